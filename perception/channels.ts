@@ -1,0 +1,60 @@
+import type { FrameChannel, Interpolation } from "./types.js";
+
+/** What lam knows about a canonical channel: unit, physical range, and how to resample it. */
+export interface ChannelInfo {
+  readonly name: string;
+  readonly unit: string;
+  readonly min: number;
+  readonly max: number;
+  readonly interp: Interpolation;
+  /** Default staleness limit (s) for this kind of signal. */
+  readonly staleAfter: number;
+  readonly description: string;
+}
+
+// Ranges are physical plausibility bounds for any road vehicle or small robot, not comfort limits:
+// a value outside them is a sensor or decoding fault.
+const table: readonly ChannelInfo[] = [
+  { name: "speed", unit: "m/s", min: -20, max: 90, interp: "linear", staleAfter: 0.5, description: "longitudinal speed" },
+  { name: "accel", unit: "m/s^2", min: -30, max: 30, interp: "linear", staleAfter: 0.5, description: "longitudinal acceleration, + = speeding up" },
+  { name: "lat_accel", unit: "m/s^2", min: -30, max: 30, interp: "linear", staleAfter: 0.5, description: "lateral acceleration, + = left" },
+  { name: "vert_accel", unit: "m/s^2", min: -50, max: 50, interp: "linear", staleAfter: 0.5, description: "vertical acceleration, + = up (gravity included)" },
+  { name: "yaw_rate", unit: "rad/s", min: -10, max: 10, interp: "linear", staleAfter: 0.5, description: "yaw rate, + = counter-clockwise (left)" },
+  { name: "roll_rate", unit: "rad/s", min: -10, max: 10, interp: "linear", staleAfter: 0.5, description: "roll rate" },
+  { name: "pitch_rate", unit: "rad/s", min: -10, max: 10, interp: "linear", staleAfter: 0.5, description: "pitch rate" },
+  { name: "steer", unit: "rad", min: -1.2, max: 1.2, interp: "linear", staleAfter: 0.5, description: "road-wheel steering angle, + = left" },
+  { name: "steer_rate", unit: "rad/s", min: -10, max: 10, interp: "linear", staleAfter: 0.5, description: "road-wheel steering rate" },
+  { name: "throttle", unit: "1", min: 0, max: 1, interp: "linear", staleAfter: 0.5, description: "accelerator pedal 0..1" },
+  { name: "brake", unit: "1", min: 0, max: 1, interp: "hold", staleAfter: 0.5, description: "brake 0..1" },
+  { name: "x", unit: "m", min: -1e7, max: 1e7, interp: "linear", staleAfter: 1.0, description: "position east / map x" },
+  { name: "y", unit: "m", min: -1e7, max: 1e7, interp: "linear", staleAfter: 1.0, description: "position north / map y" },
+  { name: "heading", unit: "rad", min: -Math.PI - 1e-6, max: Math.PI + 1e-6, interp: "hold", staleAfter: 1.0, description: "yaw angle, wrapped to [-pi, pi]" },
+  { name: "lat", unit: "deg", min: -90, max: 90, interp: "linear", staleAfter: 2.0, description: "GNSS latitude" },
+  { name: "lon", unit: "deg", min: -180, max: 180, interp: "linear", staleAfter: 2.0, description: "GNSS longitude" },
+  { name: "alt", unit: "m", min: -500, max: 9000, interp: "linear", staleAfter: 2.0, description: "GNSS altitude" },
+  { name: "gnss_speed", unit: "m/s", min: 0, max: 90, interp: "linear", staleAfter: 2.0, description: "GNSS ground speed" },
+  { name: "cruise_active", unit: "1", min: 0, max: 1, interp: "hold", staleAfter: 1.0, description: "adaptive cruise engaged" },
+  { name: "steer_cmd", unit: "rad", min: -1.2, max: 1.2, interp: "hold", staleAfter: 0.5, description: "commanded road-wheel angle" },
+  { name: "accel_cmd", unit: "m/s^2", min: -15, max: 15, interp: "hold", staleAfter: 0.5, description: "commanded longitudinal acceleration" },
+  { name: "speed_cmd", unit: "m/s", min: -20, max: 90, interp: "hold", staleAfter: 0.5, description: "commanded speed" },
+  { name: "yaw_rate_cmd", unit: "rad/s", min: -10, max: 10, interp: "hold", staleAfter: 0.5, description: "commanded yaw rate (differential-drive robots)" },
+];
+
+export const CHANNELS: ReadonlyMap<string, ChannelInfo> = new Map(table.map((c) => [c.name, c]));
+
+/** The channel's info, or an error naming the channel and listing the known ones. */
+export function channelInfo(name: string): ChannelInfo {
+  const info = CHANNELS.get(name);
+  if (!info) throw new Error(`unknown channel "${name}" (known: ${[...CHANNELS.keys()].join(", ")})`);
+  return info;
+}
+
+export function isKnownChannel(name: string): boolean {
+  return CHANNELS.has(name);
+}
+
+/** A FrameSpec entry with the channel's default resampling and staleness. */
+export function frameChannel(name: string, overrides: Partial<Omit<FrameChannel, "name">> = {}): FrameChannel {
+  const info = channelInfo(name);
+  return { name, interp: overrides.interp ?? info.interp, staleAfter: overrides.staleAfter ?? info.staleAfter };
+}

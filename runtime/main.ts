@@ -1,0 +1,38 @@
+import { UsageError, type CliIO, type Command } from "./io.js";
+
+// Commands load lazily so `lam inspect` never pays for TensorFlow.js, and `lam doctor` runs even when
+// an optional part is broken.
+const commands: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
+  doctor: { summary: "backends, optional parts found, versions", load: () => import("./commands/doctor.js") },
+};
+
+function usage(): string {
+  const rows = Object.entries(commands).map(([n, c]) => `  lam ${n.padEnd(8)} ${c.summary}`);
+  return `usage: lam <command> [options]\n\n${rows.join("\n")}\n\nlam <command> --help for a command's options\n`;
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    io.stderr.write(`lam: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  try {
+    const mod = await entry.load();
+    return await mod.default(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`lam ${name}: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`lam ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.LAM_DEBUG && err instanceof Error && err.stack) io.stderr.write(err.stack + "\n");
+    return 1;
+  }
+}
+
