@@ -15,8 +15,3 @@ export interface ModelSpec {
   readonly units: number;
 }
 
-/** Per-channel affine normalisation: z = (x - mean) / std. Computed on training data only. */
-export interface Normalisation {
-  readonly mean: readonly number[];
-  readonly std: readonly number[];
-}

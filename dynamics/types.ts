@@ -10,3 +10,16 @@ export interface ActionSequence {
   /** Which model or baseline produced it. */
   readonly model: string;
 }
+
+import type { Frame } from "../perception/types.js";
+
+/**
+ * Anything that predicts the next action sequence from a stream of frames: the LSTM, the baselines.
+ * `step` is called once per tick with the newest frame; state between ticks is the predictor's own.
+ */
+export interface Predictor {
+  readonly name: string;
+  /** Forget all history (new drive, new agent, after a gap). */
+  reset(): void;
+  step(frame: Frame): ActionSequence;
+}

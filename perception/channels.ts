@@ -42,15 +42,24 @@ const table: readonly ChannelInfo[] = [
 
 export const CHANNELS: ReadonlyMap<string, ChannelInfo> = new Map(table.map((c) => [c.name, c]));
 
+/**
+ * The canonical part of a channel name. A qualifier after "@" names a second source of the same quantity
+ * (e.g. "yaw_rate@odom" beside the IMU's "yaw_rate"): same unit and range, kept apart in a Drive.
+ */
+export function baseChannel(name: string): string {
+  const at = name.indexOf("@");
+  return at < 0 ? name : name.slice(0, at);
+}
+
 /** The channel's info, or an error naming the channel and listing the known ones. */
 export function channelInfo(name: string): ChannelInfo {
-  const info = CHANNELS.get(name);
+  const info = CHANNELS.get(baseChannel(name));
   if (!info) throw new Error(`unknown channel "${name}" (known: ${[...CHANNELS.keys()].join(", ")})`);
   return info;
 }
 
 export function isKnownChannel(name: string): boolean {
-  return CHANNELS.has(name);
+  return CHANNELS.has(baseChannel(name));
 }
 
 /** A FrameSpec entry with the channel's default resampling and staleness. */

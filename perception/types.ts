@@ -85,3 +85,10 @@ export interface Drive {
   /** The first few issues in full, for error messages and `lam inspect`. */
   readonly issues: readonly ImportIssue[];
 }
+
+/** Per-channel affine normalisation, z = (x - mean) / std, with statistics from training data only. */
+export interface Normalisation {
+  readonly channels: readonly string[];
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+}
