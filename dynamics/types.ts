@@ -1,3 +1,5 @@
+import type { Frame } from "../perception/types.js";
+
 /** A predicted action sequence: `mean` (and `std`) are horizon × channels, row-major by step. */
 export interface ActionSequence {
   /** Time of the first predicted step (s, source clock). */
@@ -10,8 +12,6 @@ export interface ActionSequence {
   /** Which model or baseline produced it. */
   readonly model: string;
 }
-
-import type { Frame } from "../perception/types.js";
 
 /**
  * Anything that predicts the next action sequence from a stream of frames: the LSTM, the baselines.
