@@ -1,2 +1,3 @@
 export * from "./types.js";
 export * from "./spec.js";
+export * from "./model.js";

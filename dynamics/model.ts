@@ -1,0 +1,192 @@
+/*
+ * The LSTM action model: layers, the window convention and the head decoding, in one place so that training,
+ * the tfjs reference forward pass and the fast real-time kernel agree exactly.
+ *
+ * For the real-time kernel (read this first):
+ * - Input [batch, T, F], T free (the model.json input shape is [null, F]). A window of L <= spec.history frames is
+ *   FRONT-PADDED to T with rows of PAD_VALUE in every feature. The Masking layer masks those rows and tfjs's LSTM
+ *   leaves its state untouched on masked steps (checked on the cpu and wasm backends: a padded window gives the same
+ *   output, bit for bit, as the bare L-frame window), so `predict(padded)` equals running the LSTMs from zero state
+ *   over the L real frames only. The kernel can therefore skip padding and start from h = c = 0.
+ * - Each real frame is encoded by `encodeFrame`: z = (x - mean) / std per feature, Missing / NaN → 0, then clamped to
+ *   ±FEATURE_CLAMP (a corrupt value that slipped through cannot saturate the net nor ever equal PAD_VALUE).
+ * - Layers are named "mask", "lstm_0".."lstm_{n-1}", "head". LSTM weights are Keras layout: kernel [F, 4U],
+ *   recurrent kernel [U, 4U], bias [4U], gate order (i, f, c, o), activation tanh, recurrentActivation sigmoid.
+ * - The head is a linear Dense on the last LSTM's final hidden state; its raw output [horizon × A × 2] is decoded by
+ *   `decodeHead` (below) with the context from `headContext(lastFrame)`. Do not re-implement either.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Validity, type Frame, type Normalisation } from "../perception/types.js";
+import type { ModelSpec } from "./spec.js";
+
+/** Value of every feature in a padding row; masked by the model's first layer. */
+export const PAD_VALUE = -1e4;
+/** Normalised features are clamped to this magnitude. */
+export const FEATURE_CLAMP = 20;
+/** Floor of the predicted spread, in normalised units; keeps the NLL finite. */
+export const STD_EPS = 1e-3;
+
+/**
+ * What the head predicts. "residual-hold": for step k and action a, raw[k, a, 0] is the change from the last observed
+ * action in units of `scale[a]`, raw[k, a, 1] the spread: mean = last + raw0 · scale, std = (softplus(raw1) + eps) · scale.
+ * A zero head therefore *is* the hold-last baseline; the net only learns what hold-last gets wrong.
+ */
+export interface HeadSpec {
+  readonly kind: "residual-hold";
+  /** Physical scale of each action's change (training std of future − last), one per action. */
+  readonly scale: readonly number[];
+  /** Fallback for an action whose last value is Missing: its training mean. */
+  readonly fallback: readonly number[];
+  readonly eps: number;
+}
+
+/** The options that shape the initial weights and their regularisation (not part of the inference graph). */
+export interface BuildOptions {
+  /** Seed for the weight initialisers; same seed → same initial weights. */
+  readonly seed?: number;
+  /** L2 weight decay on kernels (0 = none). Applied by train.ts, recorded here for the layer config. */
+  readonly l2?: number;
+}
+
+export const layerNames = {
+  mask: "mask",
+  lstm: (i: number) => `lstm_${i}`,
+  head: "head",
+} as const;
+
+/** Builds the untrained model for a spec. Deterministic for a given seed. */
+export function buildModel(spec: ModelSpec, opts: BuildOptions = {}): tf.LayersModel {
+  checkSpec(spec);
+  const seed = opts.seed ?? 1;
+  const F = spec.features.length;
+  const A = spec.actions.length;
+  const input = tf.input({ shape: [null, F], name: "frames" });
+  let x = tf.layers.masking({ maskValue: PAD_VALUE, name: layerNames.mask }).apply(input) as tf.SymbolicTensor;
+  for (let i = 0; i < spec.layers; i++) {
+    x = tf.layers
+      .lstm({
+        name: layerNames.lstm(i),
+        units: spec.units,
+        activation: "tanh",
+        recurrentActivation: "sigmoid",
+        unitForgetBias: true,
+        returnSequences: i < spec.layers - 1,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 101 + i * 7 + 1 }),
+        recurrentInitializer: tf.initializers.orthogonal({ seed: seed * 101 + i * 7 + 2 }),
+      })
+      .apply(x) as tf.SymbolicTensor;
+  }
+  // Small initial head: the untrained model starts close to hold-last with unit spread.
+  const out = tf.layers
+    .dense({
+      name: layerNames.head,
+      units: spec.horizon * A * 2,
+      activation: "linear",
+      kernelInitializer: tf.initializers.randomUniform({ minval: -0.01, maxval: 0.01, seed: seed * 101 + 99 }),
+      biasInitializer: "zeros",
+    })
+    .apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out, name: "lam_lstm" });
+}
+
+export function checkSpec(spec: ModelSpec): void {
+  const bad = (k: string, v: unknown) => new Error(`invalid ModelSpec: ${k}=${JSON.stringify(v)}`);
+  if (spec.features.length === 0) throw bad("features", spec.features);
+  if (spec.actions.length === 0) throw bad("actions", spec.actions);
+  for (const k of ["history", "horizon", "layers", "units"] as const) {
+    if (!Number.isInteger(spec[k]) || spec[k] < 1) throw bad(k, spec[k]);
+  }
+  if (!(spec.rate > 0) || !Number.isFinite(spec.rate)) throw bad("rate", spec.rate);
+  if (spec.history < 2) throw bad("history", spec.history);
+}
+
+/** Where each named channel sits in a frame; an error names a channel the frames do not carry. */
+export function channelIndex(frameChannels: readonly string[], names: readonly string[]): Int32Array {
+  const idx = new Int32Array(names.length);
+  names.forEach((n, i) => {
+    const j = frameChannels.indexOf(n);
+    if (j < 0) throw new Error(`channel "${n}" is not in the frames (frames carry: ${frameChannels.join(", ")})`);
+    idx[i] = j;
+  });
+  return idx;
+}
+
+/** Encodes one frame's features into `out[offset .. offset+F)`: normalised, Missing → 0, clamped. */
+export function encodeFrame(frame: Frame, featureIdx: Int32Array, norm: Normalisation, out: Float32Array, offset: number): void {
+  for (let f = 0; f < featureIdx.length; f++) {
+    const j = featureIdx[f];
+    const v = frame.values[j];
+    let z = 0;
+    if (frame.valid[j] !== Validity.Missing && Number.isFinite(v)) {
+      z = (v - norm.mean[f]) / norm.std[f];
+      if (z > FEATURE_CLAMP) z = FEATURE_CLAMP;
+      else if (z < -FEATURE_CLAMP) z = -FEATURE_CLAMP;
+    }
+    out[offset + f] = z;
+  }
+}
+
+/**
+ * Encodes the last L = min(frames.length, T) frames ending at `end` (exclusive) into a [T, F] block at `out[offset..]`,
+ * front-padded with PAD_VALUE rows.
+ */
+export function encodeWindow(
+  frames: readonly Frame[],
+  end: number,
+  L: number,
+  T: number,
+  featureIdx: Int32Array,
+  norm: Normalisation,
+  out: Float32Array,
+  offset = 0,
+): void {
+  const F = featureIdx.length;
+  if (L > T || L < 1 || end - L < 0) throw new Error(`window of ${L} frames ending at ${end} does not fit T=${T}`);
+  out.fill(PAD_VALUE, offset, offset + (T - L) * F);
+  for (let i = 0; i < L; i++) encodeFrame(frames[end - L + i], featureIdx, norm, out, offset + (T - L + i) * F);
+}
+
+/** The decoding context: the last observed action per channel (physical units), from the newest frame. */
+export function headContext(frame: Frame, actionIdx: Int32Array, head: HeadSpec, out = new Float32Array(actionIdx.length)): Float32Array {
+  for (let a = 0; a < actionIdx.length; a++) {
+    const j = actionIdx[a];
+    const v = frame.values[j];
+    out[a] = frame.valid[j] !== Validity.Missing && Number.isFinite(v) ? v : head.fallback[a];
+  }
+  return out;
+}
+
+export interface Decoded {
+  /** horizon × A, row-major by step, physical units. */
+  readonly mean: Float32Array;
+  readonly std: Float32Array;
+}
+
+function softplus(x: number): number {
+  // Stable for large |x|.
+  return x > 20 ? x : x < -20 ? Math.exp(x) : Math.log1p(Math.exp(x));
+}
+
+/**
+ * Decodes one raw head output (horizon × A × 2, as the Dense emits it) into physical mean and std.
+ * `last` is `headContext(newest frame)`. Used by the tfjs path, the fast kernel and evaluation alike.
+ */
+export function decodeHead(raw: ArrayLike<number>, last: ArrayLike<number>, head: HeadSpec, horizon: number, out?: Decoded): Decoded {
+  const A = head.scale.length;
+  if (raw.length !== horizon * A * 2) throw new Error(`head output has ${raw.length} values, expected horizon ${horizon} × ${A} actions × 2`);
+  const mean = out?.mean ?? new Float32Array(horizon * A);
+  const std = out?.std ?? new Float32Array(horizon * A);
+  for (let k = 0; k < horizon; k++) {
+    for (let a = 0; a < A; a++) {
+      const r = (k * A + a) * 2;
+      mean[k * A + a] = last[a] + raw[r] * head.scale[a];
+      std[k * A + a] = (softplus(raw[r + 1]) + head.eps) * head.scale[a];
+    }
+  }
+  return { mean, std };
+}
+
+/** The LSTM layers (the encoder), for freezing while fine-tuning and for exporting weights to a kernel. */
+export function lstmLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  return model.layers.filter((l) => l.getClassName() === "LSTM");
+}
