@@ -51,7 +51,9 @@ export type RejectReason =
   | "duplicate"
   | "unknown_channel"
   | "wrong_type"
-  | "malformed";
+  | "malformed"
+  /** A GNSS receiver reported no fix (e.g. sensor_msgs/NavSatFix status < 0): the position is not a measurement. */
+  | "no_fix";
 
 export type RejectCounts = Partial<Record<RejectReason, number>>;
 

@@ -1,0 +1,114 @@
+import { channelInfo, isKnownChannel } from "./channels.js";
+import type { Drive, RejectCounts } from "./types.js";
+
+/** One channel as `lam inspect --json` reports it (DESIGN.md). */
+export interface ChannelSummary {
+  readonly name: string;
+  readonly unit: string;
+  readonly samples: number;
+  readonly rate_hz: number | null;
+  readonly gaps: number;
+  readonly longest_gap_s: number | null;
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly rejected: RejectCounts;
+  readonly source: string;
+}
+
+export interface DriveSummary {
+  readonly name: string;
+  readonly format: Drive["format"];
+  readonly span_s: number;
+  readonly t0: number | null;
+  readonly channels: readonly ChannelSummary[];
+}
+
+/** A sampling interval longer than this many median periods counts as a gap. */
+export const GAP_FACTOR = 5;
+
+function median(xs: Float64Array): number {
+  const s = Float64Array.from(xs).sort();
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function mergeCounts(a: RejectCounts | undefined, b: RejectCounts | undefined): RejectCounts {
+  const out: Record<string, number> = { ...(a ?? {}) };
+  for (const [k, v] of Object.entries(b ?? {})) out[k] = (out[k] ?? 0) + (v ?? 0);
+  return out as RejectCounts;
+}
+
+/**
+ * Channels, rates, gaps and ranges of a drive. `extraRejected` adds what perception rejected on top of what
+ * the importer did (both are reported under the channel's name).
+ */
+export function summariseDrive(drive: Drive, extraRejected: Readonly<Record<string, RejectCounts>> = {}): DriveSummary {
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  const channels: ChannelSummary[] = [];
+  for (const ch of drive.channels) {
+    const n = ch.t.length;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = ch.values[i];
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    let rate: number | null = null;
+    let gaps = 0;
+    let longest: number | null = null;
+    if (n >= 2) {
+      const dts = new Float64Array(n - 1);
+      for (let i = 1; i < n; i++) dts[i - 1] = ch.t[i] - ch.t[i - 1];
+      const med = median(dts);
+      rate = med > 0 ? (n - 1) / (ch.t[n - 1] - ch.t[0]) : null;
+      let worst = 0;
+      for (const dt of dts) {
+        if (med > 0 && dt > GAP_FACTOR * med) gaps++;
+        if (dt > worst) worst = dt;
+      }
+      longest = worst;
+    }
+    if (n > 0) {
+      t0 = Math.min(t0, ch.t[0]);
+      t1 = Math.max(t1, ch.t[n - 1]);
+    }
+    channels.push({
+      name: ch.name,
+      unit: isKnownChannel(ch.name) ? channelInfo(ch.name).unit : ch.unit,
+      samples: n,
+      rate_hz: rate === null ? null : round(rate, 3),
+      gaps,
+      longest_gap_s: longest === null ? null : round(longest, 4),
+      min: n ? min : null,
+      max: n ? max : null,
+      rejected: mergeCounts(drive.rejected[ch.name], extraRejected[ch.name]),
+      source: ch.source,
+    });
+  }
+  // Channels that lost every sample still show up, so a user sees what was rejected.
+  for (const name of new Set([...Object.keys(drive.rejected), ...Object.keys(extraRejected)])) {
+    if (channels.some((c) => c.name === name)) continue;
+    channels.push({
+      name,
+      unit: isKnownChannel(name) ? channelInfo(name).unit : "",
+      samples: 0,
+      rate_hz: null,
+      gaps: 0,
+      longest_gap_s: null,
+      min: null,
+      max: null,
+      rejected: mergeCounts(drive.rejected[name], extraRejected[name]),
+      source: "",
+    });
+  }
+  channels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const span = Number.isFinite(t0) ? t1 - t0 : 0;
+  return { name: drive.name, format: drive.format, span_s: round(span, 4), t0: Number.isFinite(t0) ? t0 : null, channels };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,76 @@
+import { driveOrigin, mergeDrive } from "./drive-merge.js";
+import { OutlierFilter, type OutlierOptions } from "./outlier-filter.js";
+import { RejectTally, type OnReject } from "./reject-tally.js";
+import { ReorderBuffer } from "./reorder-buffer.js";
+import { Synchroniser, firstTick, tickTime } from "./synchroniser.js";
+import { resolveTiming, type TimingOptions } from "./timing.js";
+import type { Drive, Frame, FrameSpec, RejectCounts, Sample } from "./types.js";
+import { sampleValidator } from "./validate.js";
+
+export interface FramesFromDriveOptions extends TimingOptions {
+  readonly channels?: Iterable<string>;
+  readonly outliers?: OutlierOptions | false;
+  readonly onReject?: OnReject;
+}
+
+export interface DriveFrames {
+  readonly frames: Frame[];
+  /** Samples dropped by perception (not by the importer: see drive.rejected), by channel and reason. */
+  readonly rejected: Record<string, RejectCounts>;
+}
+
+/**
+ * The batch path: the same cores as `perceive`, run in a plain loop (no RxJS, no scheduler), for
+ * training, inspect and replay. Gives exactly the frames that `driveSamples` + `perceive` give
+ * under a VirtualTimeScheduler with origin = driveOrigin(drive): frame T uses the samples with
+ * t <= T + lookahead, and the last frames are those whose tick the clock reaches before the
+ * drive ends, or that lie at or before the newest sample (timing.ts).
+ */
+export function framesFromDrive(drive: Drive, spec: FrameSpec, options: FramesFromDriveOptions = {}): DriveFrames {
+  const { window, lookahead, latency } = resolveTiming(options);
+  const tally = new RejectTally(options.onReject);
+  const validate = sampleValidator({ channels: options.channels });
+  const reorder = new ReorderBuffer(window);
+  const outliers = options.outliers === false ? undefined : new OutlierFilter(options.outliers);
+  const sync = new Synchroniser(spec, { lookahead });
+  const t0 = driveOrigin(drive);
+  const frames: Frame[] = [];
+  let k = firstTick(t0, spec.rate);
+  let lastInput = t0;
+  const released: Sample[] = [];
+
+  const toSync = (s: Sample) => {
+    const o = outliers?.check(s);
+    if (o) return tally.add(s, o.reason, o.message);
+    // Every tick whose horizon this sample lies beyond is final: build it before the sample lands.
+    while (tickTime(k, spec.rate) + lookahead < s.t) frames.push(sync.frameAt(k++));
+    const r = sync.push(s);
+    if (r) tally.add(s, r.reason, r.message);
+  };
+  const drain = () => {
+    for (const s of released) toSync(s);
+    released.length = 0;
+  };
+
+  for (const s of mergeDrive(drive)) {
+    if (Number.isFinite(s.t)) lastInput = s.t;
+    const v = validate(s);
+    if (v) {
+      tally.add(s, v.reason, v.message);
+      continue;
+    }
+    const r = reorder.push(s, released);
+    if (r) tally.add(s, r.reason, r.message);
+    drain();
+  }
+  reorder.flush(released);
+  drain();
+  // Mirror the RxJS path's end: ticks the scheduler fired before the last sample, then up to the newest.
+  const endMs = (lastInput - t0) * 1000;
+  for (;;) {
+    const T = tickTime(k, spec.rate);
+    if (!(T <= sync.lastT || (T - t0 + latency) * 1000 < endMs)) break;
+    frames.push(sync.frameAt(k++));
+  }
+  return { frames, rejected: tally.counts };
+}

@@ -1,0 +1,8 @@
+import { map, type MonoTypeOperatorFunction } from "rxjs";
+import { normaliser } from "../normalise.js";
+import type { Frame, FrameSpec, Normalisation } from "../types.js";
+
+/** z = (x - mean) / std per channel; Missing stays NaN and Missing. */
+export function normaliseFrames(norm: Normalisation, spec: FrameSpec): MonoTypeOperatorFunction<Frame> {
+  return map(normaliser(norm, spec));
+}
