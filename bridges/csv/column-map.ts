@@ -91,7 +91,7 @@ export function parseColumnMap(json: unknown): ColumnMap {
   const r = columnMap.safeParse(json);
   const problems: string[] = [];
   if (!r.success) {
-    for (const issue of r.error.issues) problems.push(describeIssue(json, issue));
+    for (const issue of r.error.issues) problems.push(...describeIssue(json, issue));
   } else {
     problems.push(...duplicateChannels(r.data));
     r.data.files.forEach((f, i) => {
@@ -135,22 +135,29 @@ function duplicateChannels(map: ColumnMap): string[] {
   return out;
 }
 
-function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
-  const where = formatPath(issue.path);
+function describeIssue(input: unknown, issue: z.core.$ZodIssue, base: readonly PropertyKey[] = []): string[] {
+  const path = [...base, ...issue.path];
+  const where = formatPath(path) || "(top level)";
   if (issue.code === "unrecognized_keys") {
-    return `${where || "(top level)"}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    return [`${where}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`];
   }
-  const value = lookup(input, issue.path);
+  if (issue.code === "invalid_union") {
+    // Follow the one branch whose shape the value has (e.g. an object, not a list), to name the deepest bad key.
+    const fits = issue.errors.filter((branch) => !branch.some((i) => i.path.length === 0 && i.code === "invalid_type"));
+    if (fits.length === 1 && fits[0].some((i) => i.path.length > 0 || i.code === "invalid_union")) {
+      return fits[0].flatMap((i) => describeIssue(input, i, path));
+    }
+  }
+  const value = lookup(input, path);
   const shown = value === undefined ? "(missing)" : JSON.stringify(value);
-  let message = issue.message;
-  if (issue.code === "invalid_union") message = unionHint(issue.path);
-  return `${where || "(top level)"} = ${shown}: ${message}`;
+  const message = issue.code === "invalid_union" ? unionHint(path) : issue.message;
+  return [`${where} = ${shown}: ${message}`];
 }
 
 function unionHint(path: readonly PropertyKey[]): string {
   const last = path[path.length - 1];
   if (last === "time") return 'expected { "column": name } or { "s": name, "ns": name }, with optional scale/offset';
-  if (last === "transform" || typeof last === "number" || path.includes("transform")) {
+  if (path.includes("transform")) {
     return `expected one of ${Object.keys(UNIT_TRANSFORMS).join(", ")} or { "scale": n, "offset": n } (or a list of these)`;
   }
   return 'expected { "channel": name, "transform"?: ... } or a list of them';

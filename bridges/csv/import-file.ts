@@ -144,8 +144,9 @@ function compile(file: string, header: string[], fm: FileMap, mapName: string, f
     if (dup.has(name)) throw new Error(`${file}: column "${name}" (${fileKey}${key}) appears more than once in the header`);
     const i = index.get(name);
     if (i === undefined) {
+      const what = key.startsWith(".time") ? "no time column" : "unknown column";
       throw new Error(
-        `${file}: unknown column "${name}" in column map "${mapName}" (${fileKey}${key}); the header has: ${header.map((h) => JSON.stringify(h)).join(", ")}`,
+        `${file}: ${what} "${name}" in the header (column map "${mapName}", ${fileKey}${key}); the header has: ${header.map((h) => JSON.stringify(h)).join(", ")}`,
       );
     }
     used.add(name);
