@@ -12,6 +12,7 @@ export * from "./history.js";
 export * from "./drive-merge.js";
 export * from "./drive-samples.js";
 export * from "./frames-from-drive.js";
+export * from "./replay-frames.js";
 export * from "./operators/validate-samples.js";
 export * from "./operators/reorder-samples.js";
 export * from "./operators/reject-outliers.js";

@@ -1,0 +1,65 @@
+import { describe, expect, test } from "vitest";
+import { OutlierFilter, type Sample } from "../../perception/index.js";
+
+function feed(filter: OutlierFilter, channel: string, values: readonly number[], t0 = 0): string[] {
+  return values.map((value, i) => {
+    const s: Sample = { channel, t: t0 + i * 0.01, value };
+    return filter.check(s)?.reason ?? "ok";
+  });
+}
+
+describe("OutlierFilter", () => {
+  test("rejects a single spike in a noisy signal and says how far it was", () => {
+    const f = new OutlierFilter();
+    const noisy = Array.from({ length: 30 }, (_, i) => 10 + 0.05 * Math.sin(i * 1.7));
+    expect(feed(f, "speed", noisy)).toEqual(noisy.map(() => "ok"));
+    const r = f.check({ channel: "speed", t: 1, value: 25 });
+    expect(r?.reason).toBe("outlier");
+    expect(r?.message).toMatch(/channel=speed t=1: value=25 is [\d.]+ robust sigmas from median 10/);
+    expect(feed(f, "speed", [10.01, 9.99], 1.01)).toEqual(["ok", "ok"]);
+  });
+
+  test("a constant signal does not reject its first real movement (MAD floor)", () => {
+    const f = new OutlierFilter();
+    expect(feed(f, "speed", [...Array(20).fill(0), 0.05, 0.1, 0.15, 0.2])).toEqual(Array(24).fill("ok"));
+  });
+
+  test("a genuine step is accepted after `confirm` consistent samples; the first ones of it count as outliers", () => {
+    const f = new OutlierFilter({ confirm: 3 });
+    feed(f, "steer", Array(20).fill(0));
+    expect(feed(f, "steer", [0.8, 0.8, 0.8, 0.8, 0.81], 0.2)).toEqual(["outlier", "outlier", "ok", "ok", "ok"]);
+    // The window restarted at the new level: a return spike to the old one is now the outlier.
+    expect(f.check({ channel: "steer", t: 1, value: 0 })?.reason).toBe("outlier");
+  });
+
+  test("alternating spikes that disagree with each other are never taken for a step", () => {
+    const f = new OutlierFilter({ confirm: 3 });
+    feed(f, "speed", Array(20).fill(10));
+    expect(feed(f, "speed", [30, -15, 50, 10, 60, -10, 10], 0.2)).toEqual(["outlier", "outlier", "outlier", "ok", "outlier", "outlier", "ok"]);
+  });
+
+  test("follows a steep ramp (median lags, MAD grows with it)", () => {
+    const f = new OutlierFilter();
+    const ramp = Array.from({ length: 200 }, (_, i) => i * 0.3);
+    expect(feed(f, "speed", ramp.map((x) => x % 90)).filter((r) => r !== "ok")).toEqual([]);
+  });
+
+  test("leaves discrete channels (hold: brake, commands) and vector samples alone by default", () => {
+    const f = new OutlierFilter();
+    expect(feed(f, "brake", [...Array(20).fill(0), 1, 0, 1])).toEqual(Array(23).fill("ok"));
+    expect(feed(f, "steer_cmd", [...Array(20).fill(0), 1])).toEqual(Array(21).fill("ok"));
+    expect(f.check({ channel: "accel", t: 0, value: new Float32Array([1e3]) })).toBeUndefined();
+  });
+
+  test("channels are independent, and a custom predicate and MAD floor apply", () => {
+    const f = new OutlierFilter({ channels: (ch) => ch === "brake", madFloor: { brake: 0.001 } });
+    feed(f, "brake", Array(10).fill(0.5));
+    expect(f.check({ channel: "brake", t: 1, value: 0.6 })?.reason).toBe("outlier");
+    feed(f, "speed", Array(10).fill(1));
+    expect(f.check({ channel: "speed", t: 1, value: 80 })).toBeUndefined();
+  });
+
+  test("inconsistent options are refused with their values", () => {
+    expect(() => new OutlierFilter({ window: 10, minSamples: 12 })).toThrow(/window=10 minSamples=12/);
+  });
+});
