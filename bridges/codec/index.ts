@@ -1,0 +1,8 @@
+export * from "./payload-codec.js";
+export * from "./live.js";
+export * from "./stats.js";
+export * from "./sample-wire.js";
+export * from "./prediction-wire.js";
+export * from "./command-wire.js";
+export * from "./status-wire.js";
+export { isRecord } from "./checks.js";

@@ -1,0 +1,61 @@
+import type { Observable } from "rxjs";
+import type { ActionSequence } from "../../dynamics/types.js";
+import type { Sample, RejectReason } from "../../perception/types.js";
+import type { Command } from "../../policy/types.js";
+
+/**
+ * Why a live bridge dropped a message: the perception reasons, plus what only a transport sees
+ * (a payload over the size limit, a content type lam does not speak, a failed publish).
+ */
+export type BridgeRejectReason = RejectReason | "oversized" | "content_type" | "publish_failed";
+
+/** A message a bridge could not use: what was wrong and where (topic, or topic@field). */
+export class BridgeInputError extends Error {
+  override readonly name = "BridgeInputError";
+  constructor(
+    readonly where: string,
+    readonly reason: BridgeRejectReason,
+    readonly detail: string,
+  ) {
+    super(`${where}: ${reason}: ${detail}`);
+  }
+}
+
+export interface BridgeStats {
+  /** Messages taken off the wire (good and bad). */
+  readonly received: number;
+  /** Samples (or messages, for sinks: publishes) that went through. */
+  readonly accepted: number;
+  readonly rejected: Readonly<Partial<Record<BridgeRejectReason, number>>>;
+  /** The most recent error in full, for logs and `lam run` status. */
+  readonly lastError?: string;
+  readonly connected: boolean;
+  readonly reconnects: number;
+}
+
+/** A live source of canonical samples (MQTT, ROS 2). `samples$` is hot and completes on close. */
+export interface SampleSource {
+  readonly samples$: Observable<Sample>;
+  /** Every rejected message, as it happens (stats() has the counts). */
+  readonly errors$: Observable<BridgeInputError>;
+  stats(): BridgeStats;
+  close(): Promise<void>;
+}
+
+/** How the node is doing, as told to the outside world (retained on MQTT, transient-local on ROS 2). */
+export interface NodeStatus {
+  readonly state: "starting" | "online" | "degraded" | "offline";
+  /** Wall-clock seconds (Unix) when the status was made; absent in a last will, which is written at connect. */
+  readonly t?: number;
+  readonly detail?: string;
+  readonly model?: string;
+}
+
+/** A live sink of what the node computes. Publishing never throws: failures are counted in stats(). */
+export interface ActionSink {
+  publishPrediction(seq: ActionSequence): void;
+  publishCommand(cmd: Command): void;
+  publishStatus(status: NodeStatus): void;
+  stats(): BridgeStats;
+  close(): Promise<void>;
+}

@@ -1,0 +1,14 @@
+export * from "./topics.js";
+export * from "./backoff.js";
+export * from "./options.js";
+export * from "./link.js";
+export * from "./inbound.js";
+export * from "./handlers.js";
+export * from "./sample-gate.js";
+export * from "./source.js";
+export * from "./sink.js";
+export * from "./monitor.js";
+export * from "./bridge.js";
+export * from "./embedded-broker.js";
+export type { ActionSink, SampleSource, BridgeStats, NodeStatus, BridgeRejectReason } from "../codec/live.js";
+export { BridgeInputError } from "../codec/live.js";
