@@ -8,7 +8,7 @@ export const UNIT_TRANSFORMS = {
   g_to_mps2: (x: number) => x * STANDARD_GRAVITY,
   kph_to_mps: (x: number) => x / 3.6,
   percent_to_unit: (x: number) => x / 100,
-  negate: (x: number) => -x,
+  negate: (x: number) => 0 - x, // not -x: a negated 0 stays 0, not -0
   /** Compass bearing (deg, clockwise from north) → heading (rad, counter-clockwise from east). */
   bearing_deg_to_heading: (x: number) => wrapAngle(Math.PI / 2 - (x * Math.PI) / 180),
   wrap_angle: (x: number) => wrapAngle(x),

@@ -28,14 +28,14 @@ export async function writeCsvDrive(drive: Pick<Drive, "channels">, path: string
       if (cursor[k] < c.t.length && c.t[cursor[k]] < t) t = c.t[cursor[k]];
     }
     if (t === Number.POSITIVE_INFINITY) break;
-    cells[0] = String(t);
+    cells[0] = Object.is(t, -0) ? "-0" : String(t);
     for (let k = 0; k < chans.length; k++) {
       const c = chans[k];
       const i = cursor[k];
       // One sample per channel per row: a channel with two samples at one time gets a second row.
       if (i < c.t.length && c.t[i] === t) {
         const v = c.values[i];
-        cells[k + 1] = Number.isFinite(v) ? String(v) : "";
+        cells[k + 1] = Number.isFinite(v) ? (Object.is(v, -0) ? "-0" : String(v)) : "";
         cursor[k] = i + 1;
       } else cells[k + 1] = "";
     }

@@ -3,8 +3,8 @@ import type { ColumnMap } from "../column-map.js";
 /**
  * Toyota RAV4 2017-18 steering ratio (steering-wheel angle / road-wheel angle) as openpilot uses it:
  * commaai/openpilot selfdrive/car/toyota/values.py, TOYOTA_RAV4 CarSpecs(mass=3650 lb, wheelbase=2.65,
- * steerRatio=16.88). On this segment speed × road-wheel angle / wheelbase tracks the CAN yaw rate with the
- * slope this ratio predicts to within ~5% (the rest is understeer).
+ * steerRatio=16.88). On this segment the CAN yaw rate is 0.64 × speed × road-wheel angle / wheelbase
+ * (r = 0.9, 1 s means), the steady-state understeer gain expected at 15-20 m/s.
  */
 export const RAV4_STEER_RATIO = 16.88;
 
