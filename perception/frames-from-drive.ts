@@ -3,7 +3,7 @@ import { OutlierFilter, type OutlierOptions } from "./outlier-filter.js";
 import { RejectTally, type OnReject } from "./reject-tally.js";
 import { ReorderBuffer } from "./reorder-buffer.js";
 import { Synchroniser, firstTick, tickTime } from "./synchroniser.js";
-import { resolveTiming, type TimingOptions } from "./timing.js";
+import { resolveTiming, tickDueMs, type TimingOptions } from "./timing.js";
 import type { Drive, Frame, FrameSpec, RejectCounts, Sample } from "./types.js";
 import { sampleValidator } from "./validate.js";
 
@@ -69,7 +69,7 @@ export function framesFromDrive(drive: Drive, spec: FrameSpec, options: FramesFr
   const endMs = (lastInput - t0) * 1000;
   for (;;) {
     const T = tickTime(k, spec.rate);
-    if (!(T <= sync.lastT || (T - t0 + latency) * 1000 < endMs)) break;
+    if (!(T <= sync.lastT || tickDueMs(T, t0, latency) < endMs)) break;
     frames.push(sync.frameAt(k++));
   }
   return { frames, rejected: tally.counts };

@@ -43,3 +43,18 @@ export function resolveTiming(o: TimingOptions = {}): Timing {
   if (!(lookahead >= 0)) throw new Error(`lookahead=${o.lookahead} must be >= 0 seconds`);
   return { window, lookahead, latency: window + lookahead + SLACK_S };
 }
+
+// Scheduler times are whole milliseconds (timers have no finer resolution, and marble tests read
+// exactly). Ticks round up and releases round down, so with the 1 ms slack a sample released for a
+// frame is always strictly before the frame's tick, never tied with it.
+const EPS_MS = 1e-6;
+
+/** Scheduler time (ms) at which frame T is emitted. */
+export function tickDueMs(T: number, origin: number, latency: number): number {
+  return Math.ceil((T - origin + latency) * 1000 - EPS_MS);
+}
+
+/** Scheduler time (ms) at which a sample stamped t leaves the reorder buffer by the clock. */
+export function releaseDueMs(t: number, origin: number, window: number): number {
+  return Math.floor((t - origin + window) * 1000 + EPS_MS);
+}

@@ -1,6 +1,7 @@
 import { Observable, Subscription, type MonoTypeOperatorFunction, type SchedulerLike } from "rxjs";
 import type { RejectTally } from "../reject-tally.js";
 import { ReorderBuffer } from "../reorder-buffer.js";
+import { releaseDueMs } from "../timing.js";
 import type { Sample } from "../types.js";
 
 export interface ReorderSamplesOptions {
@@ -35,7 +36,7 @@ export function reorderSamples(window: number, options: ReorderSamplesOptions = 
         if (!scheduler || e === undefined || e >= timerFor) return;
         timer?.unsubscribe();
         timerFor = e;
-        const dueMs = (e - origin + window) * 1000;
+        const dueMs = releaseDueMs(e, origin, window);
         let fired = false;
         const handle: Subscription = scheduler.schedule(() => {
           fired = true;

@@ -1,7 +1,7 @@
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
 import type { RejectTally } from "../reject-tally.js";
 import { Synchroniser, firstTick, tickTime } from "../synchroniser.js";
-import { SLACK_S } from "../timing.js";
+import { SLACK_S, tickDueMs } from "../timing.js";
 import type { Frame, FrameSpec, Sample } from "../types.js";
 
 export interface SyncFramesOptions {
@@ -32,7 +32,7 @@ export function syncFrames(spec: FrameSpec, options: SyncFramesOptions): Operato
     new Observable<Frame>((sub) => {
       const sync = new Synchroniser(spec, { lookahead });
       let k = firstTick(origin + scheduler.now() / 1000, spec.rate);
-      const delay = () => Math.max(0, (tickTime(k, spec.rate) - origin + latency) * 1000 - scheduler.now());
+      const delay = () => Math.max(0, tickDueMs(tickTime(k, spec.rate), origin, latency) - scheduler.now());
       // A fresh action per tick (not this.schedule): VirtualActions rescheduled that way chain
       // into one deep subscription tree that overflows the stack when torn down after a long replay.
       let tick: Subscription | undefined;
