@@ -1,4 +1,4 @@
-import type { LimitTable, PolicyParams } from "./params.js";
+import { LIMIT_TABLES, type PolicyParams } from "./params.js";
 
 /** The limits in force at one speed: every table of the params, interpolated. */
 export interface Envelope {
@@ -29,11 +29,9 @@ export function interpolateBySpeed(speeds: readonly number[], values: readonly n
   return values[i - 1]! + r * (values[i]! - values[i - 1]!);
 }
 
-const TABLES: readonly LimitTable[] = ["steerLim", "steerRateLim", "lonAccLim", "lonJerkLim", "latAccLim", "latJerkLim", "actualSteerDiffLim"];
-
 export function envelopeAt(params: PolicyParams, speed: number): Envelope {
   const out: Record<string, number> = { speed: Math.abs(speed) };
-  for (const k of TABLES) out[k] = interpolateBySpeed(params.referenceSpeeds, params[k], speed);
+  for (const k of LIMIT_TABLES) out[k] = interpolateBySpeed(params.referenceSpeeds, params[k], speed);
   return out as unknown as Envelope;
 }
 

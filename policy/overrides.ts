@@ -1,4 +1,4 @@
-import { ACTION_CHANNELS, PARAM_PREFIX, PolicyParamsError, formatKey, parsePolicyParams, type PolicyParams } from "./params.js";
+import { ACTION_CHANNELS, LIMIT_TABLES, PARAM_PREFIX, PolicyParamsError, formatKey, parsePolicyParams, type PolicyParams } from "./params.js";
 
 /** A value for one dotted key: a number, a string (also a number written as text, as a CLI passes it), or an array. */
 export type OverrideValue = number | string | readonly (number | string)[];
@@ -48,15 +48,12 @@ function parseKey(key: string): (string | number)[] | null {
   return path;
 }
 
-function coerce(target: unknown, v: OverrideValue): unknown {
-  if (Array.isArray(v)) return v.map((x, i) => coerce(Array.isArray(target) ? target[i] ?? target[0] : undefined, x));
-  if (Array.isArray(target) && !Array.isArray(v)) {
-    // A scalar for a whole table: the same limit at every reference speed.
-    return target.map((t) => coerce(t, v as number | string));
-  }
+function coerce(target: unknown, v: number | string): unknown {
   if (typeof target === "number" && typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
   return v;
 }
+
+const TABLE_KEYS = new Set<string>(LIMIT_TABLES);
 
 /**
  * A copy of `params` with `overrides` applied by dotted key, validated as a whole (so a key that changes the
@@ -74,6 +71,7 @@ export function applyOverrides(params: PolicyParams, overrides: Readonly<Record<
     );
   }
   const out = structuredClone(params) as unknown as Record<string, unknown>;
+  const fills: [Record<string | number, unknown>, string | number, number | string][] = [];
   for (const [key, v] of Object.entries(overrides)) {
     const path = parseKey(key)!;
     let parent: Record<string | number, unknown> = out;
@@ -82,7 +80,16 @@ export function applyOverrides(params: PolicyParams, overrides: Readonly<Record<
       parent = parent[seg] as Record<string | number, unknown>;
     }
     const last = path.at(-1)!;
-    parent[last] = coerce(parent[last], v);
+    const target = parent[last];
+    if (Array.isArray(v)) parent[last] = v.map((x) => coerce(Array.isArray(target) ? target[0] : undefined, x));
+    else if (Array.isArray(target)) fills.push([parent, last, v as number | string]);
+    else parent[last] = coerce(target, v as number | string);
+  }
+  // A scalar for a whole table is the same limit at every reference speed, counted after referenceSpeeds may have changed.
+  for (const [parent, last, v] of fills) {
+    const target = parent[last] as unknown[];
+    const n = parent === out && TABLE_KEYS.has(String(last)) ? (out.referenceSpeeds as unknown[]).length : target.length;
+    parent[last] = Array.from({ length: n }, () => coerce(target[0], v));
   }
   return parsePolicyParams(out, source);
 }

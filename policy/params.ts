@@ -10,9 +10,13 @@ export const PARAM_PREFIX = "policy";
 // Autoware (vehicle_cmd_gate) caps the steering limit at pi/2: tan/atan in the lateral limits wrap beyond it.
 const HALF_PI = Math.PI / 2;
 
-const positive = z.number({ error: "must be a number" }).finite({ error: "must be finite" }).positive({ error: "must be > 0" });
-const nonNegative = z.number({ error: "must be a number" }).finite({ error: "must be finite" }).min(0, { error: "must be >= 0" });
+// zod 4 rejects ±Infinity and NaN as a type error; say which it was.
+const numberError = (iss: { input?: unknown }) => (typeof iss.input === "number" ? "must be finite" : "must be a number");
+const positive = z.number({ error: numberError }).positive({ error: "must be > 0" });
+const nonNegative = z.number({ error: numberError }).min(0, { error: "must be >= 0" });
 const table = z.array(positive, { error: "must be an array of numbers" }).min(1, { error: "must not be empty" });
+
+const objectError = { error: "must be an object" };
 
 const fallbackSchema = z.strictObject({
   /** On a fault: "hold" the last safe command for `holdTime`, then stop; or "stop" at once. */
@@ -28,11 +32,11 @@ const fallbackSchema = z.strictObject({
   /** State channels (canonical names) whose staleness is a fault. */
   criticalChannels: z.array(z.string().min(1), { error: "must be an array of channel names" }),
   /** Per action channel: the largest predicted std (at the acted step) still trusted. */
-  maxStd: z.partialRecord(z.enum(ACTION_CHANNELS, { error: `must be one of ${ACTION_CHANNELS.join(", ")}` }), positive).default({}),
-});
+  maxStd: z.partialRecord(z.enum(ACTION_CHANNELS, { error: `must be one of ${ACTION_CHANNELS.join(", ")}` }), positive, objectError).default({}),
+}, objectError);
 
-const TABLES = ["steerLim", "steerRateLim", "lonAccLim", "lonJerkLim", "latAccLim", "latJerkLim", "actualSteerDiffLim"] as const;
-export type LimitTable = (typeof TABLES)[number];
+export const LIMIT_TABLES = ["steerLim", "steerRateLim", "lonAccLim", "lonJerkLim", "latAccLim", "latJerkLim", "actualSteerDiffLim"] as const;
+export type LimitTable = (typeof LIMIT_TABLES)[number];
 
 export const policyParamsSchema = z
   .strictObject({
@@ -73,7 +77,7 @@ export const policyParamsSchema = z
     /** Weight of the reference controller's action: 0 = model only, 1 = reference only. */
     blend: nonNegative.max(1, { error: "must be <= 1" }),
     fallback: fallbackSchema,
-  })
+  }, objectError)
   .superRefine((p, ctx) => {
     const n = p.referenceSpeeds.length;
     for (let i = 1; i < n; i++) {
@@ -81,7 +85,7 @@ export const policyParamsSchema = z
         ctx.addIssue({ code: "custom", path: ["referenceSpeeds", i], message: `must be > referenceSpeeds[${i - 1}] (${p.referenceSpeeds[i - 1]})` });
       }
     }
-    for (const key of TABLES) {
+    for (const key of LIMIT_TABLES) {
       if (p[key].length !== n) {
         ctx.addIssue({ code: "custom", path: [key], message: `must have ${n} entries, one per referenceSpeeds entry (has ${p[key].length})` });
       }
