@@ -1,0 +1,16 @@
+export type { MapOptions, MapReject, MapResult, Quaternion, RosDrive, RosMessageMapper, TopicSummary } from "./types.js";
+export { normalizeRosType } from "./message-type.js";
+export { yawOf, rotate, quaternionFromMatrix } from "./quaternion.js";
+export { headerStamp } from "./collect.js";
+export { mapImu, imuMapper } from "./imu.js";
+export { mapOdometry, odometryMapper } from "./odometry.js";
+export { mapNavSatFix, navSatFixMapper } from "./navsatfix.js";
+export { mapTwist, mapTwistStamped, twistMapper, twistStampedMapper } from "./twist.js";
+export { mapAckermannDrive, mapAckermannDriveStamped, ackermannDriveMapper, ackermannDriveStampedMapper } from "./ackermann.js";
+export { ROS_MAPPERS, mapperFor } from "./mappers.js";
+export { planTopics, routeTopic, topicQualifier } from "./topic-map.js";
+export type { TopicInfo, TopicMapOptions, TopicOverride, TopicRoute, TopicSkip } from "./topic-map.js";
+export { RosImporter } from "./importer.js";
+export type { ImporterOptions } from "./importer.js";
+export { ros2Definition, ROS2_DEFINED_TYPES } from "./definitions.js";
+export { nsToSeconds, formatNs, secondsToNs } from "./time.js";
