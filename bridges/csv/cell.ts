@@ -7,6 +7,16 @@ const MISSING = new Set(["", "nan", "na", "null", "none"]);
  * not a number at all. Stricter than Number(), which reads " " and "0x1f" as numbers.
  */
 export function parseCell(text: string): number | undefined {
+  // Fast path for the usual cell, a plain decimal: Number() is exact there; it only over-accepts the
+  // 0x/0b/0o prefixes, which are excluded (it returns NaN for anything else that is not a number).
+  const c = text.charCodeAt(0);
+  if ((c >= 48 && c <= 57) || c === 45 || c === 46 || c === 43) {
+    const c1 = text.charCodeAt(1) | 32;
+    if (!(c === 48 && (c1 === 120 || c1 === 98 || c1 === 111))) {
+      const x = Number(text);
+      if (!Number.isNaN(x)) return x;
+    }
+  }
   const s = text.trim();
   if (DECIMAL.test(s)) return Number(s);
   const lower = s.toLowerCase();

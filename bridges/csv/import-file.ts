@@ -34,7 +34,7 @@ interface Plan {
  */
 export async function importCsvFile(
   file: string,
-  records: AsyncIterable<CsvRecord>,
+  batches: AsyncIterable<readonly CsvRecord[]>,
   fileMap: FileMap,
   mapName: string,
   fileKey: string,
@@ -46,7 +46,7 @@ export async function importCsvFile(
   let lastLine = 0;
   const scratch: number[] = [];
 
-  for await (const rec of records) {
+  for await (const batch of batches) for (const rec of batch) {
     if (plan === undefined) {
       if (rec.kind === "bad") throw new Error(`${file}:${rec.line}: header: ${rec.message}`);
       plan = compile(file, rec.fields, fileMap, mapName, fileKey, drive);

@@ -64,6 +64,50 @@ describe("CSV drives with bad rows", () => {
   });
 });
 
+describe("CSV drives from user maps", () => {
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "lam-csv-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("applies a time scale and offset, and one column to two channels", async () => {
+    const file = join(dir, "ms.csv");
+    await writeFile(file, "time_ms,kph\n1000,36\n1500,72\n");
+    const map: ColumnMap = {
+      name: "ms",
+      files: [
+        {
+          time: { column: "time_ms", scale: 1e-3, offset: -1 },
+          columns: { kph: [{ channel: "speed", transform: "kph_to_mps" }, { channel: "speed_cmd", transform: ["kph_to_mps", { scale: 2, offset: 1 }] }] },
+        },
+      ],
+    };
+    const d = await loadCsvDrive(file, { map });
+    expect(channel(d, "speed")).toEqual({ t: [0, 0.5], v: [10, 20] });
+    expect(channel(d, "speed_cmd")).toEqual({ t: [0, 0.5], v: [21, 41] });
+    expect(d.channels[0].source).toBe(`${file}:kph`);
+  });
+
+  it("with the generic map, counts and names a column that is no channel, keeping the rest", async () => {
+    const file = join(dir, "typo.csv");
+    await writeFile(file, "t,speed,speeed\n0,1,1\n1,2,2\n");
+    await expect(loadCsvDrive(file)).rejects.toThrow(/typo\.csv: header \["t","speed","speeed"\] is not "t" \+ canonical channel names/);
+    const d = await loadCsvDrive(file, { map: "generic" });
+    expect(channel(d, "speed")).toEqual({ t: [0, 1], v: [1, 2] });
+    expect(d.rejected).toEqual({ speeed: { unknown_channel: 2 } });
+    expect(d.issues).toEqual([
+      { where: `${file}:1`, reason: "unknown_channel", channel: "speeed", message: `${file}:1: column "speeed" is not a known channel; skipped` },
+    ]);
+  });
+
+  it("a single .csv given with a multi-file map is refused, naming the map's files", async () => {
+    await expect(loadCsvDrive(fx("malformed.csv"), { map: "f1tenth" })).rejects.toThrow(
+      /malformed\.csv: column map "f1tenth" reads 4 files \(commandData\.csv, imuData\.csv, odomData\.csv, pfPoseData\.csv\); give the folder/,
+    );
+  });
+});
+
 describe("CSV drives that cannot be read", () => {
   it("an empty file", async () => {
     await expect(loadCsvDrive(fx("empty.csv"), { map: "generic" })).rejects.toThrow(`${fx("empty.csv")}: empty file (no header line)`);

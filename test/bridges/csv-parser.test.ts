@@ -85,6 +85,9 @@ describe("parseCell", () => {
     expect(parseCell("inf")).toBe(Number.POSITIVE_INFINITY);
     expect(parseCell("-Infinity")).toBe(Number.NEGATIVE_INFINITY);
     expect(parseCell("True")).toBe(1);
-    for (const bad of ["abc", "0x1f", "1,5", "1.2.3", "--1"]) expect(parseCell(bad)).toBeUndefined();
+    expect(parseCell("+.5e3")).toBe(500);
+    expect(parseCell("-0")).toBe(-0);
+    expect(parseCell("-inf")).toBe(Number.NEGATIVE_INFINITY);
+    for (const bad of ["abc", "0x1f", "0B1", "0o7", "1,5", "1.2.3", "--1", "1 2", "1e", "-", "."]) expect(parseCell(bad), bad).toBeUndefined();
   });
 });
