@@ -46,42 +46,44 @@ export async function importCsvFile(
   let lastLine = 0;
   const scratch: number[] = [];
 
-  for await (const batch of batches) for (const rec of batch) {
-    if (plan === undefined) {
-      if (rec.kind === "bad") throw new Error(`${file}:${rec.line}: header: ${rec.message}`);
-      plan = compile(file, rec.fields, fileMap, mapName, fileKey, drive);
-      for (const name of plan.unknown) {
-        drive.issue(
-          { where: `${file}:${rec.line}`, reason: "unknown_channel", message: `${file}:${rec.line}: column "${name}" is not a known channel; skipped`, channel: name },
-          file,
-        );
+  for await (const batch of batches) {
+    for (const rec of batch) {
+      if (plan === undefined) {
+        if (rec.kind === "bad") throw new Error(`${file}:${rec.line}: header: ${rec.message}`);
+        plan = compile(file, rec.fields, fileMap, mapName, fileKey, drive);
+        for (const name of plan.unknown) {
+          drive.issue(
+            { where: `${file}:${rec.line}`, reason: "unknown_channel", message: `${file}:${rec.line}: column "${name}" is not a known channel; skipped`, channel: name },
+            file,
+          );
+        }
+        continue;
       }
-      continue;
+      rows++;
+      if (rec.kind === "bad") {
+        rejectRow(plan, drive, file, rec.line, `${file}:${rec.line}: ${rec.message}`, "malformed");
+        continue;
+      }
+      const f = rec.fields;
+      if (f.length !== plan.width) {
+        rejectRow(plan, drive, file, rec.line, `${file}:${rec.line}: expected ${plan.width} fields as in the header, found ${f.length}`, "malformed");
+        continue;
+      }
+      const time = plan.time(f);
+      if ("bad" in time) {
+        rejectRow(plan, drive, file, rec.line, `${file}:${rec.line}: ${time.bad}`, "malformed");
+        continue;
+      }
+      const t = time.t;
+      if (t < lastT) {
+        rejectRow(plan, drive, file, rec.line, `${file}:${rec.line}: time ${t} s is before ${lastT} s at line ${lastLine}; row dropped`, "late");
+        continue;
+      }
+      lastT = t;
+      lastLine = rec.line;
+      for (const unknown of plan.unknown) drive.count(unknown, "unknown_channel");
+      for (const out of plan.outputs) emit(out, f, t, rec.line, file, drive, scratch);
     }
-    rows++;
-    if (rec.kind === "bad") {
-      rejectRow(plan, drive, file, rec.line, `${file}:${rec.line}: ${rec.message}`, "malformed");
-      continue;
-    }
-    const f = rec.fields;
-    if (f.length !== plan.width) {
-      rejectRow(plan, drive, file, rec.line, `${file}:${rec.line}: expected ${plan.width} fields as in the header, found ${f.length}`, "malformed");
-      continue;
-    }
-    const time = plan.time(f);
-    if ("bad" in time) {
-      rejectRow(plan, drive, file, rec.line, `${file}:${rec.line}: ${time.bad}`, "malformed");
-      continue;
-    }
-    const t = time.t;
-    if (t < lastT) {
-      rejectRow(plan, drive, file, rec.line, `${file}:${rec.line}: time ${t} s is before ${lastT} s at line ${lastLine}; row dropped`, "late");
-      continue;
-    }
-    lastT = t;
-    lastLine = rec.line;
-    for (const unknown of plan.unknown) drive.count(unknown, "unknown_channel");
-    for (const out of plan.outputs) emit(out, f, t, rec.line, file, drive, scratch);
   }
   if (plan === undefined) throw new Error(`${file}: empty file (no header line)`);
   if (rows === 0) throw new Error(`${file}: no data rows after the header`);

@@ -243,6 +243,8 @@ describe("writeCsvDrive", () => {
     const file = join(dir, "ds1.csv");
     await writeCsvDrive(d, file);
     expect((await detectCsvMap(file)).name).toBe("generic");
+    expect((await detectCsvMap(dir)).name).toBe("generic"); // a folder holding one canonical .csv
+    expect((await loadCsvDrive(dir)).channels.map((c) => c.name)).toEqual(d.channels.map((c) => c.name));
     const back = await loadCsvDrive(file);
     expect(back.rejected).toEqual({});
     expect(back.issues).toEqual([]);
