@@ -1,0 +1,196 @@
+// A road is a reference line (the centre of lane 0, the rightmost lane) built from segments of piecewise-linear
+// curvature — straight (κ = 0), arc (κ constant), clothoid (κ linear from the previous segment's end value) —
+// and N lanes of equal width to its left. Lane i's centre is at lateral offset d = i·laneWidth (left positive).
+// The line is integrated once into a dense polyline; projection finds the nearest polyline piece and
+// extends the first/last piece straight beyond the ends, so poses off either end still project.
+
+export type RoadSegment =
+  | { readonly type: "straight"; readonly length: number }
+  | { readonly type: "arc"; readonly length: number; readonly curvature: number }
+  | { readonly type: "clothoid"; readonly length: number; readonly curvature_end: number };
+
+export interface RoadSpec {
+  readonly lane_width: number;
+  readonly lanes: number;
+  readonly segments: readonly RoadSegment[];
+  /** Start pose of the reference line (default origin, heading 0). */
+  readonly origin?: { readonly x: number; readonly y: number; readonly heading: number };
+}
+
+export interface Frenet {
+  /** Arc length along the reference line (m); < 0 or > length off the ends. */
+  readonly s: number;
+  /** Lateral offset from the reference line (m), left positive. */
+  readonly d: number;
+  /** Pose heading minus the line's heading at s, wrapped to (-π, π]. */
+  readonly headingError: number;
+  /** Reference-line curvature at s (1/m). */
+  readonly curvature: number;
+}
+
+export interface Road {
+  readonly spec: RoadSpec;
+  readonly length: number;
+  readonly laneWidth: number;
+  readonly lanes: number;
+  /** Lateral offset of lane i's centre. */
+  laneCenter(lane: number): number;
+  /** The lane whose centre is nearest to offset d (clamped to the road). */
+  laneAt(d: number): number;
+  curvatureAt(s: number): number;
+  /** Cartesian pose of Frenet point (s, d); heading is the line's heading at s. */
+  pose(s: number, d: number): { x: number; y: number; heading: number };
+  /** Frenet coordinates of a Cartesian pose; `hint` (a previous s) makes it a local search. */
+  project(x: number, y: number, heading: number, hint?: number): Frenet;
+  /** Dense polyline of the reference line, for plots. */
+  readonly line: { readonly s: Float64Array; readonly x: Float64Array; readonly y: Float64Array; readonly heading: Float64Array };
+}
+
+function wrap(a: number): number {
+  return a - 2 * Math.PI * Math.floor((a + Math.PI) / (2 * Math.PI));
+}
+
+interface Piece {
+  s0: number;
+  len: number;
+  k0: number;
+  k1: number;
+}
+
+export function buildRoad(spec: RoadSpec): Road {
+  if (!(spec.lane_width > 0)) throw new Error(`road.lane_width must be > 0, got ${spec.lane_width}`);
+  if (!(spec.lanes >= 1)) throw new Error(`road.lanes must be >= 1, got ${spec.lanes}`);
+  if (spec.segments.length === 0) throw new Error("road.segments is empty");
+  const pieces: Piece[] = [];
+  let s0 = 0;
+  let kEnd = 0;
+  spec.segments.forEach((seg, i) => {
+    if (!(seg.length > 0)) throw new Error(`road.segments[${i}].length must be > 0, got ${seg.length}`);
+    const k0 = seg.type === "straight" ? 0 : seg.type === "arc" ? seg.curvature : kEnd;
+    const k1 = seg.type === "straight" ? 0 : seg.type === "arc" ? seg.curvature : seg.curvature_end;
+    pieces.push({ s0, len: seg.length, k0, k1 });
+    s0 += seg.length;
+    kEnd = k1;
+  });
+  const length = s0;
+  const curvatureAt = (s: number): number => {
+    if (s <= 0) return pieces[0].k0;
+    if (s >= length) return pieces[pieces.length - 1].k1;
+    let lo = 0;
+    let hi = pieces.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (pieces[mid].s0 <= s) lo = mid;
+      else hi = mid - 1;
+    }
+    const p = pieces[lo];
+    return p.k0 + ((p.k1 - p.k0) * (s - p.s0)) / p.len;
+  };
+
+  // Step small against the lane width so the polyline's chord error is negligible at robot scale too.
+  const ds = Math.min(0.5, spec.lane_width / 8);
+  const n = Math.max(2, Math.ceil(length / ds) + 1);
+  const step = length / (n - 1);
+  const S = new Float64Array(n);
+  const X = new Float64Array(n);
+  const Y = new Float64Array(n);
+  const H = new Float64Array(n);
+  X[0] = spec.origin?.x ?? 0;
+  Y[0] = spec.origin?.y ?? 0;
+  H[0] = spec.origin?.heading ?? 0;
+  for (let i = 1; i < n; i++) {
+    const sa = (i - 1) * step;
+    // Heading is the integral of curvature (Simpson: exact for piecewise-linear κ inside a piece);
+    // position uses the mid-step heading (second-order in step).
+    const ka = curvatureAt(sa);
+    const km = curvatureAt(sa + step / 2);
+    const kb = curvatureAt(sa + step);
+    const dh = (step / 6) * (ka + 4 * km + kb);
+    const hm = H[i - 1] + (step / 4) * (ka + km); // heading at mid-step: h + ∫₀^{step/2} κ
+    S[i] = i * step;
+    X[i] = X[i - 1] + step * Math.cos(hm);
+    Y[i] = Y[i - 1] + step * Math.sin(hm);
+    H[i] = H[i - 1] + dh;
+  }
+
+  const laneWidth = spec.lane_width;
+  const lanes = spec.lanes;
+
+  const pose = (s: number, d: number) => {
+    let i = Math.floor(s / step);
+    if (i < 0) i = 0;
+    if (i > n - 2) i = n - 2;
+    const u = (s - S[i]) / step;
+    // Interpolate along the chord; beyond the ends this extrapolates straight along the end heading.
+    let h: number;
+    let x: number;
+    let y: number;
+    if (s <= 0 || s >= length) {
+      const j = s <= 0 ? 0 : n - 1;
+      h = H[j];
+      x = X[j] + (s - S[j]) * Math.cos(h);
+      y = Y[j] + (s - S[j]) * Math.sin(h);
+    } else {
+      h = H[i] + (H[i + 1] - H[i]) * u;
+      x = X[i] + (X[i + 1] - X[i]) * u;
+      y = Y[i] + (Y[i + 1] - Y[i]) * u;
+    }
+    return { x: x - d * Math.sin(h), y: y + d * Math.cos(h), heading: wrap(h) };
+  };
+
+  const project = (x: number, y: number, heading: number, hint?: number): Frenet => {
+    let lo = 0;
+    let hi = n - 2;
+    if (hint !== undefined && Number.isFinite(hint)) {
+      // Local search: between projections a vehicle moves far less than the window.
+      const c = Math.round(hint / step);
+      const w = Math.ceil(Math.max(10, 2 * laneWidth * lanes) / step);
+      lo = Math.max(0, Math.min(n - 2, c - w));
+      hi = Math.max(0, Math.min(n - 2, c + w));
+    }
+    let best = Infinity;
+    let bi = lo;
+    let bu = 0;
+    for (let i = lo; i <= hi; i++) {
+      const ex = X[i + 1] - X[i];
+      const ey = Y[i + 1] - Y[i];
+      const l2 = ex * ex + ey * ey;
+      let u = ((x - X[i]) * ex + (y - Y[i]) * ey) / l2;
+      if (i === 0 && u < 0) {
+        // keep u < 0: straight extension before the start
+      } else if (i === n - 2 && u > 1) {
+        // keep u > 1: straight extension past the end
+      } else u = Math.max(0, Math.min(1, u));
+      const px = X[i] + u * ex - x;
+      const py = Y[i] + u * ey - y;
+      const dist = px * px + py * py;
+      if (dist < best) {
+        best = dist;
+        bi = i;
+        bu = u;
+      }
+    }
+    const ex = X[bi + 1] - X[bi];
+    const ey = Y[bi + 1] - Y[bi];
+    const l = Math.hypot(ex, ey);
+    const s = S[bi] + bu * step;
+    // Signed offset from the chord; the line heading interpolates between the chord's ends.
+    const d = (ex * (y - Y[bi]) - ey * (x - X[bi])) / l;
+    const hu = Math.max(0, Math.min(1, bu));
+    const h = H[bi] + (H[bi + 1] - H[bi]) * hu;
+    return { s, d, headingError: wrap(heading - h), curvature: curvatureAt(s) };
+  };
+
+  return {
+    spec,
+    length,
+    laneWidth,
+    lanes,
+    laneCenter: (lane) => lane * laneWidth,
+    laneAt: (d) => Math.max(0, Math.min(lanes - 1, Math.round(d / laneWidth))),
+    curvatureAt,
+    pose,
+    project,
+    line: { s: S, x: X, y: Y, heading: H },
+  };
+}
