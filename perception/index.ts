@@ -5,6 +5,7 @@ export * from "./validate.js";
 export * from "./reject-tally.js";
 export * from "./sample-heap.js";
 export * from "./reorder-buffer.js";
+export * from "./rolling-robust.js";
 export * from "./outlier-filter.js";
 export * from "./synchroniser.js";
 export * from "./normalise.js";

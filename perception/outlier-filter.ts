@@ -1,6 +1,7 @@
 import { CHANNELS, baseChannel } from "./channels.js";
 import type { Sample } from "./types.js";
 import type { Rejection } from "./validate.js";
+import { RollingRobust } from "./rolling-robust.js";
 
 export interface OutlierOptions {
   /** Accepted samples per channel in the rolling median/MAD window. */
@@ -22,19 +23,14 @@ export interface OutlierOptions {
 
 const SIGMA_PER_MAD = 1.4826;
 
-/** Per channel: the last N accepted values, and the run of rejected ones that might be a step. */
-class ChannelState {
-  readonly ring: Float64Array;
-  count = 0;
-  next = 0;
+/** Per channel: the rolling window, and the run of rejected values that might be a step. */
+class ChannelState extends RollingRobust {
   readonly candidates: number[] = [];
   constructor(n: number, readonly floor: number) {
-    this.ring = new Float64Array(n);
+    super(n);
   }
-  accept(x: number): void {
-    this.ring[this.next] = x;
-    this.next = (this.next + 1) % this.ring.length;
-    if (this.count < this.ring.length) this.count++;
+  override accept(x: number): void {
+    super.accept(x);
     this.candidates.length = 0;
   }
 }
@@ -54,7 +50,6 @@ export class OutlierFilter {
   private readonly confirm: number;
   private readonly judged: (channel: string) => boolean;
   private readonly states = new Map<string, ChannelState | null>();
-  private readonly scratch: Float64Array;
 
   constructor(private readonly options: OutlierOptions = {}) {
     this.n = options.window ?? 15;
@@ -65,7 +60,6 @@ export class OutlierFilter {
       throw new Error(`outlier options window=${this.n} minSamples=${this.minSamples} k=${this.k} confirm=${this.confirm} are inconsistent`);
     }
     this.judged = options.channels ?? ((ch) => CHANNELS.get(baseChannel(ch))?.interp === "linear");
-    this.scratch = new Float64Array(Math.max(this.n, this.confirm));
   }
 
   /** Returns why the sample is an outlier, or undefined if it is accepted. */
@@ -78,9 +72,8 @@ export class OutlierFilter {
       st.accept(x);
       return undefined;
     }
-    const median = medianOf(st.ring, st.count, this.scratch);
-    for (let i = 0; i < st.count; i++) this.scratch[i] = Math.abs(st.ring[i] - median);
-    const mad = medianOf(this.scratch, st.count, this.scratch);
+    const median = st.median();
+    const mad = st.mad(median);
     const limit = this.k * SIGMA_PER_MAD * Math.max(mad, st.floor);
     if (Math.abs(x - median) <= limit) {
       st.accept(x);
@@ -90,8 +83,7 @@ export class OutlierFilter {
     if (st.candidates.length > this.confirm) st.candidates.shift();
     if (st.candidates.length === this.confirm && spread(st.candidates) <= limit) {
       const run = st.candidates.slice();
-      st.count = 0;
-      st.next = 0;
+      st.reset();
       for (const c of run) st.accept(c);
       return undefined;
     }
@@ -111,14 +103,6 @@ export class OutlierFilter {
     }
     return st;
   }
-}
-
-/** Median of the first n values of `src`, sorted in `scratch` (which may be src itself). */
-function medianOf(src: Float64Array, n: number, scratch: Float64Array): number {
-  const a = scratch.subarray(0, n);
-  if (src !== scratch) a.set(src.subarray(0, n));
-  a.sort();
-  return n % 2 ? a[n >> 1] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
 }
 
 function spread(xs: readonly number[]): number {

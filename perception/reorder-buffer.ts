@@ -2,6 +2,12 @@ import type { Rejection } from "./validate.js";
 import { SampleHeap } from "./sample-heap.js";
 import type { Sample } from "./types.js";
 
+/** Per channel: the newest t received, and the last t released. */
+interface ChannelTimes {
+  newest: number;
+  released: number;
+}
+
 /**
  * Puts samples that arrive out of order back into time order, within a window of W seconds.
  *
@@ -12,10 +18,7 @@ import type { Sample } from "./types.js";
  */
 export class ReorderBuffer {
   private readonly pending = new SampleHeap();
-  /** Times pending per channel, to find duplicates that have not been released yet. */
-  private readonly pendingTimes = new Map<string, Set<number>>();
-  /** Last released t per channel: a duplicate of it can still arrive while t equals the watermark. */
-  private readonly releasedT = new Map<string, number>();
+  private readonly channels = new Map<string, ChannelTimes>();
   private newest = -Infinity;
   private released = -Infinity;
 
@@ -42,12 +45,13 @@ export class ReorderBuffer {
     if (s.t < this.released) {
       return { reason: "late", message: `channel=${s.channel} t=${s.t}: older than watermark ${this.released} (window ${this.window} s)` };
     }
-    let times = this.pendingTimes.get(s.channel);
-    if (times?.has(s.t) || this.releasedT.get(s.channel) === s.t) {
+    let ch = this.channels.get(s.channel);
+    if (!ch) this.channels.set(s.channel, (ch = { newest: -Infinity, released: -Infinity }));
+    // In-order arrival (the common case) cannot be a duplicate; only older stamps need a search.
+    if (s.t <= ch.newest && (s.t === ch.released || this.pending.has(s.channel, s.t))) {
       return { reason: "duplicate", message: `channel=${s.channel} t=${s.t}: a sample with this time was already received` };
     }
-    if (!times) this.pendingTimes.set(s.channel, (times = new Set()));
-    times.add(s.t);
+    if (s.t > ch.newest) ch.newest = s.t;
     this.pending.push(s);
     if (s.t > this.newest) this.newest = s.t;
     this.advance(this.newest - this.window, out);
@@ -59,8 +63,7 @@ export class ReorderBuffer {
     if (watermark > this.released) this.released = watermark;
     for (let s = this.pending.peek(); s !== undefined && s.t <= this.released; s = this.pending.peek()) {
       this.pending.pop();
-      this.pendingTimes.get(s.channel)?.delete(s.t);
-      this.releasedT.set(s.channel, s.t);
+      this.channels.get(s.channel)!.released = s.t;
       out.push(s);
     }
   }

@@ -17,6 +17,12 @@ export class SampleHeap {
     return this.items[0];
   }
 
+  /** Whether a sample with this channel and t is held (a linear scan: for the rare out-of-order path). */
+  has(channel: string, t: number): boolean {
+    for (const x of this.items) if (x.t === t && x.channel === channel) return true;
+    return false;
+  }
+
   push(s: Sample): void {
     const a = this.items;
     let i = a.push(s) - 1;

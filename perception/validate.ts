@@ -19,34 +19,42 @@ export type SampleValidator = (sample: unknown) => Rejection | undefined;
 
 export function sampleValidator(options: ValidateOptions = {}): SampleValidator {
   const allow = options.channels ? new Set(options.channels) : undefined;
+  // Per channel name: its registry range, or null if it is not accepted (looked up once per name).
+  const ranges = new Map<string, { min: number; max: number } | null>();
+  const rangeOf = (channel: string) => {
+    let r = ranges.get(channel);
+    if (r === undefined) {
+      const info = CHANNELS.get(baseChannel(channel));
+      r = info && (!allow || allow.has(channel)) ? { min: info.min, max: info.max } : null;
+      ranges.set(channel, r);
+    }
+    return r;
+  };
   return (raw) => {
     if (typeof raw !== "object" || raw === null) return { reason: "wrong_type", message: `sample is ${describe(raw)}, not an object` };
     const s = raw as Partial<Sample>;
     if (typeof s.channel !== "string") return { reason: "wrong_type", message: `channel=${describe(s.channel)} is not a string` };
-    const where = `channel=${s.channel}`;
-    if (typeof s.t !== "number" || !Number.isFinite(s.t)) return { reason: "wrong_type", message: `${where}: t=${describe(s.t)} is not a finite number` };
-    const at = `${where} t=${s.t}`;
-    const info = CHANNELS.get(baseChannel(s.channel));
-    if (!info || (allow && !allow.has(s.channel))) {
-      return { reason: "unknown_channel", message: `${at}: ${info ? "not in the allowed channels" : "not a known channel"}` };
+    if (typeof s.t !== "number" || !Number.isFinite(s.t)) return { reason: "wrong_type", message: `channel=${s.channel}: t=${describe(s.t)} is not a finite number` };
+    const range = rangeOf(s.channel);
+    if (!range) {
+      const known = CHANNELS.has(baseChannel(s.channel));
+      return { reason: "unknown_channel", message: `channel=${s.channel} t=${s.t}: ${known ? "not in the allowed channels" : "not a known channel"}` };
     }
     const v = s.value;
-    if (typeof v === "number") return checkValue(v, info.min, info.max, at, "");
+    if (typeof v === "number") return v >= range.min && v <= range.max ? undefined : reject(s as Sample, v, range, "");
     if (v instanceof Float32Array) {
-      for (let i = 0; i < v.length; i++) {
-        const r = checkValue(v[i], info.min, info.max, at, `[${i}]`);
-        if (r) return r;
-      }
+      for (let i = 0; i < v.length; i++) if (!(v[i] >= range.min && v[i] <= range.max)) return reject(s as Sample, v[i], range, `[${i}]`);
       return undefined;
     }
-    return { reason: "wrong_type", message: `${at}: value=${describe(v)} is not a number or Float32Array` };
+    return { reason: "wrong_type", message: `channel=${s.channel} t=${s.t}: value=${describe(v)} is not a number or Float32Array` };
   };
 }
 
-function checkValue(x: number, min: number, max: number, at: string, index: string): Rejection | undefined {
+/** Messages are built only for rejected samples: the good path allocates nothing. */
+function reject(s: Sample, x: number, range: { min: number; max: number }, index: string): Rejection {
+  const at = `channel=${s.channel} t=${s.t}`;
   if (!Number.isFinite(x)) return { reason: "nonfinite", message: `${at}: value${index}=${x}` };
-  if (x < min || x > max) return { reason: "out_of_range", message: `${at}: value${index}=${x} outside [${min}, ${max}]` };
-  return undefined;
+  return { reason: "out_of_range", message: `${at}: value${index}=${x} outside [${range.min}, ${range.max}]` };
 }
 
 function describe(x: unknown): string {

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { OutlierFilter, type Sample } from "../../perception/index.js";
 
@@ -61,5 +62,43 @@ describe("OutlierFilter", () => {
 
   test("inconsistent options are refused with their values", () => {
     expect(() => new OutlierFilter({ window: 10, minSamples: 12 })).toThrow(/window=10 minSamples=12/);
+  });
+
+  test("property: decisions match a plain sort-based median/MAD reference", () => {
+    const median = (xs: number[]) => {
+      const a = xs.slice().sort((p, q) => p - q);
+      const n = a.length;
+      return n % 2 ? a[n >> 1] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+    };
+    const reference = (values: number[], n: number, k: number, minSamples: number, floor: number) => {
+      let win: number[] = [];
+      let run: number[] = [];
+      return values.map((x) => {
+        const accept = () => {
+          win.push(x);
+          if (win.length > n) win.shift();
+          run = [];
+          return "ok";
+        };
+        if (win.length < minSamples) return accept();
+        const m = median(win);
+        const limit = k * 1.4826 * Math.max(median(win.map((w) => Math.abs(w - m))), floor);
+        if (Math.abs(x - m) <= limit) return accept();
+        run.push(x);
+        if (run.length > 3) run.shift();
+        if (run.length === 3 && Math.max(...run) - Math.min(...run) <= limit) {
+          win = run.slice(0, 2);
+          return accept();
+        }
+        return "outlier";
+      });
+    };
+    const values = fc.array(fc.oneof(fc.integer({ min: -20, max: 20 }), fc.double({ min: -10, max: 10, noNaN: true })), { maxLength: 120 });
+    fc.assert(
+      fc.property(values, fc.integer({ min: 3, max: 12 }), fc.double({ min: 0.5, max: 6, noNaN: true }), (xs, n, k) => {
+        const f = new OutlierFilter({ window: n, minSamples: 3, k, confirm: 3, madFloor: { speed: 0.05 } });
+        expect(feed(f, "speed", xs)).toEqual(reference(xs, n, k, 3, 0.05));
+      }),
+    );
   });
 });

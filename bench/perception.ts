@@ -1,0 +1,91 @@
+// Perception throughput on the real drives: validate -> reorder -> outliers -> sync at 20 Hz, the
+// batch path (framesFromDrive) against the RxJS operators on a VirtualTimeScheduler (replayFrames),
+// measured in the same run. Prints a table; never passes or fails on time.
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { loadCsvDrive } from "../bridges/csv/index.js";
+import { loadMcapDrive } from "../bridges/mcap/index.js";
+import { loadRosbagDrive } from "../bridges/rosbag/index.js";
+import { driveSize, frameChannel, framesFromDrive, replayFrames, type Drive, type FrameSpec } from "../perception/index.js";
+
+export interface PerceptionBenchRow {
+  readonly drive: string;
+  readonly samples: number;
+  readonly frames: number;
+  readonly batch_samples_per_s: number;
+  readonly rxjs_samples_per_s: number;
+  /** batch throughput / RxJS throughput. */
+  readonly ratio: number;
+  /** Whether both paths produced the same frames (they must). */
+  readonly identical: boolean;
+}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const dataDir = path.resolve(repoRoot, "../shared/data");
+
+export const BENCH_DRIVES: ReadonlyArray<readonly [string, (p: string) => Promise<Drive>]> = [
+  ["comma2k19-rav4", loadCsvDrive],
+  ["f1tenth/DS1", loadCsvDrive],
+  ["husky/test1_ros2.mcap", loadMcapDrive],
+  ["husky/test1.bag", loadRosbagDrive],
+];
+
+/** Every channel of the drive at `rate` Hz with the registry's resampling and staleness. */
+export function fullSpec(drive: Drive, rate = 20): FrameSpec {
+  return { rate, channels: drive.channels.map((c) => frameChannel(c.name)) };
+}
+
+/** Best of `runs` timings (ms): the least disturbed by the rest of the machine. */
+function best<T>(runs: number, fn: () => T): { ms: number; result: T } {
+  let ms = Infinity;
+  let result!: T;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    result = fn();
+    ms = Math.min(ms, performance.now() - t);
+  }
+  return { ms, result };
+}
+
+export async function benchPerception(options: { runs?: number; drives?: readonly string[] } = {}): Promise<PerceptionBenchRow[]> {
+  const runs = options.runs ?? 3;
+  const rows: PerceptionBenchRow[] = [];
+  for (const [name, load] of BENCH_DRIVES) {
+    if (options.drives && !options.drives.includes(name)) continue;
+    const drive = await load(path.join(dataDir, name));
+    const spec = fullSpec(drive);
+    const samples = driveSize(drive);
+    const batch = best(runs, () => framesFromDrive(drive, spec));
+    const rx = best(runs, () => replayFrames(drive, spec));
+    rows.push({
+      drive: name,
+      samples,
+      frames: batch.result.frames.length,
+      batch_samples_per_s: Math.round((samples / batch.ms) * 1000),
+      rxjs_samples_per_s: Math.round((samples / rx.ms) * 1000),
+      ratio: Math.round((rx.ms / batch.ms) * 100) / 100,
+      identical: sameFrames(batch.result.frames, rx.result.frames),
+    });
+  }
+  return rows;
+}
+
+function sameFrames(a: ReturnType<typeof framesFromDrive>["frames"], b: typeof a): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((f, i) => f.t === b[i].t && Buffer.compare(Buffer.from(f.values.buffer), Buffer.from(b[i].values.buffer)) === 0 && Buffer.compare(f.valid, b[i].valid) === 0);
+}
+
+function printTable(rows: readonly PerceptionBenchRow[]): void {
+  const head = ["drive", "samples", "frames", "batch samples/s", "RxJS samples/s", "batch/RxJS", "identical"];
+  const body = rows.map((r) => [r.drive, r.samples, r.frames, r.batch_samples_per_s.toLocaleString("en"), r.rxjs_samples_per_s.toLocaleString("en"), `${r.ratio}x`, r.identical ? "yes" : "NO"].map(String));
+  const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(width[i]) : c.padStart(width[i]))).join("  ");
+  console.log(line(head));
+  console.log(width.map((w) => "-".repeat(w)).join("  "));
+  for (const b of body) console.log(line(b));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  console.log(`perception: validate -> reorder -> outliers -> sync, 20 Hz, every channel; best of 3; node ${process.version}`);
+  printTable(await benchPerception());
+}
