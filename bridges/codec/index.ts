@@ -6,3 +6,4 @@ export * from "./prediction-wire.js";
 export * from "./command-wire.js";
 export * from "./status-wire.js";
 export { isRecord } from "./checks.js";
+export * from "./sample-gate.js";

@@ -5,7 +5,7 @@ import { BridgeCounters } from "../codec/stats.js";
 import { handleSample } from "./handlers.js";
 import { inboundMessage } from "./inbound.js";
 import type { MqttLink } from "./link.js";
-import { SampleGate, type SampleGateOptions } from "./sample-gate.js";
+import { SampleGate, type SampleGateOptions } from "../codec/sample-gate.js";
 import { parseTopic } from "./topics.js";
 
 export type MqttSampleSourceOptions = SampleGateOptions;

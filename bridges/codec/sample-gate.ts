@@ -1,6 +1,6 @@
 import { isKnownChannel } from "../../perception/channels.js";
 import type { Sample } from "../../perception/types.js";
-import { BridgeInputError } from "../codec/live.js";
+import { BridgeInputError } from "./live.js";
 
 export interface SampleGateOptions {
   /** Channels accepted; default: every canonical channel (qualified names like "yaw_rate@odom" included). */

@@ -1,0 +1,7 @@
+export * from "./qos.js";
+export * from "./node.js";
+export * from "./rclnodejs-node.js";
+export * from "./msg-defs.js";
+export * from "./messages.js";
+export * from "./source.js";
+export * from "./sink.js";
