@@ -1,0 +1,4 @@
+export * from "./action-track.js";
+export * from "./hold-last.js";
+export * from "./linear.js";
+export * from "./ar.js";

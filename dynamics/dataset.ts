@@ -1,0 +1,225 @@
+/*
+ * Training/evaluation data: time blocks per drive, windows cut inside blocks, normalisation from training blocks.
+ *
+ * Leakage rules: a window (its inputs AND its targets) lies inside one block; where a block follows a block of another
+ * role, its first `history + horizon` frames are left unused, so no training input is a near neighbour in time of a
+ * test target. Statistics (normalisation, head scale, baseline fits) come from training blocks only.
+ */
+import { Validity, type Frame, type Normalisation } from "../perception/types.js";
+import { channelIndex, encodeWindow, headContext, type HeadSpec, STD_EPS } from "./model.js";
+import type { Prng } from "./prng.js";
+import type { ModelSpec } from "./spec.js";
+
+/** One drive's fixed-rate frames with the channel order of its FrameSpec. */
+export interface FrameSeries {
+  readonly name: string;
+  readonly channels: readonly string[];
+  readonly frames: readonly Frame[];
+}
+
+export type Role = "train" | "val" | "test";
+
+/** A contiguous run of frames of one drive with one role; frames [start, end) are usable. */
+export interface Block {
+  readonly drive: string;
+  readonly role: Role;
+  readonly start: number;
+  readonly end: number;
+  /** Times of the first and last usable frame (s, source clock): how lam.json names the block. */
+  readonly t0: number;
+  readonly t1: number;
+}
+
+export interface SplitOptions {
+  /** Length of a block (s). */
+  readonly blockSeconds: number;
+  /** Roles of consecutive blocks, cycled. The default puts one test and one validation block in every 70 s. */
+  readonly pattern?: readonly Role[];
+}
+
+export const DEFAULT_PATTERN: readonly Role[] = ["train", "test", "train", "train", "val", "train", "train"];
+
+/** Cuts every drive into time blocks with roles; a block after a block of another role loses its first `gap` frames. */
+export function splitBlocks(series: readonly FrameSeries[], spec: ModelSpec, opts: SplitOptions): Block[] {
+  const pattern = opts.pattern ?? DEFAULT_PATTERN;
+  const per = Math.max(1, Math.round(opts.blockSeconds * spec.rate));
+  const gap = spec.history + spec.horizon;
+  const blocks: Block[] = [];
+  for (const s of series) {
+    const n = s.frames.length;
+    const count = Math.max(1, Math.round(n / per));
+    let prev: Role | undefined;
+    for (let b = 0; b < count; b++) {
+      const role = pattern[b % pattern.length];
+      const rawStart = Math.round((b * n) / count);
+      const end = Math.round(((b + 1) * n) / count);
+      const start = prev !== undefined && prev !== role ? Math.min(end, rawStart + gap) : rawStart;
+      prev = role;
+      if (end - start < 1) continue;
+      blocks.push({ drive: s.name, role, start, end, t0: s.frames[start].t, t1: s.frames[end - 1].t });
+    }
+  }
+  return blocks;
+}
+
+/**
+ * The blocks of `series` matching recorded ones by drive name and time span (a model's lam.json records its split by
+ * time, so that a reload of the same drive finds the same frames).
+ */
+export function blocksFromRecord(series: FrameSeries, recorded: readonly Block[]): Block[] {
+  const out: Block[] = [];
+  for (const r of recorded) {
+    if (r.drive !== series.name) continue;
+    const f = series.frames;
+    let start = 0;
+    while (start < f.length && f[start].t < r.t0 - 1e-6) start++;
+    let end = start;
+    while (end < f.length && f[end].t <= r.t1 + 1e-6) end++;
+    if (end > start) out.push({ ...r, start, end, t0: f[start].t, t1: f[end - 1].t });
+  }
+  return out;
+}
+
+/** The whole drive as one block of `role` (evaluation on a drive the model never saw). */
+export function wholeDrive(series: FrameSeries, role: Role = "test"): Block {
+  const f = series.frames;
+  return { drive: series.name, role, start: 0, end: f.length, t0: f[0]?.t ?? 0, t1: f[f.length - 1]?.t ?? 0 };
+}
+
+function usable(frame: Frame, j: number): boolean {
+  return frame.valid[j] !== Validity.Missing && Number.isFinite(frame.values[j]);
+}
+
+/** Mean and std of each channel over the usable frames of `blocks` (training blocks only, by the caller's choice). */
+export function fitNormalisation(series: readonly FrameSeries[], blocks: readonly Block[], names: readonly string[]): Normalisation {
+  const sum = new Float64Array(names.length);
+  const sq = new Float64Array(names.length);
+  const cnt = new Float64Array(names.length);
+  for (const b of blocks) {
+    const s = series.find((x) => x.name === b.drive);
+    if (!s) throw new Error(`block names drive "${b.drive}", which is not among the series`);
+    const idx = channelIndex(s.channels, names);
+    for (let i = b.start; i < b.end; i++) {
+      const fr = s.frames[i];
+      for (let c = 0; c < names.length; c++) {
+        if (!usable(fr, idx[c])) continue;
+        const v = fr.values[idx[c]];
+        sum[c] += v;
+        sq[c] += v * v;
+        cnt[c]++;
+      }
+    }
+  }
+  const mean: number[] = [];
+  const std: number[] = [];
+  names.forEach((n, c) => {
+    if (cnt[c] === 0) throw new Error(`channel "${n}" has no usable value in the training blocks`);
+    const m = sum[c] / cnt[c];
+    const sd = Math.sqrt(Math.max(0, sq[c] / cnt[c] - m * m));
+    mean.push(m);
+    // A constant channel carries no information; unit std keeps it at 0 without dividing by ~0.
+    std.push(sd > 1e-6 ? sd : 1);
+  });
+  return { channels: [...names], mean, std };
+}
+
+/** Windows as flat arrays, ready for tensors: x [n, T, F] (encoded), last [n, A] and y [n, horizon, A] (physical). */
+export interface Windows {
+  readonly n: number;
+  readonly T: number;
+  readonly F: number;
+  readonly A: number;
+  readonly horizon: number;
+  readonly x: Float32Array;
+  readonly last: Float32Array;
+  readonly y: Float32Array;
+  /** Real (unpadded) input length of each window. */
+  readonly length: Int32Array;
+  /** Drive (index into the series list) and first target frame of each window. */
+  readonly drive: Int32Array;
+  readonly end: Int32Array;
+  /** Windows left out because a target action was Missing. */
+  readonly skipped: number;
+}
+
+export interface WindowOptions {
+  /** Draw each window's real length uniformly in [ceil(H/2), H] (training); otherwise every window is H long. */
+  readonly variableLength?: Prng;
+  /** Take every `stride`-th window end (1 = all). */
+  readonly stride?: number;
+}
+
+/**
+ * Every window inside `blocks`: inputs are frames [e − L, e), targets the action values of frames [e, e + horizon).
+ * A window needs H frames of its block before e, so its length can be drawn without leaving the block.
+ */
+export function cutWindows(
+  series: readonly FrameSeries[],
+  blocks: readonly Block[],
+  spec: ModelSpec,
+  norm: Normalisation,
+  head: Pick<HeadSpec, "fallback">,
+  opts: WindowOptions = {},
+): Windows {
+  const H = spec.history;
+  const h = spec.horizon;
+  const F = spec.features.length;
+  const A = spec.actions.length;
+  const stride = opts.stride ?? 1;
+  const ends: { d: number; e: number; s: FrameSeries; aIdx: Int32Array; fIdx: Int32Array }[] = [];
+  let skipped = 0;
+  for (const b of blocks) {
+    const d = series.findIndex((x) => x.name === b.drive);
+    if (d < 0) throw new Error(`block names drive "${b.drive}", which is not among the series`);
+    const s = series[d];
+    const fIdx = channelIndex(s.channels, spec.features);
+    const aIdx = channelIndex(s.channels, spec.actions);
+    for (let e = b.start + H; e + h <= b.end; e += stride) {
+      let ok = true;
+      for (let k = 0; k < h && ok; k++) for (let a = 0; a < A && ok; a++) ok = usable(s.frames[e + k], aIdx[a]);
+      if (ok) ends.push({ d, e, s, aIdx, fIdx });
+      else skipped++;
+    }
+  }
+  const n = ends.length;
+  const x = new Float32Array(n * H * F);
+  const last = new Float32Array(n * A);
+  const y = new Float32Array(n * h * A);
+  const length = new Int32Array(n);
+  const drive = new Int32Array(n);
+  const end = new Int32Array(n);
+  const lo = Math.ceil(H / 2);
+  const headLike = { kind: "residual-hold", scale: [], eps: STD_EPS, fallback: head.fallback } as HeadSpec;
+  ends.forEach(({ d, e, s, aIdx, fIdx }, i) => {
+    const L = opts.variableLength ? opts.variableLength.int(lo, H) : H;
+    encodeWindow(s.frames, e, L, H, fIdx, norm, x, i * H * F);
+    last.set(headContext(s.frames[e - 1], aIdx, headLike), i * A);
+    for (let k = 0; k < h; k++) for (let a = 0; a < A; a++) y[(i * h + k) * A + a] = s.frames[e + k].values[aIdx[a]];
+    length[i] = L;
+    drive[i] = d;
+    end[i] = e;
+  });
+  return { n, T: H, F, A, horizon: h, x, last, y, length, drive, end, skipped };
+}
+
+/** Per action, the std of (future − last) pooled over all steps of the training windows: the head's residual scale. */
+export function fitHeadScale(w: Windows): number[] {
+  const out: number[] = [];
+  for (let a = 0; a < w.A; a++) {
+    let s = 0;
+    let q = 0;
+    let c = 0;
+    for (let i = 0; i < w.n; i++) {
+      for (let k = 0; k < w.horizon; k++) {
+        const d = w.y[(i * w.horizon + k) * w.A + a] - w.last[i * w.A + a];
+        s += d;
+        q += d * d;
+        c++;
+      }
+    }
+    const m = c ? s / c : 0;
+    const sd = c ? Math.sqrt(Math.max(0, q / c - m * m)) : 0;
+    out.push(sd > 1e-6 ? sd : 1);
+  }
+  return out;
+}

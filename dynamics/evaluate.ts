@@ -1,0 +1,98 @@
+/*
+ * Scores a model and the baselines on the same held-out windows (full history H, targets all observed).
+ * The model runs batched through tfjs; baselines run as streaming Predictors from the start of each block, so at
+ * every window they have seen at least the same H frames the model sees.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { arPredictor } from "./baselines/ar.js";
+import { holdLast } from "./baselines/hold-last.js";
+import { linearExtrapolation } from "./baselines/linear.js";
+import type { BaselineConfig } from "./baselines/action-track.js";
+import { cutWindows, type Block, type FrameSeries, type Windows } from "./dataset.js";
+import { ErrorAccumulator } from "./metrics.js";
+import { decodeHead } from "./model.js";
+import type { EvalReport, LamJson, LoadedModel } from "./save.js";
+import type { Predictor } from "./types.js";
+
+/** Number of past samples the linear baseline fits. */
+export const LINEAR_K = 5;
+
+/** The baselines a model is compared with: hold-last, linear extrapolation, and its training-fitted AR(p) if recorded. */
+export function standardBaselines(meta: LamJson, frameChannels: readonly string[]): Predictor[] {
+  const cfg: BaselineConfig = {
+    frameChannels,
+    actions: meta.spec.actions,
+    rate: meta.spec.rate,
+    horizon: meta.spec.horizon,
+    fallback: meta.head.fallback,
+  };
+  const out = [holdLast(cfg), linearExtrapolation(cfg, LINEAR_K)];
+  if (meta.baselines?.ar) out.push(arPredictor(cfg, meta.baselines.ar));
+  return out;
+}
+
+/** Raw head outputs for every window, batched. */
+export function predictWindows(model: tf.LayersModel, w: Windows, batchSize = 512): Float32Array {
+  const out = new Float32Array(w.n * w.horizon * w.A * 2);
+  for (let s = 0; s < w.n; s += batchSize) {
+    const B = Math.min(batchSize, w.n - s);
+    const raw = tf.tidy(() => {
+      const x = tf.tensor3d(w.x.subarray(s * w.T * w.F, (s + B) * w.T * w.F), [B, w.T, w.F]);
+      return (model.predict(x) as tf.Tensor).dataSync();
+    });
+    out.set(raw, s * w.horizon * w.A * 2);
+  }
+  return out;
+}
+
+export function evaluate(
+  loaded: LoadedModel,
+  series: readonly FrameSeries[],
+  blocks: readonly Block[],
+  data: EvalReport["data"],
+): EvalReport {
+  const { meta, model } = loaded;
+  const { spec, head } = meta;
+  const A = spec.actions.length;
+  const h = spec.horizon;
+  const w = cutWindows(series, blocks, spec, meta.normalisation.features, head);
+  if (w.n === 0) throw new Error(`no evaluation windows: the held-out data has no stretch of ${spec.history + spec.horizon} frames with observed actions`);
+  const scale = meta.normalisation.actions.std;
+
+  const modelErr = new ErrorAccumulator(spec.actions, h, scale);
+  const raw = predictWindows(model, w);
+  const per = h * A * 2;
+  for (let i = 0; i < w.n; i++) {
+    const d = decodeHead(raw.subarray(i * per, (i + 1) * per), w.last.subarray(i * A, (i + 1) * A), head, h);
+    modelErr.add(d.mean, w.y, i * h * A);
+  }
+
+  // Window index by (drive, first target frame), for the streaming baselines.
+  const at = new Map<number, number>();
+  const key = (d: number, e: number) => d * 1e9 + e;
+  for (let i = 0; i < w.n; i++) at.set(key(w.drive[i], w.end[i]), i);
+  const accs = new Map<string, ErrorAccumulator>();
+  for (const b of blocks) {
+    const d = series.findIndex((s) => s.name === b.drive);
+    const s = series[d];
+    for (const p of standardBaselines(meta, s.channels)) {
+      let acc = accs.get(p.name);
+      if (!acc) accs.set(p.name, (acc = new ErrorAccumulator(spec.actions, h, scale)));
+      p.reset();
+      for (let e = b.start; e < b.end; e++) {
+        const seq = p.step(s.frames[e]);
+        const i = at.get(key(d, e + 1));
+        if (i !== undefined) acc.add(seq.mean, w.y, i * h * A);
+      }
+    }
+  }
+  const baselines: Record<string, ReturnType<ErrorAccumulator["summary"]>> = {};
+  let best = "";
+  for (const [name, acc] of accs) {
+    if (acc.n !== w.n) throw new Error(`baseline ${name} scored ${acc.n} of ${w.n} windows`);
+    baselines[name] = acc.summary();
+    if (!best || baselines[name].ade < baselines[best].ade) best = name;
+  }
+  const m = modelErr.summary();
+  return { model: m, baselines, windows: w.n, ratio_to_best_baseline: m.ade / baselines[best].ade, best_baseline: best, data };
+}

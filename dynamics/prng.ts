@@ -1,0 +1,29 @@
+/** A small seeded PRNG (mulberry32): the same seed gives the same stream on every platform. */
+export interface Prng {
+  /** Uniform in [0, 1). */
+  next(): number;
+  /** Uniform integer in [lo, hi] inclusive. */
+  int(lo: number, hi: number): number;
+}
+
+export function prng(seed: number): Prng {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)) };
+}
+
+/** Fisher–Yates shuffle in place, driven by `rng`. */
+export function shuffle<T>(a: T[] | Int32Array, rng: Prng): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+}

@@ -1,0 +1,242 @@
+/*
+ * A model folder: model.json + weights.bin (the tfjs layers format, loadable by plain tf.loadLayersModel) and lam.json.
+ * dynamics/ does no I/O, so save/load speak to a tiny ModelStore; runtime/model-dir.ts backs it with a directory.
+ * Loading checks everything before a model is handed out: no half-loaded model ever escapes.
+ */
+import { createHash } from "node:crypto";
+import * as tf from "@tensorflow/tfjs";
+import type { Normalisation } from "../perception/types.js";
+import type { ErrorSummary } from "./metrics.js";
+import type { HeadSpec } from "./model.js";
+import type { Block } from "./dataset.js";
+import type { ModelSpec } from "./spec.js";
+import type { ArFit } from "./baselines/ar.js";
+
+/** The three files of a model folder, by name. */
+export interface ModelStore {
+  read(name: string): Promise<Uint8Array>;
+  write(name: string, data: Uint8Array): Promise<void>;
+  /** How to name the file in an error message (e.g. its full path). */
+  where(name: string): string;
+}
+
+export const LAM_JSON_VERSION = 1;
+
+export interface TrainingSummary {
+  readonly drives: readonly string[];
+  /** The time blocks of each drive and their role; eval on a training drive uses only its test blocks. */
+  readonly split: readonly Omit<Block, "start" | "end">[];
+  readonly windows: { readonly train: number; readonly val: number };
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly loss: readonly number[];
+  readonly valLoss: readonly number[];
+  readonly stopped: string;
+  readonly seed: number;
+  readonly options: Readonly<Record<string, number | boolean | string>>;
+  /** Fine-tuned from this model (its weightsSha256), if any. */
+  readonly finetunedFrom?: string;
+  /** ISO date, only when a clock was passed in (keeps training output reproducible otherwise). */
+  readonly date?: string;
+}
+
+export interface EvalReport {
+  readonly model: ErrorSummary;
+  readonly baselines: Readonly<Record<string, ErrorSummary>>;
+  readonly windows: number;
+  readonly ratio_to_best_baseline: number;
+  readonly best_baseline: string;
+  /** What the windows came from: per drive, "test_blocks" (a training drive) or "whole_drive". */
+  readonly data: Readonly<Record<string, "test_blocks" | "whole_drive">>;
+}
+
+export interface LamJson {
+  readonly version: number;
+  readonly spec: ModelSpec;
+  readonly normalisation: { readonly features: Normalisation; readonly actions: Normalisation };
+  readonly head: HeadSpec;
+  readonly training?: TrainingSummary;
+  readonly metrics?: EvalReport;
+  /** Classical baselines fitted on the same training blocks, so eval can score them without the training data. */
+  readonly baselines?: { readonly ar?: ArFit };
+  readonly weightsSha256: string;
+}
+
+export interface LoadedModel {
+  readonly model: tf.LayersModel;
+  readonly meta: LamJson;
+}
+
+/** A model folder that cannot be used: names the file and what is wrong with it. */
+export class ModelLoadError extends Error {
+  override readonly name = "ModelLoadError";
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+  }
+}
+
+export function sha256(data: Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+const utf8 = new TextEncoder();
+
+function concat(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
+  if (!Array.isArray(data)) return new Uint8Array(data);
+  const n = data.reduce((s, b) => s + b.byteLength, 0);
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const b of data) {
+    out.set(new Uint8Array(b), o);
+    o += b.byteLength;
+  }
+  return out;
+}
+
+/** Writes model.json, weights.bin and lam.json (with the weights' sha256); returns the lam.json written. */
+export async function saveModel(store: ModelStore, model: tf.LayersModel, meta: Omit<LamJson, "weightsSha256" | "version">): Promise<LamJson> {
+  let files: { modelJson: Uint8Array; weights: Uint8Array } | undefined;
+  await model.save({
+    save: async (a: tf.io.ModelArtifacts) => {
+      const weights = a.weightData ? concat(a.weightData as ArrayBuffer | ArrayBuffer[]) : new Uint8Array(0);
+      const json = {
+        modelTopology: a.modelTopology,
+        format: a.format ?? "layers-model",
+        generatedBy: a.generatedBy,
+        convertedBy: a.convertedBy ?? null,
+        weightsManifest: [{ paths: ["weights.bin"], weights: a.weightSpecs ?? [] }],
+      };
+      files = { modelJson: utf8.encode(JSON.stringify(json)), weights };
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+    },
+  });
+  if (!files) throw new Error("tfjs did not hand the model artifacts to the save handler");
+  const lam: LamJson = { version: LAM_JSON_VERSION, ...meta, weightsSha256: sha256(files.weights) };
+  await store.write("weights.bin", files.weights);
+  await store.write("model.json", files.modelJson);
+  await store.write("lam.json", utf8.encode(JSON.stringify(lam, null, 2) + "\n"));
+  return lam;
+}
+
+async function readOrFail(store: ModelStore, name: string): Promise<Uint8Array> {
+  try {
+    return await store.read(name);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new ModelLoadError(store.where(name), code === "ENOENT" ? "missing" : `unreadable (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+function parseJson(bytes: Uint8Array, file: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (e) {
+    throw new ModelLoadError(file, `not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string");
+const isNumbers = (v: unknown, n: number): v is number[] => Array.isArray(v) && v.length === n && v.every((x) => typeof x === "number" && Number.isFinite(x));
+
+/** Checks lam.json's shape field by field; the error names the key. */
+export function checkLamJson(v: unknown, file: string): LamJson {
+  const fail = (key: string, what: string) => new ModelLoadError(file, `${key} ${what}`);
+  if (typeof v !== "object" || v === null) throw new ModelLoadError(file, "is not a JSON object");
+  const o = v as Record<string, unknown>;
+  if (o.version !== LAM_JSON_VERSION) throw fail("version", `=${JSON.stringify(o.version)} is not supported (expected ${LAM_JSON_VERSION})`);
+  const s = o.spec as Record<string, unknown> | undefined;
+  if (!s || typeof s !== "object") throw fail("spec", "is missing");
+  if (!isStrings(s.features) || s.features.length === 0) throw fail("spec.features", "must be a non-empty list of channel names");
+  if (!isStrings(s.actions) || s.actions.length === 0) throw fail("spec.actions", "must be a non-empty list of channel names");
+  for (const k of ["rate", "history", "horizon", "layers", "units"]) {
+    if (typeof s[k] !== "number" || !((s[k] as number) > 0)) throw fail(`spec.${k}`, `=${JSON.stringify(s[k])} must be a positive number`);
+  }
+  const spec = s as unknown as ModelSpec;
+  const n = o.normalisation as Record<string, Record<string, unknown>> | undefined;
+  for (const [key, names] of [["features", spec.features], ["actions", spec.actions]] as const) {
+    const x = n?.[key];
+    if (!x || !isStrings(x.channels) || x.channels.join() !== names.join()) throw fail(`normalisation.${key}.channels`, `must equal spec.${key} (${names.join(", ")})`);
+    if (!isNumbers(x.mean, names.length)) throw fail(`normalisation.${key}.mean`, `must be ${names.length} finite numbers`);
+    if (!isNumbers(x.std, names.length) || (x.std as number[]).some((d) => !(d > 0))) throw fail(`normalisation.${key}.std`, `must be ${names.length} positive numbers`);
+  }
+  const h = o.head as Record<string, unknown> | undefined;
+  if (!h || h.kind !== "residual-hold") throw fail("head.kind", `=${JSON.stringify(h?.kind)} is not a known head (residual-hold)`);
+  if (!isNumbers(h.scale, spec.actions.length) || (h.scale as number[]).some((d) => !(d > 0))) throw fail("head.scale", `must be ${spec.actions.length} positive numbers`);
+  if (!isNumbers(h.fallback, spec.actions.length)) throw fail("head.fallback", `must be ${spec.actions.length} finite numbers`);
+  if (typeof h.eps !== "number" || !(h.eps > 0)) throw fail("head.eps", "must be a positive number");
+  if (typeof o.weightsSha256 !== "string" || !/^[0-9a-f]{64}$/.test(o.weightsSha256)) throw fail("weightsSha256", "must be 64 hex digits");
+  return v as LamJson;
+}
+
+interface WeightsManifestEntry {
+  paths: string[];
+  weights: tf.io.WeightsManifestEntry[];
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2 };
+
+/** Loads and checks a model folder; throws ModelLoadError naming the file and the fault. */
+export async function loadModel(store: ModelStore): Promise<LoadedModel> {
+  const lamFile = store.where("lam.json");
+  const modelFile = store.where("model.json");
+  const weightsFile = store.where("weights.bin");
+  const meta = checkLamJson(parseJson(await readOrFail(store, "lam.json"), lamFile), lamFile);
+  const mj = parseJson(await readOrFail(store, "model.json"), modelFile) as Record<string, unknown>;
+  if (typeof mj !== "object" || mj === null || typeof mj.modelTopology !== "object" || mj.modelTopology === null) {
+    throw new ModelLoadError(modelFile, "has no modelTopology (not a tfjs layers model)");
+  }
+  const manifest = mj.weightsManifest as WeightsManifestEntry[] | undefined;
+  if (!Array.isArray(manifest) || manifest.length !== 1 || manifest[0].paths?.join() !== "weights.bin" || !Array.isArray(manifest[0].weights)) {
+    throw new ModelLoadError(modelFile, 'weightsManifest must be one group with paths ["weights.bin"]');
+  }
+  const specs = manifest[0].weights;
+  let need = 0;
+  for (const w of specs) {
+    const b = DTYPE_BYTES[w.dtype];
+    if (!b || !Array.isArray(w.shape) || w.quantization) throw new ModelLoadError(modelFile, `weight "${w.name}" has an unsupported dtype/shape/quantization`);
+    need += b * w.shape.reduce((p, d) => p * d, 1);
+  }
+  const weights = await readOrFail(store, "weights.bin");
+  if (weights.byteLength !== need) {
+    throw new ModelLoadError(weightsFile, `is ${weights.byteLength} bytes, model.json's manifest needs ${need} (${weights.byteLength < need ? "truncated" : "trailing bytes"})`);
+  }
+  const digest = sha256(weights);
+  if (digest !== meta.weightsSha256) throw new ModelLoadError(weightsFile, `sha256 ${digest} does not match lam.json's weightsSha256 ${meta.weightsSha256}`);
+
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel({
+      load: async () => ({
+        modelTopology: mj.modelTopology as tf.io.ModelArtifacts["modelTopology"],
+        format: mj.format as string | undefined,
+        weightSpecs: specs,
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+      }),
+    });
+  } catch (e) {
+    throw new ModelLoadError(modelFile, `tfjs could not build the model (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const { spec } = meta;
+  const inShape = model.inputs[0]?.shape;
+  const outShape = model.outputs[0]?.shape;
+  const wantOut = spec.horizon * spec.actions.length * 2;
+  const lstms = model.layers.filter((l) => l.getClassName() === "LSTM");
+  const problem =
+    inShape?.at(-1) !== spec.features.length
+      ? `input has ${inShape?.at(-1)} features, lam.json's spec has ${spec.features.length}`
+      : outShape?.at(-1) !== wantOut
+        ? `head has ${outShape?.at(-1)} outputs, lam.json's spec needs horizon ${spec.horizon} × ${spec.actions.length} actions × 2 = ${wantOut}`
+        : lstms.length !== spec.layers
+          ? `has ${lstms.length} LSTM layers, lam.json's spec has ${spec.layers}`
+          : lstms.some((l) => (l.getConfig() as { units?: number }).units !== spec.units)
+            ? `LSTM units differ from lam.json's spec.units=${spec.units}`
+            : null;
+  if (problem) {
+    model.dispose();
+    throw new ModelLoadError(modelFile, problem);
+  }
+  return { model, meta };
+}

@@ -1,0 +1,193 @@
+/*
+ * Training: Adam on the Gaussian NLL of the residual head, L2 weight decay, exponential learning-rate decay,
+ * early stopping on validation loss with the best weights kept. Deterministic for a seed (initialisers and the
+ * shuffle are seeded; tfjs cpu/wasm kernels are deterministic). No I/O: time for the ETA and the stop signal come in.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { HeadSpec } from "./model.js";
+import { lstmLayers } from "./model.js";
+import { prng, shuffle } from "./prng.js";
+import type { Windows } from "./dataset.js";
+
+export interface TrainOptions {
+  readonly epochs: number;
+  readonly batchSize?: number;
+  readonly learningRate?: number;
+  /** Learning rate is multiplied by this after every epoch. */
+  readonly lrDecay?: number;
+  /** L2 weight decay on kernels (added to the loss as l2 · Σw²). */
+  readonly l2?: number;
+  /** Stop after this many epochs without a better validation loss. */
+  readonly patience?: number;
+  readonly seed?: number;
+  /** Fine-tuning: keep the LSTM layers' weights fixed, train the head only. */
+  readonly freezeEncoder?: boolean;
+  /** Aborting stops after the current batch; the best weights so far are kept. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: TrainProgress) => void;
+  /** Milliseconds on some monotonic clock, for the ETA only. */
+  readonly now?: () => number;
+}
+
+export interface TrainProgress {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly batches: number;
+  /** Mean training loss so far in this epoch. */
+  readonly loss: number;
+  /** Validation loss of the last finished epoch (null before the first). */
+  readonly valLoss: number | null;
+  readonly etaS: number | null;
+}
+
+export interface TrainResult {
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly bestValLoss: number;
+  readonly loss: number[];
+  readonly valLoss: number[];
+  readonly stopped: "epochs" | "early" | "aborted";
+}
+
+export const TRAIN_DEFAULTS = { batchSize: 64, learningRate: 3e-3, lrDecay: 0.95, l2: 1e-5, patience: 8, seed: 1 } as const;
+
+/**
+ * Gaussian negative log-likelihood (constant dropped) of targets y given the raw head output, in the head's
+ * normalised residual units: z = (y − last) / scale, μ = raw0, σ = softplus(raw1) + eps. Mean over steps and actions.
+ */
+export function gaussianNll(raw: tf.Tensor2D, last: tf.Tensor2D, y: tf.Tensor3D, head: HeadSpec): tf.Scalar {
+  return tf.tidy(() => {
+    const [B, h, A] = y.shape;
+    const r = raw.reshape([B, h, A, 2]);
+    const mu = r.slice([0, 0, 0, 0], [B, h, A, 1]).reshape([B, h, A]);
+    const sigma = tf.softplus(r.slice([0, 0, 0, 1], [B, h, A, 1]).reshape([B, h, A])).add(head.eps);
+    const scale = tf.tensor1d(head.scale as number[]);
+    const z = y.sub(last.reshape([B, 1, A])).div(scale);
+    const e = z.sub(mu).div(sigma);
+    return tf.log(sigma).add(e.square().mul(0.5)).mean() as tf.Scalar;
+  });
+}
+
+function batchTensors(w: Windows, ids: Int32Array) {
+  const { T, F, A, horizon: h } = w;
+  const B = ids.length;
+  const x = new Float32Array(B * T * F);
+  const last = new Float32Array(B * A);
+  const y = new Float32Array(B * h * A);
+  ids.forEach((i, b) => {
+    x.set(w.x.subarray(i * T * F, (i + 1) * T * F), b * T * F);
+    last.set(w.last.subarray(i * A, (i + 1) * A), b * A);
+    y.set(w.y.subarray(i * h * A, (i + 1) * h * A), b * h * A);
+  });
+  return { x: tf.tensor3d(x, [B, T, F]), last: tf.tensor2d(last, [B, A]), y: tf.tensor3d(y, [B, h, A]) };
+}
+
+/** Mean NLL over all windows (batched, no gradients). */
+export function evaluateLoss(model: tf.LayersModel, head: HeadSpec, w: Windows, batchSize = 256): number {
+  if (w.n === 0) return NaN;
+  let total = 0;
+  for (let s = 0; s < w.n; s += batchSize) {
+    const ids = Int32Array.from({ length: Math.min(batchSize, w.n - s) }, (_, k) => s + k);
+    total += tf.tidy(() => {
+      const b = batchTensors(w, ids);
+      const raw = model.predict(b.x) as tf.Tensor2D;
+      return gaussianNll(raw, b.last, b.y, head).dataSync()[0] * ids.length;
+    });
+  }
+  return total / w.n;
+}
+
+/** Trains `model` in place on `train`, early-stopping on `val`; on return it holds the best weights seen. */
+export async function fit(model: tf.LayersModel, head: HeadSpec, train: Windows, val: Windows, opts: TrainOptions): Promise<TrainResult> {
+  if (train.n === 0) throw new Error("no training windows: the training blocks are shorter than history + horizon");
+  if (val.n === 0) throw new Error("no validation windows: the validation blocks are shorter than history + horizon");
+  const batchSize = opts.batchSize ?? TRAIN_DEFAULTS.batchSize;
+  const l2 = opts.l2 ?? TRAIN_DEFAULTS.l2;
+  const patience = opts.patience ?? TRAIN_DEFAULTS.patience;
+  const decay = opts.lrDecay ?? TRAIN_DEFAULTS.lrDecay;
+  const rng = prng((opts.seed ?? TRAIN_DEFAULTS.seed) * 7919 + 17);
+  const now = opts.now;
+
+  for (const l of lstmLayers(model)) l.trainable = !opts.freezeEncoder;
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const kernels = model.trainableWeights.filter((w) => /kernel/.test(w.name)).map((w) => w.read());
+  let lr = opts.learningRate ?? TRAIN_DEFAULTS.learningRate;
+  const optimizer = tf.train.adam(lr);
+
+  let best = model.getWeights().map((t) => t.clone());
+  let bestVal = evaluateLoss(model, head, val);
+  let bestEpoch = 0;
+  const losses: number[] = [];
+  const valLosses: number[] = [];
+  let stopped: TrainResult["stopped"] = "epochs";
+  const batches = Math.ceil(train.n / batchSize);
+  const t0 = now?.();
+  const order = Int32Array.from({ length: train.n }, (_, i) => i);
+  let epoch = 0;
+
+  try {
+    outer: for (epoch = 1; epoch <= opts.epochs; epoch++) {
+      shuffle(order, rng);
+      let sum = 0;
+      let seen = 0;
+      for (let b = 0; b < batches; b++) {
+        const ids = order.subarray(b * batchSize, Math.min(train.n, (b + 1) * batchSize));
+        const bt = batchTensors(train, ids);
+        const cost = optimizer.minimize(
+          () => {
+            const raw = model.apply(bt.x, { training: true }) as tf.Tensor2D;
+            let loss = gaussianNll(raw, bt.last, bt.y, head);
+            if (l2 > 0 && kernels.length) loss = loss.add(tf.addN(kernels.map((k) => k.square().sum())).mul(l2));
+            return loss as tf.Scalar;
+          },
+          true,
+          vars,
+        );
+        sum += (cost?.dataSync()[0] ?? NaN) * ids.length;
+        seen += ids.length;
+        cost?.dispose();
+        tf.dispose([bt.x, bt.last, bt.y]);
+        const done = (epoch - 1) * batches + b + 1;
+        const eta = t0 !== undefined && now ? ((now() - t0) / 1000 / done) * (opts.epochs * batches - done) : null;
+        opts.onProgress?.({ epoch, epochs: opts.epochs, batch: b + 1, batches, loss: sum / seen, valLoss: valLosses.at(-1) ?? null, etaS: eta });
+        if (opts.signal?.aborted) {
+          stopped = "aborted";
+          break outer;
+        }
+        // Let a pending SIGINT reach the AbortSignal between batches.
+        if (b % 8 === 7) await new Promise((r) => setImmediate(r));
+      }
+      const v = evaluateLoss(model, head, val);
+      losses.push(sum / seen);
+      valLosses.push(v);
+      if (v < bestVal) {
+        tf.dispose(best);
+        best = model.getWeights().map((t) => t.clone());
+        bestVal = v;
+        bestEpoch = epoch;
+      } else if (epoch - bestEpoch >= patience) {
+        stopped = "early";
+        break;
+      }
+      lr *= decay;
+      (optimizer as unknown as { learningRate: number }).learningRate = lr;
+    }
+    if (stopped === "aborted") {
+      // The part-epoch's weights may be better than the last checkpoint.
+      const v = evaluateLoss(model, head, val);
+      if (v < bestVal) {
+        tf.dispose(best);
+        best = model.getWeights().map((t) => t.clone());
+        bestVal = v;
+        bestEpoch = epoch;
+      }
+    }
+    model.setWeights(best);
+  } finally {
+    tf.dispose(best);
+    optimizer.dispose();
+    for (const l of lstmLayers(model)) l.trainable = true;
+  }
+  return { epochs: losses.length, bestEpoch, bestValLoss: bestVal, loss: losses, valLoss: valLosses, stopped };
+}

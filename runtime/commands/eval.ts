@@ -1,0 +1,72 @@
+import { parseArgs } from "node:util";
+import { UsageError, type CliIO } from "../io.js";
+import { chooseBackend } from "../../dynamics/backend.js";
+import { blocksFromRecord, wholeDrive, type Block, type FrameSeries } from "../../dynamics/dataset.js";
+import { evaluate } from "../../dynamics/evaluate.js";
+import { loadModel, type EvalReport } from "../../dynamics/save.js";
+import { defaultModelDir, dirStore } from "../model-dir.js";
+import { loadSeries } from "../drive-frames.js";
+
+const HELP = `usage: lam eval <drive...> [--model DIR] [--json]
+
+Scores the model and the baselines (hold_last, linear, the model's AR fit) on held-out data:
+a drive the model trained on contributes only its test time blocks (lam.json records them),
+any other drive all of it. ADE/FDE per action channel in physical units; the overall ADE/FDE
+average the channels in units of each action's training std.
+
+  --model DIR   model folder (default: the bundled default model)
+  --json        print one JSON object
+`;
+
+export default async function evalCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { model: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError("give at least one drive");
+  const backend = await chooseBackend({ order: ["wasm", "cpu"] });
+  const dir = values.model ?? defaultModelDir();
+  const loaded = await loadModel(dirStore(dir));
+  const { meta } = loaded;
+  const trainedOn = new Set(meta.training?.drives ?? []);
+  const recorded = (meta.training?.split ?? []).filter((b) => b.role === "test") as Block[];
+
+  const series: FrameSeries[] = [];
+  const blocks: Block[] = [];
+  const data: Record<string, "test_blocks" | "whole_drive"> = {};
+  for (const p of positionals) {
+    const s = await loadSeries(p, meta.spec);
+    if (data[s.name]) throw new UsageError(`drive "${s.name}" given twice (${p})`);
+    series.push(s);
+    if (trainedOn.has(s.name)) {
+      const own = blocksFromRecord(s, recorded);
+      if (own.length === 0) io.stderr.write(`lam eval: ${p}: the model trained on "${s.name}" and recorded no test block for it; skipped\n`);
+      blocks.push(...own);
+      data[s.name] = "test_blocks";
+    } else {
+      blocks.push(wholeDrive(s));
+      data[s.name] = "whole_drive";
+    }
+  }
+  const report: EvalReport = evaluate(loaded, series, blocks, data);
+  loaded.model.dispose();
+  if (values.json) {
+    io.stdout.write(JSON.stringify({ ...report, model_dir: dir, backend: backend.name }) + "\n");
+    return 0;
+  }
+  const row = (name: string, e: EvalReport["model"]) =>
+    `  ${name.padEnd(10)} ADE ${e.ade.toFixed(4)}  FDE ${e.fde.toFixed(4)}  ` +
+    Object.entries(e.per_channel)
+      .map(([c, v]) => `${c} ${v.ade.toFixed(4)}/${v.fde.toFixed(4)}`)
+      .join("  ");
+  io.stdout.write(`lam eval: ${dir}, ${report.windows} windows (${Object.entries(data).map(([d, k]) => `${d}: ${k}`).join(", ")})\n`);
+  io.stdout.write(row("model", report.model) + "\n");
+  for (const [n, b] of Object.entries(report.baselines)) io.stdout.write(row(n, b) + "\n");
+  io.stdout.write(`ratio to best baseline (${report.best_baseline}): ${report.ratio_to_best_baseline.toFixed(3)}\n`);
+  return 0;
+}

@@ -1,0 +1,178 @@
+import { parseArgs } from "node:util";
+import { UsageError, type CliIO } from "../io.js";
+import { chooseBackend } from "../../dynamics/backend.js";
+import { trainRun } from "../../dynamics/train-run.js";
+import { saveModel, loadModel } from "../../dynamics/save.js";
+import type { ModelSpec } from "../../dynamics/spec.js";
+import type { TrainProgress } from "../../dynamics/train.js";
+import { dirStore } from "../model-dir.js";
+import { loadSeries } from "../drive-frames.js";
+
+const HELP = `usage: lam train <drive...> --out DIR [options]
+
+  --out DIR            model folder to write (model.json, weights.bin, lam.json)
+  --epochs N           maximum epochs (default 40; early stopping on validation loss)
+  --history S          seconds of history per window (default 1.6)
+  --horizon S          seconds predicted (default 1.0)
+  --rate HZ            frame rate (default 20)
+  --seed N             seed for initial weights and shuffling (default 1)
+  --features a,b,...   feature channels (default speed,yaw_rate,accel,lat_accel + the actions)
+  --actions a,b,...    action channels (default speed_cmd,steer_cmd)
+  --units N --layers N LSTM size (default 32 units, 1 layer)
+  --finetune DIR       start from this model (keeps its spec and normalisation)
+  --freeze-encoder     with --finetune: train the head only, LSTM weights stay fixed
+  --block-seconds S    length of the train/validation/test time blocks (default 10)
+  --json               print the training summary and held-out metrics as one JSON object
+Ctrl-C stops after the current batch and saves the best weights so far.
+`;
+
+export const DEFAULT_FEATURES = ["speed", "yaw_rate", "accel", "lat_accel"];
+export const DEFAULT_ACTIONS = ["speed_cmd", "steer_cmd"];
+
+function num(flag: string, v: string | undefined, def: number, integer = false): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`--${flag}=${v} must be a positive ${integer ? "integer" : "number"}`);
+  return n;
+}
+
+/** Renders progress as one rewritten stderr line: epoch, batch bar, loss, validation loss, ETA. */
+export function progressLine(p: TrainProgress): string {
+  const width = 20;
+  const fill = Math.round((p.batch / p.batches) * width);
+  const eta = p.etaS === null ? "?" : p.etaS >= 60 ? `${Math.floor(p.etaS / 60)}m${String(Math.round(p.etaS % 60)).padStart(2, "0")}s` : `${Math.round(p.etaS)}s`;
+  const val = p.valLoss === null ? "-" : p.valLoss.toFixed(4);
+  return `epoch ${p.epoch}/${p.epochs} [${"#".repeat(fill)}${".".repeat(width - fill)}] loss ${p.loss.toFixed(4)} val ${val} eta ${eta}`;
+}
+
+/** SIGINT → abort after the current batch; a second Ctrl-C exits at once. */
+function interruptSignal(io: CliIO): { signal: AbortSignal; release: () => void } {
+  const ac = new AbortController();
+  const onInt = () => {
+    if (ac.signal.aborted) process.exit(130);
+    io.stderr.write("\nlam train: stopping after this batch, keeping the best weights (Ctrl-C again to quit)\n");
+    ac.abort();
+  };
+  process.on("SIGINT", onInt);
+  return { signal: ac.signal, release: () => process.off("SIGINT", onInt) };
+}
+
+export default async function train(argv: string[], io: CliIO, signal?: AbortSignal): Promise<number> {
+  if (signal) return trainWith(argv, io, signal);
+  const int = interruptSignal(io);
+  try {
+    return await trainWith(argv, io, int.signal);
+  } finally {
+    int.release();
+  }
+}
+
+async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: "string" },
+      epochs: { type: "string" },
+      history: { type: "string" },
+      horizon: { type: "string" },
+      rate: { type: "string" },
+      seed: { type: "string" },
+      features: { type: "string" },
+      actions: { type: "string" },
+      units: { type: "string" },
+      layers: { type: "string" },
+      finetune: { type: "string" },
+      "freeze-encoder": { type: "boolean" },
+      "block-seconds": { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError("give at least one drive");
+  if (!values.out) throw new UsageError("--out DIR is required");
+  if (values["freeze-encoder"] && !values.finetune) throw new UsageError("--freeze-encoder needs --finetune DIR");
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed=${values.seed} must be a non-negative integer`);
+  const epochs = num("epochs", values.epochs, 40, true);
+
+  const backend = await chooseBackend({ order: ["wasm", "cpu"] });
+  io.stderr.write(`lam train: backend ${backend.name}\n`);
+
+  const finetune = values.finetune ? await loadModel(dirStore(values.finetune)) : undefined;
+  let spec: ModelSpec;
+  if (finetune) {
+    for (const f of ["history", "horizon", "rate", "features", "actions", "units", "layers"] as const) {
+      if (values[f] !== undefined) throw new UsageError(`--${f} cannot change a fine-tuned model's spec (it comes from ${values.finetune})`);
+    }
+    spec = finetune.meta.spec;
+  } else {
+    const rate = num("rate", values.rate, 20);
+    const actions = values.actions ? values.actions.split(",") : DEFAULT_ACTIONS;
+    const features = values.features ? values.features.split(",") : [...DEFAULT_FEATURES, ...actions];
+    spec = {
+      features,
+      actions,
+      rate,
+      history: Math.round(num("history", values.history, 1.6) * rate),
+      horizon: Math.round(num("horizon", values.horizon, 1.0) * rate),
+      layers: num("layers", values.layers, 1, true),
+      units: num("units", values.units, 32, true),
+    };
+    if (spec.history < 2 || spec.horizon < 1) throw new UsageError(`--history and --horizon give ${spec.history} and ${spec.horizon} frames at ${rate} Hz; need >= 2 and >= 1`);
+  }
+
+  const series = [];
+  for (const p of positionals) {
+    const s = await loadSeries(p, spec);
+    io.stderr.write(`lam train: ${p}: ${s.frames.length} frames at ${spec.rate} Hz\n`);
+    series.push(s);
+  }
+
+  const t0 = performance.now();
+  let lastDraw = 0;
+  const run = await trainRun(series, spec, {
+    epochs,
+    seed,
+    finetune,
+    freezeEncoder: !!values["freeze-encoder"],
+    blockSeconds: values["block-seconds"] === undefined ? undefined : num("block-seconds", values["block-seconds"], 10),
+    signal,
+    now: () => performance.now(),
+    onProgress: (p) => {
+      const now = performance.now();
+      if (now - lastDraw < 200 && p.batch !== p.batches) return;
+      lastDraw = now;
+      io.stderr.write(`\r${progressLine(p)}\x1b[K`);
+    },
+  });
+  io.stderr.write("\n");
+  const lam = await saveModel(dirStore(values.out), run.model, run.meta);
+  run.model.dispose();
+  const summary = {
+    out: values.out,
+    stopped: run.result.stopped,
+    epochs: run.result.epochs,
+    best_epoch: run.result.bestEpoch,
+    best_val_loss: run.result.bestValLoss,
+    windows: lam.training?.windows,
+    metrics: lam.metrics ?? null,
+    timing: { train_s: (performance.now() - t0) / 1000 },
+  };
+  if (values.json) {
+    io.stdout.write(JSON.stringify(summary) + "\n");
+  } else {
+    const m = lam.metrics;
+    io.stderr.write(`lam train: ${run.result.stopped} after ${run.result.epochs} epochs (best ${run.result.bestEpoch}), saved ${values.out}\n`);
+    if (m) {
+      io.stdout.write(`held-out ${m.windows} windows: model ADE ${m.model.ade.toFixed(4)}  FDE ${m.model.fde.toFixed(4)}\n`);
+      for (const [n, b] of Object.entries(m.baselines)) io.stdout.write(`  ${n.padEnd(10)} ADE ${b.ade.toFixed(4)}  FDE ${b.fde.toFixed(4)}\n`);
+      io.stdout.write(`ratio to best baseline (${m.best_baseline}): ${m.ratio_to_best_baseline.toFixed(3)}\n`);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,29 @@
+// A known second-order system for dynamics tests: a damped oscillator driven by a slow random forcing.
+import type { Frame } from "../../perception/types.js";
+import type { FrameSeries } from "../../dynamics/dataset.js";
+import { prng } from "../../dynamics/prng.js";
+
+/** Channels: speed (= velocity), steer_cmd (= position), accel. The action steer_cmd follows x'' = -w²x - 2ζw x' + u. */
+export function oscillator(name: string, seconds: number, rate = 20, seed = 1): FrameSeries {
+  const rng = prng(seed);
+  const dt = 1 / rate;
+  const w = 2 * Math.PI * 0.4;
+  const zeta = 0.15;
+  let x = 0;
+  let v = 0;
+  let u = 0;
+  const frames: Frame[] = [];
+  const n = Math.round(seconds * rate);
+  for (let i = 0; i < n; i++) {
+    if (i % rate === 0) u = (rng.next() - 0.5) * 4;
+    const a = -w * w * x - 2 * zeta * w * v + u;
+    frames.push({ t: 1000 + i * dt, values: Float32Array.from([v, x, a]), valid: Uint8Array.from([1, 1, 1]) });
+    // Semi-implicit Euler in 10 sub-steps: smooth enough to be a "known" system.
+    for (let s = 0; s < 10; s++) {
+      const acc = -w * w * x - 2 * zeta * w * v + u;
+      v += acc * (dt / 10);
+      x += v * (dt / 10);
+    }
+  }
+  return { name, channels: ["speed", "steer_cmd", "accel"], frames };
+}
