@@ -4,6 +4,8 @@ import { UsageError, type CliIO, type Command } from "./io.js";
 // an optional part is broken.
 const commands: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
   doctor: { summary: "backends, optional parts found, versions", load: () => import("./commands/doctor.js") },
+  train: { summary: "train the LSTM action model on recorded drives", load: () => import("./commands/train.js") },
+  eval: { summary: "model vs baselines: ADE/FDE per action channel on held-out data", load: () => import("./commands/eval.js") },
 };
 
 function usage(): string {
