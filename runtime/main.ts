@@ -4,6 +4,7 @@ import { UsageError, type CliIO, type Command } from "./io.js";
 // an optional part is broken.
 const commands: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
   doctor: { summary: "backends, optional parts found, versions", load: () => import("./commands/doctor.js") },
+  inspect: { summary: "channels, rates, gaps, ranges, rejected samples of a drive", load: () => import("./commands/inspect.js") },
   train: { summary: "train the LSTM action model on recorded drives", load: () => import("./commands/train.js") },
   eval: { summary: "model vs baselines: ADE/FDE per action channel on held-out data", load: () => import("./commands/eval.js") },
 };
@@ -28,7 +29,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     const mod = await entry.load();
     return await mod.default(rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
+    // node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed flags.
+    if (err instanceof UsageError || String((err as { code?: unknown }).code ?? "").startsWith("ERR_PARSE_ARGS")) {
       io.stderr.write(`lam ${name}: ${err.message}\n`);
       return 2;
     }

@@ -1,0 +1,48 @@
+import { open, stat } from "node:fs/promises";
+import type { Drive } from "../perception/types.js";
+
+export type DriveFormat = Drive["format"];
+
+const MCAP_MAGIC = Buffer.from([0x89, 0x4d, 0x43, 0x41, 0x50]); // \x89MCAP
+const BAG_MAGIC = Buffer.from("#ROSBAG V2.0");
+
+/** Which importer reads `path`: folders and .csv are CSV, files are told apart by their magic bytes. */
+export async function detectDriveFormat(path: string): Promise<DriveFormat> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new Error(`${path}: no such file or folder`);
+  }
+  if (info.isDirectory()) return "csv";
+  const fh = await open(path, "r");
+  try {
+    const head = Buffer.alloc(16);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    if (bytesRead === 0) throw new Error(`${path}: empty file`);
+    if (head.subarray(0, MCAP_MAGIC.length).equals(MCAP_MAGIC)) return "mcap";
+    if (head.subarray(0, BAG_MAGIC.length).equals(BAG_MAGIC)) return "rosbag1";
+    if (path.toLowerCase().endsWith(".csv")) return "csv";
+    throw new Error(`${path}: not a drive lam can read (expected a CSV file or folder, an MCAP file, or a ROS 1 bag)`);
+  } finally {
+    await fh.close();
+  }
+}
+
+export interface LoadDriveOptions {
+  /** CSV column map: built-in name, JSON file path, or object. */
+  readonly map?: string;
+}
+
+/** Any recorded drive, by content: CSV (with a column map), ROS 2 MCAP, ROS 1 bag. */
+export async function loadDrive(path: string, options: LoadDriveOptions = {}): Promise<Drive> {
+  const format = await detectDriveFormat(path);
+  switch (format) {
+    case "csv":
+      return (await import("./csv/index.js")).loadCsvDrive(path, options.map ? { map: options.map } : {});
+    case "mcap":
+      return (await import("./mcap/index.js")).loadMcapDrive(path);
+    case "rosbag1":
+      return (await import("./rosbag/index.js")).loadRosbagDrive(path);
+  }
+}

@@ -1,0 +1,2 @@
+export { loadDrive, detectDriveFormat } from "./drive.js";
+export type { DriveFormat, LoadDriveOptions } from "./drive.js";
