@@ -4,8 +4,9 @@
  * kernel is the more exact side when compared with tfjs's float32). All buffers are allocated in the constructor;
  * `step` and `head` allocate nothing.
  *
- * Batching: each gate row (contiguous weights) is loaded once and applied to two slots at a time, so S slots cost
- * less than S separate steps — the weight matrix (≈200 KB for 2×64) streams through the cache once per step, not S times.
+ * Batching: slots run in cache blocks of 8, and each gate row (contiguous weights) is loaded once per block and applied
+ * to two slots at a time, so S slots cost less than S separate steps: the weight matrix (≈200 KB for 2×64) streams
+ * through the cache once per block of 8 slots, not once per slot.
  */
 import type { KernelWeights } from "./kernel-weights.js";
 
@@ -118,44 +119,52 @@ export class LstmStack {
   }
 }
 
+/** Slots per cache block: 8 slots' [input; h] rows (≤ 8 KB for 2×64) stay in L1 while every gate row streams past. */
+const SLOT_BLOCK = 8;
+
 /**
- * z[s, j] = bias[j] + Σ_k W[j, k] · v[s, k] for all slots s and gate rows j. Two slots per pass share each weight
- * load; four accumulators per slot break the add dependency chain so the loop is throughput-bound, not latency-bound.
+ * z[s, j] = bias[j] + Σ_k W[j, k] · v[s, k] for all slots s and gate rows j. Slots are taken in cache blocks; within
+ * a block two slots per pass share each weight load, and four accumulators per slot break the add dependency chain
+ * so the loop is throughput-bound, not latency-bound. The summation order is the same for every slot, so a slot's
+ * result does not depend on how many slots run beside it.
  */
 function gateMatmul(W: Float32Array, bias: Float32Array, v: Float64Array, z: Float64Array, S: number, K: number, G: number): void {
   const K4 = K & ~3;
-  for (let j = 0; j < G; j++) {
-    const r = j * K;
-    const b = bias[j];
-    let s = 0;
-    for (; s + 1 < S; s += 2) {
-      const p = s * K;
-      const q = p + K;
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-      let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-      let k = 0;
-      for (; k < K4; k += 4) {
-        const w0 = W[r + k], w1 = W[r + k + 1], w2 = W[r + k + 2], w3 = W[r + k + 3];
-        a0 += w0 * v[p + k]; a1 += w1 * v[p + k + 1]; a2 += w2 * v[p + k + 2]; a3 += w3 * v[p + k + 3];
-        b0 += w0 * v[q + k]; b1 += w1 * v[q + k + 1]; b2 += w2 * v[q + k + 2]; b3 += w3 * v[q + k + 3];
+  for (let s0 = 0; s0 < S; s0 += SLOT_BLOCK) {
+    const s1 = Math.min(S, s0 + SLOT_BLOCK);
+    for (let j = 0; j < G; j++) {
+      const r = j * K;
+      const b = bias[j];
+      let s = s0;
+      for (; s + 1 < s1; s += 2) {
+        const p = s * K;
+        const q = p + K;
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        let k = 0;
+        for (; k < K4; k += 4) {
+          const w0 = W[r + k], w1 = W[r + k + 1], w2 = W[r + k + 2], w3 = W[r + k + 3];
+          a0 += w0 * v[p + k]; a1 += w1 * v[p + k + 1]; a2 += w2 * v[p + k + 2]; a3 += w3 * v[p + k + 3];
+          b0 += w0 * v[q + k]; b1 += w1 * v[q + k + 1]; b2 += w2 * v[q + k + 2]; b3 += w3 * v[q + k + 3];
+        }
+        for (; k < K; k++) {
+          a0 += W[r + k] * v[p + k];
+          b0 += W[r + k] * v[q + k];
+        }
+        z[s * G + j] = b + ((a0 + a1) + (a2 + a3));
+        z[(s + 1) * G + j] = b + ((b0 + b1) + (b2 + b3));
       }
-      for (; k < K; k++) {
-        a0 += W[r + k] * v[p + k];
-        b0 += W[r + k] * v[q + k];
+      if (s < s1) {
+        const p = s * K;
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        let k = 0;
+        for (; k < K4; k += 4) {
+          a0 += W[r + k] * v[p + k]; a1 += W[r + k + 1] * v[p + k + 1];
+          a2 += W[r + k + 2] * v[p + k + 2]; a3 += W[r + k + 3] * v[p + k + 3];
+        }
+        for (; k < K; k++) a0 += W[r + k] * v[p + k];
+        z[s * G + j] = b + ((a0 + a1) + (a2 + a3));
       }
-      z[s * G + j] = b + ((a0 + a1) + (a2 + a3));
-      z[(s + 1) * G + j] = b + ((b0 + b1) + (b2 + b3));
-    }
-    if (s < S) {
-      const p = s * K;
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-      let k = 0;
-      for (; k < K4; k += 4) {
-        a0 += W[r + k] * v[p + k]; a1 += W[r + k + 1] * v[p + k + 1];
-        a2 += W[r + k + 2] * v[p + k + 2]; a3 += W[r + k + 3] * v[p + k + 3];
-      }
-      for (; k < K; k++) a0 += W[r + k] * v[p + k];
-      z[s * G + j] = b + ((a0 + a1) + (a2 + a3));
     }
   }
 }

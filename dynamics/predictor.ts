@@ -1,0 +1,174 @@
+/*
+ * The real-time LSTM Predictor: the fused-gate kernel (kernel.ts) on two staggered streams per agent
+ * (predictor-schedule.ts), so a tick costs two LSTM steps and one head evaluation whatever the history length, and
+ * the answer equals tfjs `predict` on the window of the last windowLength(n, H) frames. Frames are encoded and the
+ * head decoded by the model's own functions (model.ts), never re-implemented here.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type { Frame, Normalisation } from "../perception/types.js";
+import type { ActionSequence, Predictor } from "./types.js";
+import type { ModelSpec } from "./spec.js";
+import { channelIndex, decodeHead, encodeFrame, headContext, type Decoded, type HeadSpec } from "./model.js";
+import { kernelWeightsFromModel, type KernelWeights } from "./kernel-weights.js";
+import { LstmStack } from "./kernel.js";
+import { answeringStream, streamResets } from "./predictor-schedule.js";
+
+/** What a predictor needs of a trained model: the tfjs model, its spec, feature statistics and head decoding. */
+export interface PredictorModel {
+  readonly model: tf.LayersModel;
+  readonly spec: ModelSpec;
+  /** Normalisation of spec.features (lam.json normalisation.features). */
+  readonly featureNorm: Normalisation;
+  readonly head: HeadSpec;
+}
+
+export interface PredictorOptions {
+  /** The frames' channel order (FrameSpec channel names); features and actions are looked up in it. */
+  readonly frameChannels: readonly string[];
+  /** ActionSequence.model; default "lstm". */
+  readonly name?: string;
+  /**
+   * Return the same mean/std buffers every tick (overwritten by the next step) instead of fresh ones: no allocation
+   * per tick beyond the small ActionSequence object. Only for consumers that use a prediction before the next step.
+   */
+  readonly reuseOutput?: boolean;
+  /** Weights already read from the model (several predictors can share one copy). */
+  readonly weights?: KernelWeights;
+}
+
+/** Checks the statistics describe the spec's features, in order. */
+function checkNorm(spec: ModelSpec, norm: Normalisation): void {
+  const F = spec.features.length;
+  if (norm.channels.length !== F || norm.mean.length !== F || norm.std.length !== F || norm.channels.some((c, i) => c !== spec.features[i])) {
+    throw new Error(`feature normalisation is for [${norm.channels.join(", ")}], the model reads [${spec.features.join(", ")}]`);
+  }
+}
+
+/**
+ * N agents stepped together: one batched kernel call per tick for all agents' streams (2N state slots), so 64 agents
+ * cost much less than 64 single predictors. Agents keep their own tick counters and can be reset one by one.
+ */
+export class BatchPredictor {
+  readonly name: string;
+  readonly agents: number;
+  readonly weights: KernelWeights;
+  private readonly stack: LstmStack;
+  private readonly spec: ModelSpec;
+  private readonly norm: Normalisation;
+  private readonly head: HeadSpec;
+  private readonly featureIdx: Int32Array;
+  private readonly actionIdx: Int32Array;
+  private readonly frameWidth: number;
+  private readonly ticks: Float64Array;
+  private readonly latest: (Frame | undefined)[];
+  private readonly x: Float32Array;
+  private readonly raw: Float32Array;
+  private readonly last: Float32Array<ArrayBuffer>;
+  private readonly out: Decoded[] | null;
+  private readonly dt: number;
+
+  constructor(m: PredictorModel, agents: number, opts: PredictorOptions) {
+    if (!Number.isInteger(agents) || agents < 1) throw new Error(`BatchPredictor: agents=${agents}, expected an integer >= 1`);
+    checkNorm(m.spec, m.featureNorm);
+    this.name = opts.name ?? "lstm";
+    this.agents = agents;
+    this.spec = m.spec;
+    this.norm = m.featureNorm;
+    this.head = m.head;
+    this.weights = opts.weights ?? kernelWeightsFromModel(m.model);
+    const F = m.spec.features.length;
+    const A = m.spec.actions.length;
+    if (this.weights.features !== F) throw new Error(`model reads ${this.weights.features} features, spec lists ${F}`);
+    if (this.weights.head.outputs !== m.spec.horizon * A * 2) {
+      throw new Error(`head has ${this.weights.head.outputs} outputs, spec needs horizon ${m.spec.horizon} × ${A} actions × 2`);
+    }
+    this.featureIdx = channelIndex(opts.frameChannels, m.spec.features);
+    this.actionIdx = channelIndex(opts.frameChannels, m.spec.actions);
+    this.frameWidth = opts.frameChannels.length;
+    this.stack = new LstmStack(this.weights, 2 * agents);
+    this.ticks = new Float64Array(agents);
+    this.latest = new Array<Frame | undefined>(agents).fill(undefined);
+    this.x = new Float32Array(agents * F);
+    this.raw = new Float32Array(this.weights.head.outputs);
+    this.last = new Float32Array(A);
+    const hA = m.spec.horizon * A;
+    this.out = opts.reuseOutput ? Array.from({ length: agents }, () => ({ mean: new Float32Array(hA), std: new Float32Array(hA) })) : null;
+    this.dt = 1 / m.spec.rate;
+  }
+
+  /** Forget agent i's history: both of its streams restart from zero state. */
+  resetAgent(i: number): void {
+    if (!(i >= 0 && i < this.agents)) throw new Error(`agent ${i} out of range [0, ${this.agents})`);
+    this.ticks[i] = 0;
+    this.latest[i] = undefined;
+    this.stack.resetSlot(2 * i);
+    this.stack.resetSlot(2 * i + 1);
+  }
+
+  reset(): void {
+    this.ticks.fill(0);
+    this.latest.fill(undefined);
+    this.stack.resetAll();
+  }
+
+  /** One tick for every agent: frames[i] is agent i's newest frame. Returns each agent's prediction. */
+  step(frames: readonly Frame[]): ActionSequence[] {
+    this.advance(frames);
+    const res = new Array<ActionSequence>(this.agents);
+    for (let i = 0; i < this.agents; i++) res[i] = this.predict(i);
+    return res;
+  }
+
+  /** Feeds one tick to every agent's streams without decoding; follow with `predict(i)` for the agents you need. */
+  advance(frames: readonly Frame[]): void {
+    const N = this.agents;
+    if (frames.length !== N) throw new Error(`BatchPredictor: ${frames.length} frames for ${N} agents`);
+    const H = this.spec.history;
+    const F = this.spec.features.length;
+    for (let i = 0; i < N; i++) {
+      const fr = frames[i];
+      if (fr.values.length !== this.frameWidth || fr.valid.length !== this.frameWidth) {
+        throw new Error(`agent ${i} frame t=${fr.t}: ${fr.values.length} values / ${fr.valid.length} flags, the frame spec has ${this.frameWidth} channels`);
+      }
+      const resets = streamResets(this.ticks[i], H);
+      if (resets & 1) this.stack.resetSlot(2 * i);
+      if (resets & 2) this.stack.resetSlot(2 * i + 1);
+      encodeFrame(fr, this.featureIdx, this.norm, this.x, i * F);
+      this.latest[i] = fr;
+    }
+    this.stack.step(this.x, 2);
+    for (let i = 0; i < N; i++) this.ticks[i]++;
+  }
+
+  /** Agent i's prediction after the last `advance`: the head on its longer stream, decoded by the model's decodeHead. */
+  predict(i: number): ActionSequence {
+    const frame = this.latest[i];
+    if (!frame) throw new Error(`agent ${i} has no frame yet`);
+    this.stack.head(2 * i + answeringStream(this.ticks[i] - 1, this.spec.history), this.raw);
+    headContext(frame, this.actionIdx, this.head, this.last);
+    const d = decodeHead(this.raw, this.last, this.head, this.spec.horizon, this.out ? this.out[i] : undefined);
+    return { t0: frame.t + this.dt, dt: this.dt, channels: this.spec.actions, mean: d.mean, std: d.std, model: this.name };
+  }
+}
+
+/** One agent: the real-time Predictor. */
+export class FastPredictor implements Predictor {
+  readonly name: string;
+  private readonly batch: BatchPredictor;
+  private readonly one: Frame[] = [];
+
+  constructor(m: PredictorModel, opts: PredictorOptions) {
+    this.batch = new BatchPredictor(m, 1, opts);
+    this.name = this.batch.name;
+  }
+
+  reset(): void {
+    this.batch.reset();
+  }
+
+  step(frame: Frame): ActionSequence {
+    this.one[0] = frame;
+    this.batch.advance(this.one);
+    return this.batch.predict(0);
+  }
+}
