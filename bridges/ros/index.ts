@@ -10,7 +10,7 @@ export { mapAckermannDrive, mapAckermannDriveStamped, ackermannDriveMapper, acke
 export { ROS_MAPPERS, mapperFor } from "./mappers.js";
 export { planTopics, routeTopic, topicQualifier } from "./topic-map.js";
 export type { TopicInfo, TopicMapOptions, TopicOverride, TopicRoute, TopicSkip } from "./topic-map.js";
-export { RosImporter } from "./importer.js";
+export { RosImporter, errorText } from "./importer.js";
 export type { ImporterOptions } from "./importer.js";
 export { ros2Definition, ROS2_DEFINED_TYPES } from "./definitions.js";
 export { nsToSeconds, formatNs, secondsToNs } from "./time.js";

@@ -12,7 +12,18 @@ export type Decompress = NonNullable<ConstructorParameters<typeof Bag>[1]>["deco
 export async function bagDecompressors(): Promise<Decompress> {
   const mcap = await loadDecompressHandlers();
   return {
-    bz2: (buffer: Uint8Array, size: number) => Bunzip.decode(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength), size),
-    lz4: (buffer: Uint8Array, size: number) => mcap.lz4!(buffer, BigInt(size)),
+    bz2: named("bz2", (buffer, size) => Bunzip.decode(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength), size)),
+    lz4: named("lz4", (buffer, size) => mcap.lz4!(buffer, BigInt(size))),
+  };
+}
+
+/** Decoder errors are terse ("Data error"): say which codec and sizes they were about. */
+function named(codec: string, fn: (buffer: Uint8Array, size: number) => Uint8Array): (buffer: Uint8Array, size: number) => Uint8Array {
+  return (buffer, size) => {
+    try {
+      return fn(buffer, size);
+    } catch (e) {
+      throw new Error(`${codec} decompression of ${buffer.byteLength} bytes to ${size} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   };
 }
