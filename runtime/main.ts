@@ -30,11 +30,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return await mod.default(rest, io);
   } catch (err) {
     // node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed flags.
-    if (err instanceof UsageError || String((err as { code?: unknown }).code ?? "").startsWith("ERR_PARSE_ARGS")) {
-      io.stderr.write(`lam ${name}: ${err.message}\n`);
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof UsageError || String((err as { code?: unknown } | null)?.code ?? "").startsWith("ERR_PARSE_ARGS")) {
+      io.stderr.write(`lam ${name}: ${message}\n`);
       return 2;
     }
-    io.stderr.write(`lam ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr.write(`lam ${name}: ${message}\n`);
     if (process.env.LAM_DEBUG && err instanceof Error && err.stack) io.stderr.write(err.stack + "\n");
     return 1;
   }

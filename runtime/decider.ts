@@ -1,0 +1,95 @@
+import type { ActionSequence, Predictor } from "../dynamics/types.js";
+import { Validity, type Frame, type FrameSpec } from "../perception/types.js";
+import { initialPolicyMemory, policyStep, type PolicyMemory, type PolicyWhy } from "../policy/step.js";
+import type { PolicyParams } from "../policy/params.js";
+import type { Command } from "../policy/types.js";
+
+export interface DeciderOptions {
+  readonly frameSpec: FrameSpec;
+  readonly predictor: Predictor;
+  readonly policy: PolicyParams;
+  /**
+   * A wall-clock timer (ms) to measure each tick. Live only: what it reads never changes a command unless
+   * `deadlineFallback` is set, so replay and simulation stay deterministic while still reporting latency.
+   */
+  readonly timer?: () => number;
+  /** Per-tick budget (ms); default one frame period. */
+  readonly deadlineMs?: number;
+  /** Live node: a missed deadline is a policy fault (fallback). Off in replay and simulation. */
+  readonly deadlineFallback?: boolean;
+}
+
+/** One tick of the pipeline: the frame, what the model said, what was sent, and why. */
+export interface TickResult {
+  readonly frame: Frame;
+  readonly prediction?: ActionSequence;
+  readonly error?: string;
+  readonly command: Command;
+  readonly why: PolicyWhy;
+  /** Wall-clock cost of predict + policy (ms); only when a timer was given. */
+  readonly tickMs?: number;
+  readonly deadlineMissed: boolean;
+}
+
+/**
+ * Frame → prediction → command. The same object runs the live node, the open-loop replay and the closed-loop
+ * simulator, so what is evaluated is what runs on the vehicle.
+ */
+export class Decider {
+  private memory: PolicyMemory = initialPolicyMemory();
+  private readonly idx: ReadonlyMap<string, number>;
+  private readonly deadlineMs: number;
+  private lastMissed = false;
+
+  constructor(private readonly opts: DeciderOptions) {
+    this.idx = new Map(opts.frameSpec.channels.map((c, i) => [c.name, i]));
+    this.deadlineMs = opts.deadlineMs ?? 1000 / opts.frameSpec.rate;
+  }
+
+  reset(): void {
+    this.memory = initialPolicyMemory();
+    this.opts.predictor.reset();
+    this.lastMissed = false;
+  }
+
+  private value(frame: Frame, name: string): number | undefined {
+    const i = this.idx.get(name);
+    if (i === undefined || frame.valid[i] === Validity.Missing) return undefined;
+    const v = frame.values[i];
+    return Number.isFinite(v) ? v : undefined;
+  }
+
+  tick(frame: Frame, reference?: Readonly<Record<string, number>>): TickResult {
+    const { timer, predictor, policy } = this.opts;
+    const start = timer?.();
+    let prediction: ActionSequence | undefined;
+    let error: string | undefined;
+    try {
+      prediction = predictor.step(frame);
+    } catch (e) {
+      error = `${predictor.name}: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    const staleChannels: string[] = [];
+    this.opts.frameSpec.channels.forEach((c, i) => {
+      if (frame.valid[i] !== Validity.Fresh) staleChannels.push(c.name);
+    });
+    const speed = this.value(frame, "speed");
+    const result = policyStep(
+      {
+        prediction,
+        error,
+        // The previous tick's overrun is known now; this tick's is known only after the command is made.
+        deadlineMissed: this.opts.deadlineFallback ? this.lastMissed : false,
+        state: { t: frame.t, speed: speed ?? NaN, steer: this.value(frame, "steer"), accel: this.value(frame, "accel"), staleChannels },
+        reference,
+      },
+      this.memory,
+      policy,
+    );
+    this.memory = result.memory;
+    const tickMs = start === undefined || !timer ? undefined : timer() - start;
+    const deadlineMissed = tickMs !== undefined && tickMs > this.deadlineMs;
+    this.lastMissed = deadlineMissed;
+    return { frame, prediction, error, command: result.command, why: result.why, tickMs, deadlineMissed };
+  }
+}
