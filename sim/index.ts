@@ -14,3 +14,4 @@ export * from "./criteria.js";
 export * from "./closed-loop.js";
 export * from "./savgol.js";
 export * from "./metrics.js";
+export * from "./report/index.js";

@@ -107,9 +107,11 @@ export function buildRoad(spec: RoadSpec): Road {
     const kb = curvatureAt(sa + step);
     const dh = (step / 6) * (ka + 4 * km + kb);
     const hm = H[i - 1] + (step / 4) * (ka + km); // heading at mid-step: h + ∫₀^{step/2} κ
+    // Chord of the step (an arc of length `step` turning by dh), along the mid-step heading.
+    const chord = Math.abs(dh) < 1e-9 ? step : (step * Math.sin(dh / 2)) / (dh / 2);
     S[i] = i * step;
-    X[i] = X[i - 1] + step * Math.cos(hm);
-    Y[i] = Y[i - 1] + step * Math.sin(hm);
+    X[i] = X[i - 1] + chord * Math.cos(hm);
+    Y[i] = Y[i - 1] + chord * Math.sin(hm);
     H[i] = H[i - 1] + dh;
   }
 

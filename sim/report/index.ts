@@ -1,0 +1,3 @@
+export * from "./json.js";
+export * from "./html.js";
+export * from "./svg.js";
