@@ -1,0 +1,3 @@
+export * from "./server.js";
+export * from "./messages.js";
+export * from "./schemas.js";
