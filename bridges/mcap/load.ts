@@ -120,8 +120,10 @@ async function readStream(
     if (bytesRead === 0) break;
     stream.append(piece.subarray(0, bytesRead));
     appended += bytesRead;
+    // Where the next record starts: the reader's state is unspecified after it throws, so keep it from before.
+    let next = appended - stream.bytesRemaining();
     try {
-      for (let record; (record = stream.nextRecord()); ) {
+      for (let record; (record = stream.nextRecord()); next = appended - stream.bytesRemaining()) {
         if (record.type === "Schema") schemas.set(record.id, record);
         else if (record.type === "Channel" && !channels.has(record.id)) {
           channels.set(record.id, declareChannel(record, schemas.get(record.schemaId), importer, options));
@@ -132,8 +134,7 @@ async function readStream(
         }
       }
     } catch (e) {
-      const offset = appended - stream.bytesRemaining();
-      importer.fileIssue({ where: `${path}@${offset}`, reason: "malformed", message: `corrupt record near byte offset ${offset} of ${size}: ${errorText(e)}; records before it were kept, the rest of the file was not read` });
+      importer.fileIssue({ where: `${path}@${next}`, reason: "malformed", message: `corrupt record at byte offset ${next} of ${size}: ${errorText(e)}; records before it were kept, the rest of the file was not read` });
       return;
     }
   }

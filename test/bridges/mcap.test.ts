@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "@foxglove/rosmsg";
+import { MessageWriter as Ros1Writer } from "@foxglove/rosmsg-serialization";
 import { MessageReader, MessageWriter } from "@foxglove/rosmsg2-serialization";
 import { McapIndexedReader, McapWriter } from "@mcap/core";
 import type { IWritable, McapTypes } from "@mcap/core";
@@ -151,6 +152,50 @@ describe("loadMcapDrive on damaged content", () => {
     expect(d.topics.find((t) => t.topic === "/imu")).toMatchObject({ messages: 3, malformed: 1, mapped: true });
     expect(d.topics.find((t) => t.topic === "/tf")).toMatchObject({ messages: 2, mapped: false, reason: "unsupported message type tf2_msgs/msg/TFMessage" });
     expect(d.issues.find((i) => i.where === "/tf")).toMatchObject({ reason: "unknown_channel" });
+  });
+});
+
+describe("loadMcapDrive on other MCAP flavours and faults", () => {
+  it("reads ROS 1 messages in MCAP (ros1msg + ros1, what `mcap convert` makes of a bag)", async () => {
+    const def = [
+      "Header header\ngeometry_msgs/Twist twist",
+      "MSG: std_msgs/Header\nuint32 seq\ntime stamp\nstring frame_id",
+      "MSG: geometry_msgs/Twist\nVector3 linear\nVector3 angular",
+      "MSG: geometry_msgs/Vector3\nfloat64 x\nfloat64 y\nfloat64 z",
+    ].join(`\n${"=".repeat(80)}\n`);
+    const out = new MemoryWritable();
+    const w = new McapWriter({ writable: out });
+    await w.start({ profile: "ros1", library: "test" });
+    const schemaId = await w.registerSchema({ name: "geometry_msgs/TwistStamped", encoding: "ros1msg", data: new TextEncoder().encode(def) });
+    const channelId = await w.registerChannel({ topic: "/cmd_vel", schemaId, messageEncoding: "ros1", metadata: new Map() });
+    const writer = new Ros1Writer(parse(def));
+    for (let i = 0; i < 3; i++) {
+      const data = writer.writeMessage({ header: { seq: i, stamp: { sec: 20 + i, nsec: 5e8 }, frame_id: "" }, twist: { linear: { x: i, y: 0, z: 0 }, angular: { x: 0, y: 0, z: 0.1 } } });
+      await w.addMessage({ channelId, sequence: i, logTime: 0n, publishTime: 0n, data });
+    }
+    await w.end();
+    const path = join(tmp, "ros1.mcap");
+    writeFileSync(path, out.bytes());
+    const d = await loadMcapDrive(path);
+    expect(Array.from(channel(d, "speed_cmd").t)).toEqual([20.5, 21.5, 22.5]);
+    expect(Array.from(channel(d, "speed_cmd").values)).toEqual([0, 1, 2]);
+    expect(Array.from(channel(d, "yaw_rate_cmd").values)).toEqual([0.1, 0.1, 0.1]);
+  });
+
+  it("a chunk failing its CRC is named with its offset; everything before it is kept", async () => {
+    const bytes = Buffer.from(readFileSync(HUSKY_MCAP));
+    const reader = await McapIndexedReader.Initialize({ readable: memoryReadable(bytes) });
+    const second = reader.chunkIndexes[1];
+    bytes.fill(0x55, Number(second.chunkStartOffset) + 5000, Number(second.chunkStartOffset) + 5100);
+    const path = join(tmp, "crc.mcap");
+    writeFileSync(path, bytes);
+    const d = await loadMcapDrive(path);
+    expect(d.issues.map((i) => i.where)).toEqual([path, `${path}@${second.chunkStartOffset}`]);
+    expect(d.issues[1].message).toMatch(new RegExp(`^corrupt record at byte offset ${second.chunkStartOffset} of 7627564: Incorrect chunk CRC`));
+    const full = await loadMcapDrive(HUSKY_MCAP);
+    const got = channel(d, "yaw_rate");
+    expect(got.t.length).toBeGreaterThan(0);
+    expect(Array.from(got.values)).toEqual(Array.from(channel(full, "yaw_rate").values.subarray(0, got.t.length)));
   });
 });
 
