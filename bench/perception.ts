@@ -35,36 +35,40 @@ export function fullSpec(drive: Drive, rate = 20): FrameSpec {
   return { rate, channels: drive.channels.map((c) => frameChannel(c.name)) };
 }
 
-/** Best of `runs` timings (ms): the least disturbed by the rest of the machine. */
-function best<T>(runs: number, fn: () => T): { ms: number; result: T } {
-  let ms = Infinity;
-  let result!: T;
+/** Best-of timings (ms) of two functions, interleaved so both see the same machine load. */
+function bestOf<A, B>(runs: number, a: () => A, b: () => B): { aMs: number; bMs: number; a: A; b: B } {
+  let aMs = Infinity;
+  let bMs = Infinity;
+  let ra!: A;
+  let rb!: B;
   for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    result = fn();
-    ms = Math.min(ms, performance.now() - t);
+    let t = performance.now();
+    ra = a();
+    aMs = Math.min(aMs, performance.now() - t);
+    t = performance.now();
+    rb = b();
+    bMs = Math.min(bMs, performance.now() - t);
   }
-  return { ms, result };
+  return { aMs, bMs, a: ra, b: rb };
 }
 
 export async function benchPerception(options: { runs?: number; drives?: readonly string[] } = {}): Promise<PerceptionBenchRow[]> {
-  const runs = options.runs ?? 3;
+  const runs = options.runs ?? 5;
   const rows: PerceptionBenchRow[] = [];
   for (const [name, load] of BENCH_DRIVES) {
     if (options.drives && !options.drives.includes(name)) continue;
     const drive = await load(path.join(dataDir, name));
     const spec = fullSpec(drive);
     const samples = driveSize(drive);
-    const batch = best(runs, () => framesFromDrive(drive, spec));
-    const rx = best(runs, () => replayFrames(drive, spec));
+    const m = bestOf(runs, () => framesFromDrive(drive, spec), () => replayFrames(drive, spec));
     rows.push({
       drive: name,
       samples,
-      frames: batch.result.frames.length,
-      batch_samples_per_s: Math.round((samples / batch.ms) * 1000),
-      rxjs_samples_per_s: Math.round((samples / rx.ms) * 1000),
-      ratio: Math.round((rx.ms / batch.ms) * 100) / 100,
-      identical: sameFrames(batch.result.frames, rx.result.frames),
+      frames: m.a.frames.length,
+      batch_samples_per_s: Math.round((samples / m.aMs) * 1000),
+      rxjs_samples_per_s: Math.round((samples / m.bMs) * 1000),
+      ratio: Math.round((m.bMs / m.aMs) * 100) / 100,
+      identical: sameFrames(m.a.frames, m.b.frames),
     });
   }
   return rows;
@@ -86,6 +90,6 @@ function printTable(rows: readonly PerceptionBenchRow[]): void {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  console.log(`perception: validate -> reorder -> outliers -> sync, 20 Hz, every channel; best of 3; node ${process.version}`);
+  console.log(`perception: validate -> reorder -> outliers -> sync, 20 Hz, every channel; best of 5, interleaved; node ${process.version}`);
   printTable(await benchPerception());
 }

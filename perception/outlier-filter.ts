@@ -4,15 +4,15 @@ import type { Rejection } from "./validate.js";
 import { RollingRobust } from "./rolling-robust.js";
 
 export interface OutlierOptions {
-  /** Accepted samples per channel in the rolling median/MAD window. */
+  /** Accepted steps per channel in the rolling median/MAD window. */
   readonly window?: number;
-  /** Reject when |x - median| > k * 1.4826 * MAD (1.4826 MAD estimates sigma for Gaussian noise). */
+  /** Reject when |x - expected| > k * 1.4826 * MAD (1.4826 MAD estimates sigma for Gaussian noise). */
   readonly k?: number;
-  /** Samples needed in the window before anything is judged; until then only the range check applies. */
+  /** Steps needed in the window before anything is judged; until then only the range check applies. */
   readonly minSamples?: number;
-  /** This many consecutive rejected samples that agree with each other are taken as a real step change. */
+  /** This many consecutive rejected samples on a straight line are taken as a real change. */
   readonly confirm?: number;
-  /** Lower bound on MAD per channel (absolute, channel units); default 0.1% of the registry's range. */
+  /** Lower bound on the step MAD per channel (channel units); default 0.1% of the registry's range. */
   readonly madFloor?: Readonly<Record<string, number>>;
   /**
    * Which channels are judged. Default: continuous ("linear") channels only, because discrete ones
@@ -23,25 +23,32 @@ export interface OutlierOptions {
 
 const SIGMA_PER_MAD = 1.4826;
 
-/** Per channel: the rolling window, and the run of rejected values that might be a step. */
-class ChannelState extends RollingRobust {
+/** Per channel: the last accepted value, the rolling window of accepted steps, the run of rejected values. */
+class ChannelState {
+  readonly steps: RollingRobust;
+  last = NaN;
   readonly candidates: number[] = [];
   constructor(n: number, readonly floor: number) {
-    super(n);
+    this.steps = new RollingRobust(n);
   }
-  override accept(x: number): void {
-    super.accept(x);
+  accept(x: number): void {
+    if (!Number.isNaN(this.last)) this.steps.accept(x - this.last);
+    this.last = x;
     this.candidates.length = 0;
   }
 }
 
 /**
- * Robust per-channel outlier rejection: rolling median and MAD over the last N accepted samples.
+ * Robust per-channel outlier rejection on the step between samples: the expected value is the last
+ * accepted one plus the median of the last N accepted steps, and a sample is rejected when it misses
+ * that by more than k * 1.4826 * MAD(steps). Judging steps rather than levels lets ramps and fast but
+ * smooth onsets through (a level median lags them and rejected 15% of a 1/10 car's yaw rate); a
+ * spike is still a huge step.
  *
- * The MAD floor keeps a constant signal (MAD = 0) from rejecting its first real movement; the
- * `confirm` rule lets a genuine step through: after `confirm` consecutive rejections that agree with
- * each other (spread within the same threshold), the newest is accepted and the window restarts
- * from them. The earlier ones of that run stay counted as outliers.
+ * The MAD floor keeps a constant signal (MAD = 0) from rejecting its first real movement. A genuine
+ * step change is accepted once `confirm` consecutive rejected samples lie on a straight line (second
+ * differences within the same limit): the newest is accepted and their inner steps join the window;
+ * the earlier ones of that run stay counted as outliers.
  */
 export class OutlierFilter {
   private readonly n: number;
@@ -52,8 +59,8 @@ export class OutlierFilter {
   private readonly states = new Map<string, ChannelState | null>();
 
   constructor(private readonly options: OutlierOptions = {}) {
-    this.n = options.window ?? 15;
-    this.k = options.k ?? 5;
+    this.n = options.window ?? 25;
+    this.k = options.k ?? 8;
     this.minSamples = options.minSamples ?? 5;
     this.confirm = options.confirm ?? 3;
     if (!(this.n >= 3 && this.minSamples >= 3 && this.minSamples <= this.n && this.k > 0 && this.confirm >= 1)) {
@@ -68,28 +75,31 @@ export class OutlierFilter {
     const st = this.state(s.channel);
     if (!st) return undefined;
     const x = s.value;
-    if (st.count < this.minSamples) {
+    if (st.steps.count < this.minSamples) {
       st.accept(x);
       return undefined;
     }
-    const median = st.median();
-    const mad = st.mad(median);
-    const limit = this.k * SIGMA_PER_MAD * Math.max(mad, st.floor);
-    if (Math.abs(x - median) <= limit) {
+    // Predict from the last accepted value plus the typical step, so ramps and fast onsets pass.
+    const step = st.steps.median();
+    const scale = SIGMA_PER_MAD * Math.max(st.steps.mad(step), st.floor);
+    const predicted = st.last + step;
+    if (Math.abs(x - predicted) <= this.k * scale) {
       st.accept(x);
       return undefined;
     }
-    st.candidates.push(x);
-    if (st.candidates.length > this.confirm) st.candidates.shift();
-    if (st.candidates.length === this.confirm && spread(st.candidates) <= limit) {
-      const run = st.candidates.slice();
-      st.reset();
-      for (const c of run) st.accept(c);
+    const run = st.candidates;
+    run.push(x);
+    if (run.length > this.confirm) run.shift();
+    if (run.length === this.confirm && smooth(run, this.k * scale)) {
+      // A new level (or a new slope): keep its inner steps, not the jump into it.
+      for (let i = 1; i < run.length; i++) st.steps.accept(run[i] - run[i - 1]);
+      st.last = x;
+      run.length = 0;
       return undefined;
     }
     return {
       reason: "outlier",
-      message: `channel=${s.channel} t=${s.t}: value=${x} is ${(Math.abs(x - median) / (SIGMA_PER_MAD * Math.max(mad, st.floor))).toFixed(1)} robust sigmas from median ${median}`,
+      message: `channel=${s.channel} t=${s.t}: value=${x} is ${(Math.abs(x - predicted) / scale).toFixed(1)} robust sigmas from the expected ${predicted}`,
     };
   }
 
@@ -105,6 +115,9 @@ export class OutlierFilter {
   }
 }
 
-function spread(xs: readonly number[]): number {
-  return Math.max(...xs) - Math.min(...xs);
+/** The run follows a straight line within `limit` (second differences), i.e. it is a signal, not scatter. */
+function smooth(run: readonly number[], limit: number): boolean {
+  if (run.length < 3) return Math.max(...run) - Math.min(...run) <= limit;
+  for (let i = 2; i < run.length; i++) if (Math.abs(run[i] - 2 * run[i - 1] + run[i - 2]) > limit) return false;
+  return true;
 }
