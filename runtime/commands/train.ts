@@ -21,6 +21,8 @@ const HELP = `usage: lam train <drive...> --out DIR [options]
   --units N --layers N LSTM size (default 32 units, 1 layer)
   --finetune DIR       start from this model (keeps its spec and normalisation)
   --freeze-encoder     with --finetune: train the head only, LSTM weights stay fixed
+  --batch-size N       windows per batch (default 64)
+  --lr X               initial Adam learning rate (default 0.003, ×0.95 per epoch)
   --block-seconds S    length of the train/validation/test time blocks (default 10)
   --json               print the training summary and held-out metrics as one JSON object
 Ctrl-C stops after the current batch and saves the best weights so far.
@@ -85,6 +87,8 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
       finetune: { type: "string" },
       "freeze-encoder": { type: "boolean" },
       "block-seconds": { type: "string" },
+      "batch-size": { type: "string" },
+      lr: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -140,6 +144,8 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
     seed,
     finetune,
     freezeEncoder: !!values["freeze-encoder"],
+    batchSize: values["batch-size"] === undefined ? undefined : num("batch-size", values["batch-size"], 64, true),
+    learningRate: values.lr === undefined ? undefined : num("lr", values.lr, 3e-3),
     blockSeconds: values["block-seconds"] === undefined ? undefined : num("block-seconds", values["block-seconds"], 10),
     signal,
     now: () => performance.now(),

@@ -4,10 +4,10 @@ import type { FrameSeries } from "../../dynamics/dataset.js";
 import { prng } from "../../dynamics/prng.js";
 
 /** Channels: speed (= velocity), steer_cmd (= position), accel. The action steer_cmd follows x'' = -w²x - 2ζw x' + u. */
-export function oscillator(name: string, seconds: number, rate = 20, seed = 1): FrameSeries {
+export function oscillator(name: string, seconds: number, rate = 20, seed = 1, hz = 0.4): FrameSeries {
   const rng = prng(seed);
   const dt = 1 / rate;
-  const w = 2 * Math.PI * 0.4;
+  const w = 2 * Math.PI * hz;
   const zeta = 0.15;
   let x = 0;
   let v = 0;
