@@ -114,6 +114,8 @@ const LIMIT_ORDER: readonly LimitName[] = ["steer_angle", "lat_accel", "actual_s
 // Bounds a clock jump's effect on timers (s); the jump itself is already a fault.
 const MAX_ELAPSED = 3600;
 const EPS = 1e-9;
+/** Ticks closer together than this (s) are repeats: speed_cmd's implied acceleration Δv/dt needs a usable dt. */
+export const MIN_DT = 1e-6;
 
 interface Clock {
   readonly status: ClockStatus;
@@ -127,7 +129,8 @@ function readClock(t: unknown, last: number | null, p: PolicyParams): Clock {
   const raw = t - last;
   // Backwards: allow no change this tick, but count the tick as time passing so a stuck clock cannot hold forever.
   if (raw < 0) return { status: "backwards", dt: 0, elapsed: p.nominalDt };
-  if (raw === 0) return { status: "repeat", dt: 0, elapsed: 0 };
+  // A step too small to divide by is a repeat: the next tick measures from the same last time.
+  if (raw < MIN_DT) return { status: "repeat", dt: 0, elapsed: 0 };
   if (raw > p.maxDt) return { status: "jump", dt: p.maxDt, elapsed: Math.min(raw, MAX_ELAPSED) };
   return { status: "ok", dt: raw, elapsed: raw };
 }
@@ -285,7 +288,7 @@ export function policyStep(input: PolicyInput, memory: PolicyMemory, params: Pol
   const acting = new Set(interventions.map((i) => i.limit));
   const command: Command = { t, values, mode: mode.mode, limits: LIMIT_ORDER.filter((l) => acting.has(l)) };
   const next: PolicyMemory = {
-    t: clock.status === "nonfinite" ? memory.t : t,
+    t: clock.status === "nonfinite" || clock.status === "repeat" ? memory.t : t,
     last: values,
     rate,
     lastSafe: mode.mode === "model" ? values : memory.lastSafe,
