@@ -19,7 +19,8 @@ export interface DecodeContext {
 // Each returns the checked value or throws a BridgeInputError naming the topic and the field.
 
 export function handleSample(ctx: DecodeContext, msg: InboundMessage, channel: string): Sample {
-  return sampleFromWire(decodeInbound(msg, ctx.codec, ctx.maxPayloadBytes), channel, msg.topic, "mqtt");
+  // The topic is the source, as a ROS topic is for the ROS 2 bridge.
+  return sampleFromWire(decodeInbound(msg, ctx.codec, ctx.maxPayloadBytes), channel, msg.topic, msg.topic);
 }
 
 export function handlePrediction(ctx: DecodeContext, msg: InboundMessage): ActionSequence {

@@ -5,3 +5,4 @@ export * from "./msg-defs.js";
 export * from "./messages.js";
 export * from "./source.js";
 export * from "./sink.js";
+export * from "./bridge.js";

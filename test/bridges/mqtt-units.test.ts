@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { createServer, type AddressInfo } from "node:net";
 import {
   backoffDelay,
+  connectMqtt,
   BridgeInputError,
   decodeInbound,
   handleCommand,
@@ -78,7 +80,7 @@ describe("inbound decoding", () => {
   const topic = "lam/v/in/speed";
   it("honours the content type over the client's codec", () => {
     const s = handleSample(ctx, { topic, payload: jsonCodec.encode({ t: 1, value: 2 }), contentType: "application/json" }, "speed");
-    expect(s).toEqual({ channel: "speed", t: 1, value: 2, source: "mqtt" });
+    expect(s).toEqual({ channel: "speed", t: 1, value: 2, source: "lam/v/in/speed" });
   });
   it.each([
     ["oversized", { topic, payload: new Uint8Array(2048) }, /2048 bytes exceeds the limit of 1024/],
@@ -128,5 +130,18 @@ describe("sample gate", () => {
   it("takes an explicit channel list", () => {
     const gate = new SampleGate({ channels: ["speed"] });
     expect(rejection(() => gate.checkChannel("accel", "w")).message).toMatch(/not one of speed/);
+  });
+});
+
+describe("connecting", () => {
+  it("gives up after the connect timeout with an error naming the broker", async () => {
+    // A port that was free a moment ago: nothing answers there.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const url = `mqtt://127.0.0.1:${port}`;
+    const err = await connectMqtt({ url, vehicle: "v", connectTimeoutMs: 600, backoff: { initialMs: 50 } }).catch((e: unknown) => e as Error);
+    expect((err as Error).message).toMatch(new RegExp(`MQTT broker ${url} did not accept a connection within 600 ms.*ECONNREFUSED`));
   });
 });

@@ -95,7 +95,7 @@ describe("MQTT 5 against a real Mosquitto", () => {
     const [a, s] = await got;
     expect(a!.value).toBeInstanceOf(Float32Array);
     expect(Array.from(a!.value as Float32Array)).toEqual(Array.from(vec));
-    expect(s).toEqual({ channel: "speed", t: 1.5, value: 13.4, source: "mqtt" });
+    expect(s).toEqual({ channel: "speed", t: 1.5, value: 13.4, source: `lam/${v}/in/speed` });
     const { packet, payload } = await wire;
     expect(packet.properties?.contentType).toBe(codec === "json" ? "application/json" : "application/msgpack");
     if (codec === "json") expect(JSON.parse(payload.toString())).toEqual({ t: 1.25, value: Array.from(vec) });

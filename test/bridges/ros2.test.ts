@@ -7,6 +7,7 @@ import {
   COMMAND_QOS,
   definitionOf,
   openRclnodejsNode,
+  openRos2Bridge,
   predictionFromFloat32MultiArray,
   qosIncompatibility,
   rmwQos,
@@ -119,6 +120,11 @@ describe("rclnodejs adapter", () => {
     expect((err as Error).message).toMatch(/ROS_DISTRO is not set/);
     expect(importModule).not.toHaveBeenCalled();
   });
+  it("openRos2Bridge refuses the same way, before touching anything", async () => {
+    const importModule = vi.fn(async () => ({}));
+    await expect(openRos2Bridge({ topics: [], env: {}, importModule })).rejects.toThrow(/ROS_DISTRO/);
+    expect(importModule).not.toHaveBeenCalled();
+  });
   it("says how to install rclnodejs when ROS is sourced but the module will not load", async () => {
     const importModule = vi.fn(async () => {
       throw new Error("Cannot find module 'rclnodejs'");
@@ -210,6 +216,21 @@ describe("ROS 2 sample source over CDR", () => {
     expect(() => ros2SampleSource(new CdrLoopbackNode(), { topics: [{ topic: "/scan", type: "sensor_msgs/msg/LaserScan" }] })).toThrow(
       /\/scan \(sensor_msgs\/msg\/LaserScan\): unsupported message type/,
     );
+  });
+});
+
+describe("ROS 2 bridge over a CDR loopback node", () => {
+  it("wires source and sink on one node: an Imu in gives samples, a command out gives Ackermann CDR", async () => {
+    const node = new CdrLoopbackNode();
+    const bridge = await openRos2Bridge({ rosNode: node, topics: [{ topic: "/imu", type: "sensor_msgs/msg/Imu" }], sink: { commandTopic: "/drive" } });
+    const got: Sample[] = [];
+    bridge.source.samples$.subscribe((s) => got.push(s));
+    node.createPublisher("/imu", "sensor_msgs/msg/Imu", SENSOR_QOS).publish(imu(5, 0, 0.125));
+    bridge.sink.publishCommand({ t: 5, values: { steer_cmd: 0.25, speed_cmd: 2 }, mode: "fallback", limits: [] });
+    expect(got.find((s) => s.channel === "yaw_rate")!.value).toBe(0.125);
+    expect(node.last("/drive")).toMatchObject({ drive: { steering_angle: 0.25, speed: 2 } });
+    await bridge.close();
+    expect(JSON.parse((node.last("/lam/status") as { data: string }).data)).toMatchObject({ state: "offline" });
   });
 });
 
