@@ -12,6 +12,7 @@ import { channelIndex, decodeHead, encodeFrame, headContext, type Decoded, type 
 import { kernelWeightsFromModel, type KernelWeights } from "./kernel-weights.js";
 import { LstmStack } from "./kernel.js";
 import { answeringStream, streamResets } from "./predictor-schedule.js";
+import type { LoadedModel } from "./save.js";
 
 /** What a predictor needs of a trained model: the tfjs model, its spec, feature statistics and head decoding. */
 export interface PredictorModel {
@@ -34,6 +35,11 @@ export interface PredictorOptions {
   readonly reuseOutput?: boolean;
   /** Weights already read from the model (several predictors can share one copy). */
   readonly weights?: KernelWeights;
+}
+
+/** A loaded model folder (loadModel) as a predictor's input. */
+export function predictorModel(loaded: LoadedModel): PredictorModel {
+  return { model: loaded.model, spec: loaded.meta.spec, featureNorm: loaded.meta.normalisation.features, head: loaded.meta.head };
 }
 
 /** Checks the statistics describe the spec's features, in order. */

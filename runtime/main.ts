@@ -7,6 +7,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ default:
   inspect: { summary: "channels, rates, gaps, ranges, rejected samples of a drive", load: () => import("./commands/inspect.js") },
   train: { summary: "train the LSTM action model on recorded drives", load: () => import("./commands/train.js") },
   eval: { summary: "model vs baselines: ADE/FDE per action channel on held-out data", load: () => import("./commands/eval.js") },
+  bench: { summary: "latency/throughput: real-time predictor vs tfjs vs PyTorch, one core", load: () => import("./commands/bench.js") },
 };
 
 function usage(): string {

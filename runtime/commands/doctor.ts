@@ -62,6 +62,8 @@ export default async function doctor(argv: string[], io: CliIO): Promise<number>
     platform: `${process.platform}-${process.arch}`,
     lam: installedVersion("lam") ?? "dev",
     parts: optionalParts(),
+    // Which tfjs backend lam would run on here, and why each one before it was passed over.
+    backend: await (await import("../../dynamics/backend.js")).chooseBackend(),
   };
   if (values.json) {
     io.stdout.write(JSON.stringify(report, null, 2) + "\n");
@@ -71,5 +73,7 @@ export default async function doctor(argv: string[], io: CliIO): Promise<number>
   for (const p of report.parts) {
     io.stdout.write(`  ${p.found ? "yes" : " no"}  ${p.name.padEnd(30)} ${(p.version ?? "-").padEnd(12)} ${p.note}\n`);
   }
+  io.stdout.write(`\n  tfjs backend: ${report.backend.name} (tf.getBackend() = ${report.backend.tfName})\n`);
+  for (const r of report.backend.reasons) io.stdout.write(`    ${r.status.padEnd(9)} ${r.backend.padEnd(14)} ${r.reason}\n`);
   return 0;
 }

@@ -1,0 +1,418 @@
+/*
+ * Dynamics benchmark: the real-time predictor against the windowed tfjs forward pass and a PyTorch peer, all in one
+ * run on one core, on the same weights. Prints tables with ratios; never passes or fails on time.
+ *
+ * What is compared with what:
+ * - predictor: one FastPredictor tick (2 LSTM stream steps + head + decode), the real-time path.
+ * - tfjs_window: TfjsWindowPredictor tick — tfjs `model.predict` over the padded H-frame window, the same prediction.
+ * - kernel_step vs pytorch: ONE streaming LSTM step (batch 1, state carried) + head — the same arithmetic on each side.
+ * - pytorch_tick: PyTorch doing what a predictor tick does (two streams as a batch of 2 + head).
+ * - floor: multiply-adds per tick ÷ a tight-loop multiply-add rate measured in this run.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import type { Frame } from "../perception/types.js";
+import { Validity } from "../perception/types.js";
+import { buildModel, channelIndex, encodeFrame, STD_EPS, type HeadSpec } from "../dynamics/model.js";
+import type { ModelSpec } from "../dynamics/spec.js";
+import { chooseBackend, type BackendChoice } from "../dynamics/backend.js";
+import { kernelWeightsFromModel, macsPerStep, type KernelWeights } from "../dynamics/kernel-weights.js";
+import { LstmStack } from "../dynamics/kernel.js";
+import { BatchPredictor, FastPredictor, predictorModel, type PredictorModel } from "../dynamics/predictor.js";
+import { TfjsWindowPredictor } from "../dynamics/predictor-tfjs.js";
+import { loadModel } from "../dynamics/save.js";
+import { prng } from "../dynamics/prng.js";
+import { defaultModelDir, dirStore } from "../runtime/model-dir.js";
+
+export interface Latency {
+  p50_ms: number;
+  p99_ms: number;
+  mean_ms: number;
+  n: number;
+}
+
+export interface DynamicsBenchOptions {
+  /** Model folder; default: the bundled default model, or a fresh 2×64 model when none is bundled yet. */
+  readonly modelDir?: string;
+  /** Timed predictor ticks (after warm-up). */
+  readonly ticks?: number;
+  /** Upper bound on the time spent timing tfjs predict (s). */
+  readonly tfjsSeconds?: number;
+  /** Run the PyTorch peer (default true). */
+  readonly peer?: boolean;
+  readonly python?: string;
+  /** Pin the peer to one core with taskset (default true where taskset exists). */
+  readonly pin?: boolean;
+  /** Training batches timed on each side. */
+  readonly trainBatches?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface DynamicsBenchReport {
+  predictor: Latency;
+  tfjs_window: Latency;
+  pytorch: Latency | null;
+  model: { source: string; spec: ModelSpec; macs_per_tick: number; macs_per_step: number };
+  backend: { name: string; reasons: BackendChoice["reasons"] };
+  predictor_reuse_output: Latency;
+  kernel_step: Latency;
+  pytorch_tick: Latency | null;
+  floor: { macs_per_tick: number; mac_rate_gmacs: number; floor_ms: number; predictor_over_floor: number; method: string };
+  batched: { agents: number; tick_ms: number; us_per_agent: number; agent_ticks_per_s: number; vs_single: number }[];
+  training: { batch: number; history: number; tfjs_windows_per_s: number; tfjs_backend: string; pytorch_windows_per_s: number | null; loss: string };
+  agreement: { tfjs_max_abs_err: number; pytorch_max_abs_err: number | null; tolerance: number };
+  ratios: { tfjs_over_predictor: number; pytorch_step_over_kernel_step: number | null; pytorch_tick_over_predictor: number | null };
+  targets: { predictor_p99_ms: number; tfjs_over_predictor: number; pytorch_over_ours: number };
+  notes: string[];
+}
+
+const hrms = () => Number(process.hrtime.bigint()) / 1e6;
+
+function summarise(ms: number[]): Latency {
+  const s = Float64Array.from(ms).sort();
+  const n = s.length;
+  return { p50_ms: s[n >> 1], p99_ms: s[Math.min(n - 1, Math.floor(n * 0.99))], mean_ms: ms.reduce((a, b) => a + b, 0) / n, n };
+}
+
+/** The spec of the fresh stand-in model: the default model's sizes (2×64) on F1TENTH-like channels. */
+const STAND_IN: ModelSpec = {
+  features: ["speed", "accel", "yaw_rate", "steer", "steer_cmd", "speed_cmd"],
+  actions: ["steer_cmd", "speed_cmd"],
+  rate: 20,
+  history: 40,
+  horizon: 20,
+  layers: 2,
+  units: 64,
+};
+
+async function benchModel(dir: string | undefined, notes: string[]): Promise<{ m: PredictorModel; source: string }> {
+  const d = dir ?? defaultModelDir();
+  if (dir !== undefined || existsSync(join(d, "lam.json"))) {
+    return { m: predictorModel(await loadModel(dirStore(d))), source: d };
+  }
+  notes.push(`no bundled default model at ${d}: benchmarked a freshly built ${STAND_IN.layers}×${STAND_IN.units} model with the same spec sizes`);
+  const model = buildModel(STAND_IN, { seed: 1 });
+  const F = STAND_IN.features.length;
+  const head: HeadSpec = { kind: "residual-hold", scale: STAND_IN.actions.map(() => 1), fallback: STAND_IN.actions.map(() => 0), eps: STD_EPS };
+  return {
+    m: { model, spec: STAND_IN, featureNorm: { channels: [...STAND_IN.features], mean: new Array(F).fill(0), std: new Array(F).fill(1) }, head },
+    source: `fresh ${STAND_IN.layers}x${STAND_IN.units} (buildModel seed 1)`,
+  };
+}
+
+function frameChannelsOf(spec: ModelSpec): string[] {
+  return [...new Set([...spec.features, ...spec.actions])];
+}
+
+function randomFrames(n: number, width: number, rate: number, seed: number): Frame[] {
+  const rng = prng(seed);
+  return Array.from({ length: n }, (_, i) => ({
+    t: i / rate,
+    values: Float32Array.from({ length: width }, () => (rng.next() * 2 - 1) * 2),
+    valid: new Uint8Array(width).fill(Validity.Fresh),
+  }));
+}
+
+/** Multiply-adds per second of a tight in-cache dot-product loop, same shape as the kernel's inner loop. Best of 5. */
+function macRate(K: number): number {
+  const w = Float32Array.from({ length: K * 64 }, (_, i) => ((i % 7) - 3) * 0.01);
+  const v = Float64Array.from({ length: K }, (_, i) => ((i % 5) - 2) * 0.1);
+  const K4 = K & ~3;
+  let sink = 0;
+  const pass = () => {
+    for (let r = 0; r < 64; r++) {
+      const o = r * K;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      for (let k = 0; k < K4; k += 4) {
+        a0 += w[o + k] * v[k]; a1 += w[o + k + 1] * v[k + 1]; a2 += w[o + k + 2] * v[k + 2]; a3 += w[o + k + 3] * v[k + 3];
+      }
+      sink += a0 + a1 + a2 + a3;
+    }
+  };
+  for (let i = 0; i < 2000; i++) pass();
+  let best = 0;
+  for (let rep = 0; rep < 5; rep++) {
+    const reps = 3000;
+    const t0 = hrms();
+    for (let i = 0; i < reps; i++) pass();
+    const s = (hrms() - t0) / 1000;
+    best = Math.max(best, (reps * 64 * K4) / s);
+  }
+  if (!Number.isFinite(sink)) throw new Error("unreachable");
+  return best;
+}
+
+/** The peer's input: Keras-layout weights, the check sequence and the run sizes. */
+function peerSpec(w: KernelWeights, spec: ModelSpec, check: Float32Array, T: number, steps: number, trainBatches: number) {
+  return {
+    features: w.features,
+    layers: w.layers.map((l) => {
+      // Undo the kernel's fusion: export Keras layouts, which the peer maps to PyTorch's.
+      const G = 4 * l.units;
+      const K = l.inputSize + l.units;
+      const kernel = new Array<number>(l.inputSize * G);
+      const recurrent = new Array<number>(l.units * G);
+      for (let j = 0; j < G; j++) {
+        for (let k = 0; k < l.inputSize; k++) kernel[k * G + j] = l.gates[j * K + k];
+        for (let k = 0; k < l.units; k++) recurrent[k * G + j] = l.gates[j * K + l.inputSize + k];
+      }
+      return { inputSize: l.inputSize, units: l.units, kernel, recurrent, bias: Array.from(l.bias) };
+    }),
+    head: (() => {
+      const { inputSize: I, outputs: O, w: hw, bias } = w.head;
+      const kernel = new Array<number>(I * O);
+      for (let o = 0; o < O; o++) for (let k = 0; k < I; k++) kernel[k * O + o] = hw[o * I + k];
+      return { outputs: O, kernel, bias: Array.from(bias) };
+    })(),
+    check: { T, inputs: Array.from(check) },
+    latency: { steps, warmup: Math.min(2000, steps) },
+    train: { batch: 64, history: spec.history, batches: trainBatches, warmup: 2 },
+  };
+}
+
+interface PeerOut {
+  torch: string;
+  threads: number;
+  check: number[];
+  step: Latency;
+  tick: Latency;
+  train: { windows_per_s: number };
+}
+
+function runPeer(python: string, pin: boolean, input: object, notes: string[], log: (s: string) => void): PeerOut | null {
+  const probe = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });
+  if (probe.error || probe.status !== 0) {
+    notes.push(`PyTorch peer skipped: ${python} cannot import torch (${(probe.error?.message ?? probe.stderr).trim().split("\n").pop()})`);
+    return null;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "lam-bench-"));
+  try {
+    const file = join(dir, "peer.json");
+    writeFileSync(file, JSON.stringify(input));
+    const script = new URL("./peer/lstm_peer.py", import.meta.url).pathname.replace("/dist/bench/", "/bench/");
+    const hasTaskset = pin && spawnSync("taskset", ["-c", "0", "true"]).status === 0;
+    const [cmd, args] = hasTaskset ? ["taskset", ["-c", "0", python, script, file]] : [python, [script, file]];
+    if (pin && !hasTaskset) notes.push("taskset not available: the PyTorch peer ran unpinned (one torch thread)");
+    log(`bench: PyTorch peer: ${[cmd, ...args].join(" ")}`);
+    const r = spawnSync(cmd, args as string[], { encoding: "utf8", maxBuffer: 64 << 20, timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" } });
+    if (r.status !== 0) throw new Error(`PyTorch peer failed (exit ${r.status}): ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    return JSON.parse(r.stdout.trim().split("\n").pop()!) as PeerOut;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Copies a LayersModel through an in-memory save/load: training the copy leaves the benchmarked weights alone. */
+async function cloneModel(model: tf.LayersModel): Promise<tf.LayersModel> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    artifacts = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: "JSON" } };
+  }));
+  return tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+}
+
+async function tfjsTraining(model: tf.LayersModel, spec: ModelSpec, batches: number): Promise<number> {
+  const m = await cloneModel(model);
+  const B = 64;
+  const H = spec.history;
+  const F = spec.features.length;
+  const O = (m.outputs[0].shape[1] as number) ?? spec.horizon * spec.actions.length * 2;
+  const rng = prng(1);
+  const x = tf.tensor3d(Float32Array.from({ length: B * H * F }, () => rng.next() * 2 - 1), [B, H, F]);
+  const y = tf.tensor2d(Float32Array.from({ length: B * O }, () => rng.next() * 2 - 1), [B, O]);
+  m.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
+  for (let i = 0; i < 2; i++) await m.trainOnBatch(x, y);
+  const t0 = hrms();
+  for (let i = 0; i < batches; i++) await m.trainOnBatch(x, y);
+  const s = (hrms() - t0) / 1000;
+  x.dispose();
+  y.dispose();
+  m.dispose();
+  return (B * batches) / s;
+}
+
+export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise<DynamicsBenchReport> {
+  const log = opts.log ?? (() => {});
+  const notes: string[] = [];
+  const ticks = opts.ticks ?? 20_000;
+  const backend = await chooseBackend({ wasmThreads: 1 });
+  log(`bench: tfjs backend ${backend.name}`);
+  const { m, source } = await benchModel(opts.modelDir, notes);
+  const spec = m.spec;
+  const frameChannels = frameChannelsOf(spec);
+  const frames = randomFrames(4096, frameChannels.length, spec.rate, 1);
+  const weights = kernelWeightsFromModel(m.model);
+  const macs = macsPerStep(weights);
+  const macsTick = 2 * macs.lstm + macs.head;
+
+  // Real-time predictor, one agent.
+  log(`bench: predictor, ${ticks} ticks`);
+  const timeTicks = (p: { step(f: Frame): unknown }, n: number, warm: number) => {
+    for (let i = 0; i < warm; i++) p.step(frames[i & 4095]);
+    const ms = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const f = frames[i & 4095];
+      const t0 = hrms();
+      p.step(f);
+      ms[i] = hrms() - t0;
+    }
+    return summarise(ms);
+  };
+  const predictor = timeTicks(new FastPredictor(m, { frameChannels, weights }), ticks, 3000);
+  const predictorReuse = timeTicks(new FastPredictor(m, { frameChannels, weights, reuseOutput: true }), ticks, 3000);
+
+  // One stream step + head: the unit PyTorch is compared on.
+  const stack = new LstmStack(weights, 1);
+  const x = new Float32Array(weights.features);
+  const raw = new Float32Array(weights.head.outputs);
+  const kernelStep = timeTicks({ step: (f: Frame) => { x.set(f.values.subarray(0, weights.features)); stack.step(x); stack.head(0, raw); } }, ticks, 3000);
+
+  // tfjs window predictions, checked against the fast predictor on the way.
+  const tfjsSeconds = opts.tfjsSeconds ?? 10;
+  log(`bench: tfjs window predict, up to ${tfjsSeconds} s`);
+  const ref = new TfjsWindowPredictor(m, { frameChannels });
+  const fast = new FastPredictor(m, { frameChannels, weights });
+  const tfMs: number[] = [];
+  let tfErr = 0;
+  const tStart = hrms();
+  for (let i = 0; i < 5000; i++) {
+    const f = frames[i & 4095];
+    const a = fast.step(f);
+    const t0 = hrms();
+    const b = ref.step(f);
+    const dt = hrms() - t0;
+    if (i >= 5) tfMs.push(dt);
+    for (let k = 0; k < a.mean.length; k++) tfErr = Math.max(tfErr, Math.abs(a.mean[k] - b.mean[k]), Math.abs(a.std![k] - b.std![k]));
+    if (tfMs.length >= 50 && hrms() - tStart > tfjsSeconds * 1000) break;
+  }
+  const tfjsWindow = summarise(tfMs);
+
+  // Floor.
+  const rate = macRate(weights.layers[weights.layers.length - 1].inputSize + weights.layers[weights.layers.length - 1].units);
+  const floorMs = (macsTick / rate) * 1000;
+
+  // Batched agents.
+  const batched: DynamicsBenchReport["batched"] = [];
+  for (const N of [1, 8, 64]) {
+    const bp = new BatchPredictor(m, N, { frameChannels, weights, reuseOutput: true });
+    const group = Array.from({ length: N }, (_, i) => frames[i]);
+    const n = Math.max(50, Math.round(ticks / N / 2));
+    for (let i = 0; i < Math.min(500, n); i++) bp.step(group);
+    const t0 = hrms();
+    for (let i = 0; i < n; i++) {
+      for (let a = 0; a < N; a++) group[a] = frames[(i + a * 7) & 4095];
+      bp.step(group);
+    }
+    const tick = (hrms() - t0) / n;
+    batched.push({ agents: N, tick_ms: tick, us_per_agent: (tick / N) * 1000, agent_ticks_per_s: (N / tick) * 1000, vs_single: 0 });
+  }
+  for (const b of batched) b.vs_single = (batched[0].tick_ms * b.agents) / b.tick_ms;
+
+  // PyTorch peer on the same weights; the check sequence runs through our kernel too.
+  const trainBatches = opts.trainBatches ?? 10;
+  const T = spec.history;
+  const featureIdx = channelIndex(frameChannels, spec.features);
+  const check = new Float32Array(T * weights.features);
+  for (let t = 0; t < T; t++) encodeFrame(frames[100 + t], featureIdx, m.featureNorm, check, t * weights.features);
+  let peer: PeerOut | null = null;
+  let peerErr: number | null = null;
+  if (opts.peer !== false) {
+    peer = runPeer(opts.python ?? "/usr/bin/python3", opts.pin !== false, peerSpec(weights, spec, check, T, Math.min(ticks, 5000), trainBatches), notes, log);
+    if (peer) {
+      const own = new LstmStack(weights, 1);
+      for (let t = 0; t < T; t++) own.step(check.subarray(t * weights.features, (t + 1) * weights.features));
+      own.head(0, raw);
+      peerErr = 0;
+      for (let k = 0; k < raw.length; k++) peerErr = Math.max(peerErr, Math.abs(raw[k] - peer.check[k]));
+      if (!(peerErr < 1e-4)) throw new Error(`PyTorch peer disagrees with the kernel on the same weights: max abs error ${peerErr} (tolerance 1e-4)`);
+    }
+  } else notes.push("PyTorch peer not run (--no-peer)");
+  if (!(tfErr < 1e-4)) throw new Error(`tfjs window and fast predictor disagree: max abs error ${tfErr} (tolerance 1e-4)`);
+
+  // Training throughput, same data sizes and batch on both sides.
+  log(`bench: tfjs training, ${trainBatches} batches of 64`);
+  const tfTrain = await tfjsTraining(m.model, spec, trainBatches);
+
+  const pytorch = peer ? peer.step : null;
+  return {
+    predictor,
+    tfjs_window: tfjsWindow,
+    pytorch,
+    model: { source, spec, macs_per_tick: macsTick, macs_per_step: macs.lstm + macs.head },
+    backend: { name: backend.name, reasons: backend.reasons },
+    predictor_reuse_output: predictorReuse,
+    kernel_step: kernelStep,
+    pytorch_tick: peer ? peer.tick : null,
+    floor: {
+      macs_per_tick: macsTick,
+      mac_rate_gmacs: rate / 1e9,
+      floor_ms: floorMs,
+      predictor_over_floor: predictor.p50_ms / floorMs,
+      method: "multiply-adds per tick (2 stream steps: 4U(in+U) per layer, + head U×outputs) ÷ best-of-5 rate of an in-cache 4-accumulator Float32×Float64 dot-product loop in this process",
+    },
+    batched,
+    training: {
+      batch: 64,
+      history: spec.history,
+      tfjs_windows_per_s: tfTrain,
+      tfjs_backend: backend.name,
+      pytorch_windows_per_s: peer ? peer.train.windows_per_s : null,
+      loss: "MSE on the head output, Adam 1e-3, full-length random windows (both sides)",
+    },
+    agreement: { tfjs_max_abs_err: tfErr, pytorch_max_abs_err: peerErr, tolerance: 1e-4 },
+    ratios: {
+      tfjs_over_predictor: tfjsWindow.p50_ms / predictor.p50_ms,
+      pytorch_step_over_kernel_step: peer ? peer.step.p50_ms / kernelStep.p50_ms : null,
+      pytorch_tick_over_predictor: peer ? peer.tick.p50_ms / predictor.p50_ms : null,
+    },
+    targets: { predictor_p99_ms: 0.1, tfjs_over_predictor: 10, pytorch_over_ours: 3 },
+    notes,
+  };
+}
+
+const f3 = (x: number) => (x >= 1 ? x.toFixed(2) : x.toPrecision(3));
+
+/** The human-readable tables. */
+export function formatDynamicsTable(r: DynamicsBenchReport): string {
+  const rows: string[] = [];
+  const s = r.model.spec;
+  rows.push(`lam bench — dynamics (${r.model.source}; ${s.layers}×${s.units} LSTM, F=${s.features.length}, H=${s.history}, horizon ${s.horizon}; tfjs backend ${r.backend.name})`);
+  rows.push("");
+  rows.push("  per tick, one agent, one core        p50 ms     p99 ms    vs predictor p50");
+  const line = (name: string, l: Latency | null, base: number) =>
+    l ? `  ${name.padEnd(36)} ${f3(l.p50_ms).padStart(9)}  ${f3(l.p99_ms).padStart(9)}    ${(l.p50_ms / base).toFixed(2)}×` : `  ${name.padEnd(36)} ${"-".padStart(9)}  ${"-".padStart(9)}    (not run)`;
+  const base = r.predictor.p50_ms;
+  rows.push(line("predictor (2 streams + head)", r.predictor, base));
+  rows.push(line("predictor, reused output buffers", r.predictor_reuse_output, base));
+  rows.push(line("tfjs model.predict on the window", r.tfjs_window, base));
+  rows.push(line("pytorch tick (batch 2 + head)", r.pytorch_tick, base));
+  rows.push("");
+  rows.push("  one LSTM step + head, batch 1         p50 ms     p99 ms    vs ours p50");
+  rows.push(line("ours (kernel_step)", r.kernel_step, r.kernel_step.p50_ms));
+  rows.push(line("pytorch (1 thread)", r.pytorch, r.kernel_step.p50_ms));
+  rows.push("");
+  rows.push(
+    `  floor: ${r.floor.macs_per_tick} multiply-adds/tick at ${r.floor.mac_rate_gmacs.toFixed(2)} GMAC/s (tight loop) = ${f3(r.floor.floor_ms)} ms; predictor p50 is ${r.floor.predictor_over_floor.toFixed(2)}× the floor`,
+  );
+  rows.push("");
+  rows.push("  batched agents   tick ms    µs/agent   agent-ticks/s   vs N single");
+  for (const b of r.batched) {
+    rows.push(`  ${String(b.agents).padStart(14)}   ${f3(b.tick_ms).padStart(7)}   ${b.us_per_agent.toFixed(1).padStart(9)}   ${Math.round(b.agent_ticks_per_s).toString().padStart(13)}   ${b.vs_single.toFixed(2)}×`);
+  }
+  rows.push("");
+  const t = r.training;
+  rows.push(
+    `  training (batch ${t.batch}, H=${t.history}, 1 thread): tfjs ${t.tfjs_windows_per_s.toFixed(0)} windows/s (${t.tfjs_backend}), pytorch ${t.pytorch_windows_per_s === null ? "-" : t.pytorch_windows_per_s.toFixed(0)} windows/s` +
+      (t.pytorch_windows_per_s ? ` (pytorch/tfjs ${(t.pytorch_windows_per_s / t.tfjs_windows_per_s).toFixed(2)}×)` : ""),
+  );
+  rows.push(`  agreement on the same weights: tfjs ${r.agreement.tfjs_max_abs_err.toExponential(2)}, pytorch ${r.agreement.pytorch_max_abs_err === null ? "-" : r.agreement.pytorch_max_abs_err.toExponential(2)} max abs (tolerance ${r.agreement.tolerance})`);
+  rows.push("");
+  const ok = (b: boolean) => (b ? "met" : "MISSED");
+  rows.push(`  targets: predictor p99 ≤ ${r.targets.predictor_p99_ms} ms: ${ok(r.predictor.p99_ms <= r.targets.predictor_p99_ms)}; tfjs ≥ ${r.targets.tfjs_over_predictor}× slower: ${ok(r.ratios.tfjs_over_predictor >= r.targets.tfjs_over_predictor)} (${r.ratios.tfjs_over_predictor.toFixed(1)}×); pytorch ≥ ${r.targets.pytorch_over_ours}× slower: ${r.ratios.pytorch_step_over_kernel_step === null ? "not run" : `${ok(r.ratios.pytorch_step_over_kernel_step >= r.targets.pytorch_over_ours)} (step ${r.ratios.pytorch_step_over_kernel_step.toFixed(1)}×, tick ${r.ratios.pytorch_tick_over_predictor!.toFixed(1)}×)`}`);
+  for (const n of r.notes) rows.push(`  note: ${n}`);
+  return rows.join("\n") + "\n";
+}
