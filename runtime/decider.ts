@@ -40,6 +40,8 @@ export class Decider {
   private readonly idx: ReadonlyMap<string, number>;
   private readonly deadlineMs: number;
   private lastMissed = false;
+  private lastFrameT = -Infinity;
+  private last: { prediction?: ActionSequence; error?: string } = {};
 
   constructor(private readonly opts: DeciderOptions) {
     this.idx = new Map(opts.frameSpec.channels.map((c, i) => [c.name, i]));
@@ -50,6 +52,8 @@ export class Decider {
     this.memory = initialPolicyMemory();
     this.opts.predictor.reset();
     this.lastMissed = false;
+    this.lastFrameT = -Infinity;
+    this.last = {};
   }
 
   private value(frame: Frame, name: string): number | undefined {
@@ -59,16 +63,23 @@ export class Decider {
     return Number.isFinite(v) ? v : undefined;
   }
 
-  tick(frame: Frame, reference?: Readonly<Record<string, number>>): TickResult {
+  /**
+   * One control tick at time `t` (default: the frame's). A control loop faster than the model's frame rate calls
+   * this with the same frame again: the predictor steps once per new frame (its state advances one frame per
+   * step), and the policy acts every tick on the newest prediction, read at its own time.
+   */
+  tick(frame: Frame, reference?: Readonly<Record<string, number>>, t: number = frame.t): TickResult {
     const { timer, predictor, policy } = this.opts;
     const start = timer?.();
-    let prediction: ActionSequence | undefined;
-    let error: string | undefined;
-    try {
-      prediction = predictor.step(frame);
-    } catch (e) {
-      error = `${predictor.name}: ${e instanceof Error ? e.message : String(e)}`;
+    if (frame.t > this.lastFrameT) {
+      this.lastFrameT = frame.t;
+      try {
+        this.last = { prediction: predictor.step(frame) };
+      } catch (e) {
+        this.last = { error: `${predictor.name}: ${e instanceof Error ? e.message : String(e)}` };
+      }
     }
+    const { prediction, error } = this.last;
     const staleChannels: string[] = [];
     this.opts.frameSpec.channels.forEach((c, i) => {
       if (frame.valid[i] !== Validity.Fresh) staleChannels.push(c.name);
@@ -80,7 +91,7 @@ export class Decider {
         error,
         // The previous tick's overrun is known now; this tick's is known only after the command is made.
         deadlineMissed: this.opts.deadlineFallback ? this.lastMissed : false,
-        state: { t: frame.t, speed: speed ?? NaN, steer: this.value(frame, "steer"), accel: this.value(frame, "accel"), staleChannels },
+        state: { t, speed: speed ?? NaN, steer: this.value(frame, "steer"), accel: this.value(frame, "accel"), staleChannels },
         reference,
       },
       this.memory,

@@ -30,7 +30,7 @@ export class PipelineDriver implements Driver {
     const start = this.opts.timer?.();
     for (const s of input.samples) this.perceiver.push(s);
     const frame = this.perceiver.frameAt(input.t);
-    const r = this.decider.tick(frame, input.reference);
+    const r = this.decider.tick(frame, input.reference, input.t);
     const tickMs = start === undefined || !this.opts.timer ? undefined : this.opts.timer() - start;
     return {
       command: r.command,
