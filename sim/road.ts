@@ -140,36 +140,39 @@ export function buildRoad(spec: RoadSpec): Road {
     return { x: x - d * Math.sin(h), y: y + d * Math.cos(h), heading: wrap(h) };
   };
 
+  // Squared distance from (x, y) to polyline piece i, and the parameter u of the nearest point on it.
+  const piece = (i: number, x: number, y: number): { dist: number; u: number } => {
+    const ex = X[i + 1] - X[i];
+    const ey = Y[i + 1] - Y[i];
+    let u = ((x - X[i]) * ex + (y - Y[i]) * ey) / (ex * ex + ey * ey);
+    // The first and last pieces extend straight beyond the road's ends.
+    if (!((i === 0 && u < 0) || (i === n - 2 && u > 1))) u = Math.max(0, Math.min(1, u));
+    const px = X[i] + u * ex - x;
+    const py = Y[i] + u * ey - y;
+    return { dist: px * px + py * py, u };
+  };
+
   const project = (x: number, y: number, heading: number, hint?: number): Frenet => {
-    let lo = 0;
-    let hi = n - 2;
-    if (hint !== undefined && Number.isFinite(hint)) {
-      // Local search: between projections a vehicle moves far less than the window.
-      const c = Math.round(hint / step);
-      const w = Math.ceil(Math.max(10, 2 * laneWidth * lanes) / step);
-      lo = Math.max(0, Math.min(n - 2, c - w));
-      hi = Math.max(0, Math.min(n - 2, c + w));
-    }
-    let best = Infinity;
-    let bi = lo;
+    let bi = 0;
     let bu = 0;
-    for (let i = lo; i <= hi; i++) {
-      const ex = X[i + 1] - X[i];
-      const ey = Y[i + 1] - Y[i];
-      const l2 = ex * ex + ey * ey;
-      let u = ((x - X[i]) * ex + (y - Y[i]) * ey) / l2;
-      if (i === 0 && u < 0) {
-        // keep u < 0: straight extension before the start
-      } else if (i === n - 2 && u > 1) {
-        // keep u > 1: straight extension past the end
-      } else u = Math.max(0, Math.min(1, u));
-      const px = X[i] + u * ex - x;
-      const py = Y[i] + u * ey - y;
-      const dist = px * px + py * py;
-      if (dist < best) {
-        best = dist;
-        bi = i;
-        bu = u;
+    if (hint !== undefined && Number.isFinite(hint)) {
+      // Local descent from the hint: between projections a vehicle moves a few pieces at most.
+      let i = Math.max(0, Math.min(n - 2, Math.round(hint / step)));
+      let cur = piece(i, x, y);
+      for (let guard = 0; guard < n; guard++) {
+        const up = i < n - 2 ? piece(i + 1, x, y) : null;
+        const down = i > 0 ? piece(i - 1, x, y) : null;
+        if (up && up.dist < cur.dist) (i = i + 1), (cur = up);
+        else if (down && down.dist < cur.dist) (i = i - 1), (cur = down);
+        else break;
+      }
+      bi = i;
+      bu = cur.u;
+    } else {
+      let best = Infinity;
+      for (let i = 0; i <= n - 2; i++) {
+        const c = piece(i, x, y);
+        if (c.dist < best) (best = c.dist), (bi = i), (bu = c.u);
       }
     }
     const ex = X[bi + 1] - X[bi];
