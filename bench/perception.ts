@@ -3,9 +3,7 @@
 // measured in the same run. Prints a table; never passes or fails on time.
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { loadCsvDrive } from "../bridges/csv/index.js";
-import { loadMcapDrive } from "../bridges/mcap/index.js";
-import { loadRosbagDrive } from "../bridges/rosbag/index.js";
+import { loadDrive } from "../bridges/index.js";
 import { driveSize, frameChannel, framesFromDrive, replayFrames, type Drive, type FrameSpec } from "../perception/index.js";
 
 export interface PerceptionBenchRow {
@@ -23,12 +21,8 @@ export interface PerceptionBenchRow {
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dataDir = path.resolve(repoRoot, "../shared/data");
 
-export const BENCH_DRIVES: ReadonlyArray<readonly [string, (p: string) => Promise<Drive>]> = [
-  ["comma2k19-rav4", loadCsvDrive],
-  ["f1tenth/DS1", loadCsvDrive],
-  ["husky/test1_ros2.mcap", loadMcapDrive],
-  ["husky/test1.bag", loadRosbagDrive],
-];
+/** The real drives, relative to ../shared/data. */
+export const BENCH_DRIVES: readonly string[] = ["comma2k19-rav4", "f1tenth/DS1", "husky/test1_ros2.mcap", "husky/test1.bag"];
 
 /** Every channel of the drive at `rate` Hz with the registry's resampling and staleness. */
 export function fullSpec(drive: Drive, rate = 20): FrameSpec {
@@ -55,9 +49,8 @@ function bestOf<A, B>(runs: number, a: () => A, b: () => B): { aMs: number; bMs:
 export async function benchPerception(options: { runs?: number; drives?: readonly string[] } = {}): Promise<PerceptionBenchRow[]> {
   const runs = options.runs ?? 5;
   const rows: PerceptionBenchRow[] = [];
-  for (const [name, load] of BENCH_DRIVES) {
-    if (options.drives && !options.drives.includes(name)) continue;
-    const drive = await load(path.join(dataDir, name));
+  for (const name of options.drives ?? BENCH_DRIVES) {
+    const drive = await loadDrive(path.join(dataDir, name));
     const spec = fullSpec(drive);
     const samples = driveSize(drive);
     const m = bestOf(runs, () => framesFromDrive(drive, spec), () => replayFrames(drive, spec));

@@ -9,10 +9,12 @@ import {
   frameChannel,
   framesFromDrive,
   mergeDrive,
+  perceive,
   rejectOutliers,
   reorderSamples,
   replayFrames,
   validateSamples,
+  type Frame,
   type FrameSpec,
   type Sample,
 } from "../../perception/index.js";
@@ -117,6 +119,27 @@ describe("validate -> reorder -> outliers", () => {
         sched.flush();
         expect(out.length + tally.total).toBe(input.length);
         for (let i = 1; i < out.length; i++) expect(out[i].t).toBeGreaterThanOrEqual(out[i - 1].t);
+      }),
+    );
+  });
+});
+
+describe("perceive on garbage", () => {
+  test("property: any mix of garbage, NaN, Inf and good samples gives frames with no NaN/Inf in a Fresh/Held channel", () => {
+    const value = fc.oneof(fc.double(), fc.constantFrom(NaN, Infinity, -Infinity, "1", null, undefined), fc.double({ min: -2, max: 2, noNaN: true }));
+    const sample = fc.oneof(
+      fc.record({ channel: fc.constantFrom("speed", "yaw_rate", "brake", "lat", "bogus", 1), t: fc.oneof(fc.integer({ min: 0, max: 2000 }).map((ms) => ms / 1000), fc.constantFrom(NaN, -Infinity, "0")), value }),
+      fc.anything(),
+    );
+    fc.assert(
+      fc.property(fc.array(sample, { maxLength: 80 }), (input) => {
+        const sched = new VirtualTimeScheduler();
+        const tally = new RejectTally();
+        const frames: Frame[] = [];
+        from(input).pipe(perceive(spec, { scheduler: sched, origin: 0, tally })).subscribe((f) => frames.push(f));
+        sched.flush();
+        expect(checkFrames(frames)).toBeUndefined();
+        for (const f of frames) expect(f.values.length).toBe(spec.channels.length);
       }),
     );
   });

@@ -1,5 +1,6 @@
+import { TestScheduler } from "rxjs/testing";
 import { describe, expect, test } from "vitest";
-import { HistoryRing, Validity, computeNormalisation, copyWindow, normaliser, type Frame, type FrameSpec } from "../../perception/index.js";
+import { HistoryRing, Validity, computeNormalisation, copyWindow, normaliseFrames, normaliser, type Frame, type FrameSpec } from "../../perception/index.js";
 
 const spec: FrameSpec = { rate: 10, channels: [{ name: "speed", interp: "linear", staleAfter: 1 }, { name: "steer", interp: "linear", staleAfter: 1 }, { name: "brake", interp: "hold", staleAfter: 1 }] };
 const frame = (t: number, values: number[], valid: number[]): Frame => ({ t, values: Float32Array.from(values), valid: Uint8Array.from(valid) });
@@ -18,6 +19,16 @@ describe("normalisation", () => {
     const z = normaliser(n, spec)(frames[0]);
     expect(Array.from(z.values)).toEqual([-1, 0, NaN]);
     expect(z.valid).toBe(frames[0].valid);
+  });
+
+  test("normaliseFrames maps each frame at its own instant", () => {
+    const n = computeNormalisation(frames, spec, 1e-3);
+    new TestScheduler((a, e) => expect(a).toEqual(e)).run(({ cold, expectObservable }) => {
+      expectObservable(cold("a 49ms b|", { a: frames[0], b: frames[1] }).pipe(normaliseFrames(n, spec))).toBe("a 49ms b|", {
+        a: frame(0, [-1, 0, NaN], [F, F, M]),
+        b: frame(0.1, [1, 0, NaN], [H, F, M]),
+      });
+    });
   });
 
   test("names a channel the normalisation lacks, and unusable statistics", () => {
