@@ -75,6 +75,8 @@ export class OutlierFilter {
     const st = this.state(s.channel);
     if (!st) return undefined;
     const x = s.value;
+    // A NaN would poison the sorted window; validation normally drops it first.
+    if (!Number.isFinite(x)) return { reason: "nonfinite", message: `channel=${s.channel} t=${s.t}: value=${x}` };
     if (st.steps.count < this.minSamples) {
       st.accept(x);
       return undefined;

@@ -42,6 +42,8 @@ export class ReorderBuffer {
 
   /** Adds a sample; released samples are appended to `out`. Returns why it was dropped, if it was. */
   push(s: Sample, out: Sample[]): Rejection | undefined {
+    // A NaN stamp would corrupt the heap order; validation normally drops it first.
+    if (!Number.isFinite(s.t)) return { reason: "wrong_type", message: `channel=${s.channel}: t=${s.t} is not a finite number` };
     if (s.t < this.released) {
       return { reason: "late", message: `channel=${s.channel} t=${s.t}: older than watermark ${this.released} (window ${this.window} s)` };
     }

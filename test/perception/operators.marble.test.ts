@@ -1,3 +1,5 @@
+import fc from "fast-check";
+import { Observable, VirtualTimeScheduler } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { describe, expect, test } from "vitest";
 import {
@@ -66,6 +68,30 @@ describe("reorderSamples", () => {
       // e (0.035) moves the watermark to 0.015: a, b, c leave together at e's arrival.
       expectObservable(src.pipe(reorderSamples(0.02))).toBe("15ms (abc) (e|)", { a, b, c, e });
     });
+  });
+
+  test("property: on a clock, every sample that arrives less than W after its stamp leaves once, in order", () => {
+    const input = fc.uniqueArray(fc.record({ ch: fc.constantFrom("speed", "steer"), ms: fc.integer({ min: 0, max: 1000 }), delay: fc.integer({ min: 0, max: 49 }) }), {
+      selector: (x) => `${x.ch}@${x.ms}`,
+      maxLength: 60,
+    });
+    fc.assert(
+      fc.property(input, fc.double({ min: 0, max: 1e9, noNaN: true }), (xs, origin) => {
+        const sched = new VirtualTimeScheduler();
+        // Each sample arrives `delay` ms after its stamp on the scheduler's clock.
+        const src = new Observable<Sample>((sub) => {
+          for (const x of xs) sched.schedule(() => sub.next(s(x.ch, origin + x.ms / 1000, x.ms)), x.ms + x.delay);
+          sched.schedule(() => sub.complete(), 2000);
+        });
+        const tally = new RejectTally();
+        const out: Array<[string, number]> = [];
+        src.pipe(reorderSamples(0.05, { scheduler: sched, origin, tally })).subscribe((x) => out.push([x.channel, x.value as number]));
+        sched.flush();
+        expect(tally.total).toBe(0);
+        const expected = xs.map((x) => [x.ch, x.ms] as [string, number]).sort((p, q) => p[1] - q[1] || (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0));
+        expect(out).toEqual(expected);
+      }),
+    );
   });
 });
 

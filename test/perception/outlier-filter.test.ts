@@ -60,6 +60,13 @@ describe("OutlierFilter", () => {
     expect(f.check({ channel: "speed", t: 1, value: 80 })).toBeUndefined();
   });
 
+  test("a non-finite value is refused, not let into the window", () => {
+    const f = new OutlierFilter();
+    expect(f.check({ channel: "speed", t: 0, value: NaN })?.reason).toBe("nonfinite");
+    expect(feed(f, "speed", Array(10).fill(3))).toEqual(Array(10).fill("ok"));
+    expect(f.check({ channel: "speed", t: 1, value: 40 })?.reason).toBe("outlier");
+  });
+
   test("inconsistent options are refused with their values", () => {
     expect(() => new OutlierFilter({ window: 10, minSamples: 12 })).toThrow(/window=10 minSamples=12/);
   });

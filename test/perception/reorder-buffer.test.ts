@@ -59,6 +59,12 @@ describe("ReorderBuffer", () => {
     expect(buf.push(s("a", 4.5), out)?.reason).toBe("late");
   });
 
+  test("refuses a non-finite stamp instead of corrupting its order", () => {
+    const buf = new ReorderBuffer(0.1);
+    expect(buf.push(s("a", NaN), [])?.reason).toBe("wrong_type");
+    expect(buf.size).toBe(0);
+  });
+
   test("rejects a negative window", () => {
     expect(() => new ReorderBuffer(-1)).toThrow(/window=-1/);
   });
