@@ -1,3 +1,5 @@
+// What the live bridges share: payload codecs (msgpack, json), wire shapes with their checks, the
+// SampleSource / ActionSink interfaces, stats counters and the per-channel sample gate.
 export * from "./payload-codec.js";
 export * from "./live.js";
 export * from "./stats.js";

@@ -1,3 +1,5 @@
+// MQTT bridge (DESIGN.md "MQTT topics (stable)"): connectMqtt → one link; mqttSampleSource / mqttActionSink on it,
+// or openMqttBridge for both; mqttMonitor reads a node's output back; startEmbeddedBroker for `lam run` without --mqtt.
 export * from "./topics.js";
 export * from "./backoff.js";
 export * from "./options.js";

@@ -1,3 +1,5 @@
+// ROS 2 bridge: a Ros2Node (rclnodejs, loaded only under a sourced ROS 2), a sample source over the bridges/ros
+// mappers, an action sink (Ackermann/Twist commands, Float32MultiArray or lam_msgs predictions, String status).
 export * from "./qos.js";
 export * from "./node.js";
 export * from "./rclnodejs-node.js";
@@ -6,3 +8,5 @@ export * from "./messages.js";
 export * from "./source.js";
 export * from "./sink.js";
 export * from "./bridge.js";
+export type { ActionSink, SampleSource, BridgeStats, NodeStatus, BridgeRejectReason } from "../codec/live.js";
+export { BridgeInputError } from "../codec/live.js";
