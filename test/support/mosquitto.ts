@@ -53,6 +53,11 @@ export async function startMosquitto(): Promise<Mosquitto> {
   const launch = async (): Promise<void> => {
     log = "";
     proc = spawn(MOSQUITTO_BIN!, ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] });
+    // If the test worker dies without afterAll, the broker must not outlive it.
+    const child = proc;
+    const reap = (): void => void child.kill("SIGKILL");
+    process.once("exit", reap);
+    child.once("exit", () => process.off("exit", reap));
     proc.stdout!.on("data", (d: Buffer) => (log += d.toString()));
     proc.stderr!.on("data", (d: Buffer) => (log += d.toString()));
     await waitForPort(port, proc, () => log);
