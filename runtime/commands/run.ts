@@ -1,0 +1,207 @@
+import { basename } from "node:path";
+import { parseArgs } from "node:util";
+import type { ActionSink, SampleSource } from "../../bridges/codec/live.js";
+import type { CodecName } from "../../bridges/codec/payload-codec.js";
+import { startEmbeddedBroker, type EmbeddedBroker } from "../../bridges/mqtt/embedded-broker.js";
+import { connectMqtt } from "../../bridges/mqtt/link.js";
+import { mqttSamplePublisher } from "../../bridges/mqtt/sink.js";
+import { openMqttBridge } from "../../bridges/mqtt/bridge.js";
+import { UsageError, type CliIO } from "../io.js";
+import { DEMO_SCENARIO, recordDemoDrive, startDemoPublisher, type DemoPublisher } from "../demo.js";
+import { startLiveNode } from "../live.js";
+import { statusLine, summaryLines } from "../live-status-line.js";
+import { openModel, openPolicy } from "../model.js";
+
+const HELP = `usage: lam run [--mqtt URL] [--vehicle ID] [--codec msgpack|json] [--model DIR] [--policy FILE|PRESET]
+               [--ros2 [--ros2-topic TOPIC=TYPE ...]] [--foxglove PORT] [--demo] [--duration S] [--json]
+
+The live node: samples in on lam/<vehicle>/in/<channel>, prediction and command out on lam/<vehicle>/prediction
+and lam/<vehicle>/command, status (retained) on lam/<vehicle>/status. Runs until Ctrl-C (or --duration).
+
+  --mqtt URL         MQTT broker (MQTT 5). Without it lam starts its own broker (MQTT 3.1.1) on --broker-port
+  --broker-port N    port of the built-in broker (default 1883; a free port if 1883 is taken; 0 = any free port)
+  --vehicle ID       the <vehicle> topic level (default "lam")
+  --codec C          msgpack (default) or json, for what lam publishes and payloads without a content type
+  --model DIR        model folder (default: the bundled default model)
+  --policy FILE      policy parameters: a JSON file or a preset name (default: the preset matching the model)
+  --ros2             also read samples from and publish to ROS 2 (needs a sourced ROS 2: ROS_DISTRO and rclnodejs)
+  --ros2-topic T=TY  a ROS 2 topic to read and its type (repeatable; default /imu, /odom, /drive)
+  --foxglove PORT    serve a Foxglove live view on ws://127.0.0.1:PORT (frames, predictions, commands, status)
+  --demo             also run a demo vehicle: the simulator's ${DEMO_SCENARIO} scenario, published over MQTT in real time
+  --duration S       stop after S seconds
+  --json             print the final statistics as one JSON object on stdout
+`;
+
+const DEFAULT_ROS2_TOPICS = ["/imu=sensor_msgs/msg/Imu", "/odom=nav_msgs/msg/Odometry", "/drive=ackermann_msgs/msg/AckermannDriveStamped"];
+
+function parseRos2Topic(spec: string): { topic: string; type: string } {
+  const eq = spec.indexOf("=");
+  const topic = spec.slice(0, eq);
+  const type = spec.slice(eq + 1);
+  if (eq <= 0 || !topic.startsWith("/") || !/^\w+\/(msg\/)?\w+$/.test(type))
+    throw new UsageError(`--ros2-topic ${spec}: expected /topic=package/msg/Type (e.g. /imu=sensor_msgs/msg/Imu)`);
+  return { topic, type };
+}
+
+function isAddrInUse(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "EADDRINUSE";
+}
+
+export default async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      mqtt: { type: "string" },
+      "broker-port": { type: "string" },
+      vehicle: { type: "string", default: "lam" },
+      codec: { type: "string", default: "msgpack" },
+      model: { type: "string" },
+      policy: { type: "string" },
+      ros2: { type: "boolean" },
+      "ros2-topic": { type: "string", multiple: true },
+      foxglove: { type: "string" },
+      demo: { type: "boolean" },
+      duration: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const codec = values.codec;
+  if (codec !== "msgpack" && codec !== "json") throw new UsageError(`--codec ${codec}: expected msgpack or json`);
+  const duration = values.duration === undefined ? undefined : Number(values.duration);
+  if (duration !== undefined && !(duration > 0 && Number.isFinite(duration))) throw new UsageError(`--duration ${values.duration}: expected seconds > 0`);
+  const port = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${flag} ${v}: expected a port 0..65535`);
+    return n;
+  };
+  const foxglovePort = port("foxglove", values.foxglove);
+  const brokerPort = port("broker-port", values["broker-port"]);
+  if (values.mqtt && brokerPort !== undefined) throw new UsageError("--broker-port is for the built-in broker: leave it out with --mqtt");
+  if (values["ros2-topic"] && !values.ros2) throw new UsageError("--ros2-topic needs --ros2");
+  const ros2Topics = values.ros2 ? (values["ros2-topic"] ?? DEFAULT_ROS2_TOPICS).map(parseRos2Topic) : [];
+  // Fail before anything starts: the ROS 2 bridge cannot work without a sourced ROS 2.
+  if (values.ros2 && !process.env.ROS_DISTRO)
+    throw new Error("--ros2: ROS_DISTRO is not set. Source a ROS 2 install (e.g. `source /opt/ros/humble/setup.bash`) and install rclnodejs there (`npm i rclnodejs`).");
+
+  const log = (line: string): void => void io.stderr.write(`lam run: ${line}\n`);
+  // Everything started, stopped in reverse order whatever happens.
+  const closers: { what: string; close: () => Promise<void> | void }[] = [];
+  let interval: NodeJS.Timeout | undefined;
+  let deadline: NodeJS.Timeout | undefined;
+  let finish: ((why: string) => void) | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => finish?.(sig);
+  try {
+    const model = await openModel(values.model);
+    const policy = await openPolicy(model.meta.spec, values.policy);
+    const name = basename(model.dir);
+    log(`model ${model.dir} (${model.meta.spec.features.length} features → ${model.meta.spec.actions.join(", ")} at ${model.meta.spec.rate} Hz), policy ${policy.name}, backend ${model.backend.name}`);
+
+    let url = values.mqtt;
+    let protocolVersion: 4 | 5 = 5;
+    if (!url) {
+      let broker: EmbeddedBroker;
+      try {
+        broker = await startEmbeddedBroker({ port: brokerPort ?? 1883 });
+      } catch (err) {
+        if (brokerPort !== undefined || !isAddrInUse(err)) throw err;
+        broker = await startEmbeddedBroker({ port: 0 });
+        log(`port 1883 is taken: the built-in broker listens on ${broker.port} instead`);
+      }
+      closers.push({ what: "broker", close: () => broker.close() });
+      url = broker.url;
+      protocolVersion = 4; // aedes speaks MQTT 3.1.1
+      log(`built-in MQTT broker on ${url}`);
+    }
+    const mqttOpts = { url, vehicle: values.vehicle, codec: codec as CodecName, protocolVersion };
+    const bridge = await openMqttBridge(mqttOpts);
+    closers.push({ what: "mqtt", close: () => bridge.close() });
+    const sources: SampleSource[] = [bridge.source];
+    const sinks: ActionSink[] = [bridge.sink];
+    log(`MQTT ${url}: samples on lam/${values.vehicle}/in/<channel>, out on lam/${values.vehicle}/{prediction,command,status} (${codec})`);
+
+    if (values.ros2) {
+      // Loaded only here: the ROS 2 bridge pulls in rclnodejs, which only works in a sourced ROS 2 shell.
+      const { openRos2Bridge } = await import("../../bridges/ros2/bridge.js");
+      const ros = await openRos2Bridge({ topics: ros2Topics });
+      closers.push({ what: "ros2", close: () => ros.close() });
+      sources.push(ros.source);
+      sinks.push(ros.sink);
+      log(`ROS 2 (${process.env.ROS_DISTRO}): reading ${ros2Topics.map((t) => t.topic).join(", ")}; publishing /lam/command, /lam/prediction, /lam/status`);
+    }
+    if (foxglovePort !== undefined) {
+      const { startFoxgloveServer } = await import("../../bridges/foxglove/server.js");
+      const fox = await startFoxgloveServer({ port: foxglovePort, frameChannels: model.frameSpec.channels.map((c) => c.name) });
+      closers.push({ what: "foxglove", close: () => fox.close() });
+      sinks.push(fox);
+      log(`Foxglove live view on ${fox.url}`);
+    }
+
+    const node = startLiveNode({ model, policy, sources, sinks, name, log });
+    closers.push({ what: "node", close: () => node.stop() });
+
+    let demo: DemoPublisher | undefined;
+    if (values.demo) {
+      const drive = recordDemoDrive();
+      const link = await connectMqtt({ ...mqttOpts, clientId: `lam-demo-${values.vehicle}-${process.pid}` });
+      const publisher = mqttSamplePublisher(link);
+      closers.push({ what: "demo link", close: () => publisher.close() });
+      const started = startDemoPublisher({ drive, publish: publisher.publishSample });
+      demo = started;
+      closers.push({ what: "demo", close: () => started.stop() });
+      const perS = drive.ticks.reduce((n, t) => n + t.samples.length, 0) / drive.duration;
+      log(`demo vehicle: ${drive.scenario} (${drive.duration} s, looped), ${perS.toFixed(0)} samples/s over MQTT`);
+    }
+
+    let lastIn = 0;
+    let lastAt = performance.now();
+    interval = setInterval(() => {
+      const s = node.stats();
+      const at = performance.now();
+      const rate = ((s.samples.in - lastIn) * 1000) / Math.max(1, at - lastAt);
+      lastIn = s.samples.in;
+      lastAt = at;
+      log(statusLine(s, rate));
+    }, 1000);
+
+    const why = await new Promise<string>((resolve) => {
+      finish = resolve;
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      if (duration !== undefined) deadline = setTimeout(() => resolve(`--duration ${duration}`), duration * 1000);
+    });
+    log(`stopping (${why})`);
+    clearInterval(interval);
+    interval = undefined;
+    await closeAll(closers, log);
+    const final = node.stats();
+    if (values.json) {
+      const demoStats = demo ? { scenario: DEMO_SCENARIO, ...demo.stats() } : null;
+      io.stdout.write(JSON.stringify({ ...final, vehicle: values.vehicle, mqtt: url, codec, demo: demoStats }) + "\n");
+    } else for (const line of summaryLines(final)) log(line);
+    return 0;
+  } finally {
+    clearInterval(interval);
+    clearTimeout(deadline);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await closeAll(closers, log);
+  }
+}
+
+/** Closes in reverse start order; a failing close is reported and the rest still close. */
+async function closeAll(closers: { what: string; close: () => Promise<void> | void }[], log: (line: string) => void): Promise<void> {
+  while (closers.length > 0) {
+    const c = closers.pop()!;
+    try {
+      await c.close();
+    } catch (err) {
+      log(`closing ${c.what}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}

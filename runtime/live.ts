@@ -1,0 +1,303 @@
+import { asyncScheduler, merge, Subject, Subscription, type SchedulerLike } from "rxjs";
+import type { ActionSink, BridgeInputError, NodeStatus, SampleSource } from "../bridges/codec/live.js";
+import type { ActionSequence, Predictor } from "../dynamics/types.js";
+import { perceive } from "../perception/operators/perceive.js";
+import type { OutlierOptions } from "../perception/outlier-filter.js";
+import { RejectTally } from "../perception/reject-tally.js";
+import type { TimingOptions } from "../perception/timing.js";
+import type { Frame, FrameSpec, Sample } from "../perception/types.js";
+import type { PolicyParams } from "../policy/params.js";
+import type { Command, CommandMode } from "../policy/types.js";
+import { Decider, type TickResult } from "./decider.js";
+import { SourceClock, type SourceClockOptions } from "./live-clock.js";
+import { addRejections, byReason, TickTimes, type LiveStats } from "./live-stats.js";
+
+/** What the node needs of a model: its frame layout and a fresh real-time predictor (RuntimeModel fits). */
+export interface LiveModel {
+  readonly frameSpec: FrameSpec;
+  predictor(): Predictor;
+}
+
+/** A sink that also shows the frames the node decided on (the Foxglove live view). */
+export interface FrameSink {
+  publishFrame(frame: Frame): void;
+}
+
+export interface LiveTiming extends TimingOptions, SourceClockOptions {
+  readonly outliers?: OutlierOptions | false;
+  /** Per-tick budget (ms) for predict + policy; default one frame period. A miss is a policy fault. */
+  readonly deadlineMs?: number;
+}
+
+export interface LiveNodeOptions {
+  readonly model: LiveModel;
+  readonly policy: PolicyParams;
+  readonly sources: readonly SampleSource[];
+  /** Sinks with a publishFrame (FrameSink) also get every frame. */
+  readonly sinks: readonly ActionSink[];
+  /** Where frame ticks come from; default asyncScheduler (the wall clock). */
+  readonly scheduler?: SchedulerLike;
+  /** Wall-clock ms for tick latency; default performance.now. */
+  readonly timer?: () => number;
+  readonly timing?: LiveTiming;
+  /** The model's name in status messages. */
+  readonly name?: string;
+  /** One line per event worth a human's attention (status changes, the first errors). */
+  readonly log?: (line: string) => void;
+}
+
+export interface LiveNode {
+  stats(): LiveStats;
+  /** Emits every tick's result after it was published (status lines, tests). */
+  readonly ticks$: Subject<TickResult>;
+  /** Stops ticking, publishes "offline" (retained) to every sink, then closes the sources and the sinks. */
+  stop(): Promise<void>;
+}
+
+const LOGGED_ERRORS = 5;
+/**
+ * Default reorder window (s) on the wall clock: network, broker and event-loop delays come on top of the sensor's
+ * own; perception's 0.05 s default is for recorded data. Each 0.01 s here is 0.01 s more command latency.
+ */
+export const LIVE_WINDOW_S = 0.1;
+
+function finiteValues(values: Readonly<Record<string, number>>): boolean {
+  for (const v of Object.values(values)) if (typeof v !== "number" || !Number.isFinite(v)) return false;
+  return true;
+}
+
+function finitePrediction(seq: ActionSequence): boolean {
+  for (let i = 0; i < seq.mean.length; i++) if (!Number.isFinite(seq.mean[i])) return false;
+  if (seq.std) for (let i = 0; i < seq.std.length; i++) if (!Number.isFinite(seq.std[i])) return false;
+  return true;
+}
+
+function isFrameSink(sink: ActionSink): sink is ActionSink & FrameSink {
+  return typeof (sink as Partial<FrameSink>).publishFrame === "function";
+}
+
+/**
+ * The live node: sources → perception (on the scheduler) → Decider → every sink.
+ *
+ * Time: ticks come from the scheduler, not from the data, so a source that goes silent still gets frames (its
+ * channels Held, then Missing) and the policy falls back and stops. The source clock is anchored on the first
+ * sample (see SourceClock): a sample stamped t is taken to exist at scheduler time (t - origin) s.
+ *
+ * Nothing a source, the predictor or a sink does can end the node: bad samples are counted by reason, a predictor
+ * exception is a policy fault (fallback), a throwing sink is counted, and a command with a non-finite value is
+ * never published.
+ */
+export function startLiveNode(opts: LiveNodeOptions): LiveNode {
+  const { model, policy, sources, sinks } = opts;
+  const scheduler = opts.scheduler ?? asyncScheduler;
+  const timer = opts.timer ?? (() => performance.now());
+  const timing = opts.timing ?? {};
+  const log = opts.log ?? (() => undefined);
+  const name = opts.name ?? "model";
+  const spec = model.frameSpec;
+  const frameChannels = new Set(spec.channels.map((c) => c.name));
+  const frameSinks = sinks.filter(isFrameSink);
+  const decider = new Decider({
+    frameSpec: spec,
+    predictor: model.predictor(),
+    policy,
+    timer,
+    deadlineFallback: true,
+    ...(timing.deadlineMs === undefined ? {} : { deadlineMs: timing.deadlineMs }),
+  });
+
+  const clock = new SourceClock(timing);
+  const tickTimes = new TickTimes();
+  const ticks$ = new Subject<TickResult>();
+  const startedMs = timer();
+  let samplesIn = 0;
+  let unused = 0;
+  let frames = 0;
+  let predictions = 0;
+  let predictorErrors = 0;
+  let nonfinitePredictions = 0;
+  const commands: Record<CommandMode, number> = { model: 0, fallback: 0, stop: 0 };
+  let nonfiniteCommands = 0;
+  let limitEvents = 0;
+  const limits: Record<string, number> = {};
+  let internalErrors = 0;
+  let sinkErrors = 0;
+  let deadlineMisses = 0;
+  let lastCommand: Command | null = null;
+  let logged = 0;
+  let stopped = false;
+
+  const note = (line: string): void => {
+    if (logged++ < LOGGED_ERRORS) log(line);
+    else if (logged === LOGGED_ERRORS + 1) log(`(further errors are only counted: see stats)`);
+  };
+  const tally = new RejectTally((_s, reason, message) => note(`sample rejected: ${reason}: ${message}`));
+  const each = (what: string, fn: (sink: ActionSink) => void, targets: readonly ActionSink[] = sinks): void => {
+    for (const sink of targets) {
+      try {
+        fn(sink);
+      } catch (err) {
+        sinkErrors++;
+        note(`sink ${what} threw: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  };
+
+  let status: NodeStatus = { state: "starting" };
+  const setStatus = (state: NodeStatus["state"], detail: string): void => {
+    if (status.state === state && status.detail === detail) return;
+    status = { state, t: Date.now() / 1000, detail, model: name };
+    log(`status ${state}: ${detail}`);
+    each("publishStatus", (s) => s.publishStatus(status));
+  };
+
+  const onTick = (frame: Frame): void => {
+    frames++;
+    each("publishFrame", (s) => (s as ActionSink & FrameSink).publishFrame(frame), frameSinks);
+    let r: TickResult;
+    try {
+      r = decider.tick(frame);
+    } catch (err) {
+      internalErrors++;
+      note(`tick t=${frame.t}: decider threw: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    if (r.error) {
+      predictorErrors++;
+      note(`tick t=${frame.t}: ${r.error}`);
+    }
+    if (r.prediction) {
+      if (finitePrediction(r.prediction)) {
+        predictions++;
+        each("publishPrediction", (s) => s.publishPrediction(r.prediction!));
+      } else nonfinitePredictions++;
+    }
+    if (r.tickMs !== undefined) tickTimes.add(r.tickMs);
+    if (r.deadlineMissed) deadlineMisses++;
+    const cmd = r.command;
+    if (!finiteValues(cmd.values) || !Number.isFinite(cmd.t)) {
+      // The policy guarantees finite values; if that ever breaks, nothing non-finite reaches an actuator.
+      nonfiniteCommands++;
+      note(`tick t=${frame.t}: policy made a non-finite command ${JSON.stringify(cmd.values)}: not published`);
+    } else {
+      commands[cmd.mode]++;
+      if (cmd.limits.length > 0) limitEvents++;
+      for (const l of cmd.limits) limits[l] = (limits[l] ?? 0) + 1;
+      lastCommand = cmd;
+      each("publishCommand", (s) => s.publishCommand(cmd));
+    }
+    const down = sources.findIndex((s) => !s.stats().connected);
+    if (cmd.mode !== "model") setStatus("degraded", `${cmd.mode}: ${r.why.reason ?? r.error ?? "fault"}`);
+    else if (down >= 0) setStatus("degraded", `source ${down} disconnected`);
+    else setStatus("online", "commanding");
+    ticks$.next(r);
+  };
+
+  // Perception is built at the first sample (and again after a source clock reset), when the origin is known.
+  const input$ = new Subject<unknown>();
+  let pipeline: { input: Subject<unknown>; sub: Subscription } | undefined;
+  const startPipeline = (origin: number): void => {
+    pipeline?.input.complete();
+    pipeline?.sub.unsubscribe();
+    const input = new Subject<unknown>();
+    const sub = input
+      .pipe(perceive(spec, { ...timing, window: timing.window ?? LIVE_WINDOW_S, scheduler, origin, tally, ...(timing.outliers === undefined ? {} : { outliers: timing.outliers }) }))
+      .subscribe({
+        next: onTick,
+        error: (err: unknown) => {
+          // Not expected (validation runs first); if it happens, count it and start over at the next sample.
+          internalErrors++;
+          note(`perception failed: ${err instanceof Error ? err.message : String(err)}; restarting at the next sample`);
+          pipeline = undefined;
+        },
+      });
+    pipeline = { input, sub };
+  };
+  const inputSub = input$.subscribe((raw) => {
+    const t = (raw as { t?: unknown } | null)?.t;
+    if (typeof t === "number" && Number.isFinite(t)) {
+      const c = clock.check(t, scheduler.now());
+      if (c === "anchor") {
+        if (clock.resets > 0) log(`source clock reset: re-anchored at t=${t}`);
+        startPipeline(clock.origin!);
+      } else if (c) return tally.add(raw, c.reason, c.message);
+      else if (!pipeline) startPipeline(clock.origin!);
+    } else if (!pipeline) {
+      // Not a usable stamp: perception counts it (nonfinite / wrong_type); it cannot anchor the clock.
+      return tally.add(raw, typeof t === "number" ? "nonfinite" : "wrong_type", `t=${String(t)}: not a finite time`);
+    }
+    pipeline!.input.next(raw);
+  });
+
+  const subs = new Subscription();
+  subs.add(
+    merge(...sources.map((s) => s.samples$)).subscribe((s: Sample) => {
+      samplesIn++;
+      if (!frameChannels.has(s.channel)) return void unused++;
+      input$.next(s);
+    }),
+  );
+  sources.forEach((src, i) =>
+    subs.add(src.errors$.subscribe((e: BridgeInputError) => note(`source ${i}: ${e.message}`))),
+  );
+  setStatus("online", "waiting for samples");
+
+  const stats = (): LiveStats => {
+    const bridges: Record<string, number> = {};
+    const sourceStats = sources.map((s) => s.stats());
+    for (const s of sourceStats) addRejections(bridges, s.rejected);
+    const perception = byReason(tally.counts);
+    const [p50, p99, max] = tickTimes.percentiles([50, 99, 100]);
+    return {
+      model: name,
+      state: status.state,
+      samples: { in: samplesIn, unused },
+      rejected: {
+        bridges,
+        perception,
+        perception_by_channel: structuredClone(tally.counts),
+        total: Object.values(bridges).reduce((a, b) => a + b, 0) + tally.total,
+      },
+      frames,
+      predictions,
+      predictor_errors: predictorErrors,
+      nonfinite_predictions: nonfinitePredictions,
+      commands: { ...commands, total: commands.model + commands.fallback + commands.stop },
+      nonfinite_commands: nonfiniteCommands,
+      limit_events: limitEvents,
+      limits: { ...limits },
+      internal_errors: internalErrors,
+      sink_errors: sinkErrors,
+      clock_resets: clock.resets,
+      mode: lastCommand?.mode ?? null,
+      last_command: lastCommand,
+      sources: sourceStats,
+      sinks: sinks.map((s) => s.stats()),
+      timing: {
+        p50_tick_ms: p50,
+        p99_tick_ms: p99,
+        max_tick_ms: max,
+        deadline_misses: deadlineMisses,
+        uptime_s: (timer() - startedMs) / 1000,
+      },
+    };
+  };
+
+  return {
+    stats,
+    ticks$,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      subs.unsubscribe();
+      inputSub.unsubscribe();
+      pipeline?.sub.unsubscribe();
+      pipeline = undefined;
+      setStatus("offline", "stopped");
+      ticks$.complete();
+      // allSettled: one sink failing to close must not keep the others (and the broker connection) open.
+      await Promise.allSettled(sources.map((s) => s.close()));
+      await Promise.allSettled(sinks.map((s) => s.close()));
+    },
+  };
+}
