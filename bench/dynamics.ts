@@ -20,7 +20,8 @@ import { buildModel, channelIndex, encodeFrame, STD_EPS, type HeadSpec } from ".
 import type { ModelSpec } from "../dynamics/spec.js";
 import { chooseBackend, type BackendChoice } from "../dynamics/backend.js";
 import { kernelWeightsFromModel, macsPerStep, type KernelWeights } from "../dynamics/kernel-weights.js";
-import { LstmStack } from "../dynamics/kernel.js";
+import { createLstmKernel, defaultKernel } from "../dynamics/kernel-choice.js";
+import { instantiateGates } from "../dynamics/kernel-wasm.js";
 import { BatchPredictor, FastPredictor, predictorModel, type PredictorModel } from "../dynamics/predictor.js";
 import { TfjsWindowPredictor } from "../dynamics/predictor-tfjs.js";
 import { loadModel } from "../dynamics/save.js";
@@ -60,7 +61,18 @@ export interface DynamicsBenchReport {
   predictor_reuse_output: Latency;
   kernel_step: Latency;
   pytorch_tick: Latency | null;
-  floor: { macs_per_tick: number; mac_rate_gmacs: number; floor_ms: number; predictor_over_floor: number; method: string };
+  floor: {
+    macs_per_tick: number;
+    kernel: string;
+    mac_rate_gmacs: number;
+    js_mac_rate_gmacs: number;
+    simd_mac_rate_gmacs: number | null;
+    floor_ms: number;
+    predictor_over_floor: number;
+    method: string;
+  };
+  predictor_js: Latency;
+  /** Per batch size: the median tick for all agents (ms), per agent, and the speed-up over N single-agent ticks. */
   batched: { agents: number; tick_ms: number; us_per_agent: number; agent_ticks_per_s: number; vs_single: number }[];
   training: { batch: number; history: number; tfjs_windows_per_s: number; tfjs_backend: string; pytorch_windows_per_s: number | null; loss: string };
   agreement: { tfjs_max_abs_err: number; pytorch_max_abs_err: number | null; tolerance: number };
@@ -116,33 +128,54 @@ function randomFrames(n: number, width: number, rate: number, seed: number): Fra
   }));
 }
 
-/** Multiply-adds per second of a tight in-cache dot-product loop, same shape as the kernel's inner loop. Best of 5. */
-function macRate(K: number): number {
-  const w = Float32Array.from({ length: K * 64 }, (_, i) => ((i % 7) - 3) * 0.01);
-  const v = Float64Array.from({ length: K }, (_, i) => ((i % 5) - 2) * 0.1);
+/**
+ * Multiply-adds per second of tight in-cache loops shaped like the kernel's inner loop (rows of K), each pass about
+ * one tick's worth of work; the median pass, so it is comparable with the predictor's p50 under the same load.
+ * "js": a 4-accumulator Float32×Float64 dot product. "simd": the wasm gate function itself on 2 slots.
+ */
+function macRates(K: number): { js: number; simd: number | null } {
+  const rows = 256;
+  const passes = 400;
+  const median = (fn: () => void, macs: number) => {
+    for (let i = 0; i < 200; i++) fn();
+    const ms = new Array<number>(passes);
+    for (let i = 0; i < passes; i++) {
+      const t0 = hrms();
+      fn();
+      ms[i] = hrms() - t0;
+    }
+    return macs / (summarise(ms).p50_ms / 1000);
+  };
+  const w = Float32Array.from({ length: K * rows }, (_, i) => ((i % 7) - 3) * 0.01);
+  const v = Float64Array.from({ length: 2 * K }, (_, i) => ((i % 5) - 2) * 0.1);
   const K4 = K & ~3;
   let sink = 0;
-  const pass = () => {
-    for (let r = 0; r < 64; r++) {
+  const js = median(() => {
+    for (let r = 0; r < rows; r++) {
       const o = r * K;
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-      for (let k = 0; k < K4; k += 4) {
-        a0 += w[o + k] * v[k]; a1 += w[o + k + 1] * v[k + 1]; a2 += w[o + k + 2] * v[k + 2]; a3 += w[o + k + 3] * v[k + 3];
+      for (let s = 0; s < 2; s++) {
+        const p = s * K;
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (let k = 0; k < K4; k += 4) {
+          a0 += w[o + k] * v[p + k]; a1 += w[o + k + 1] * v[p + k + 1]; a2 += w[o + k + 2] * v[p + k + 2]; a3 += w[o + k + 3] * v[p + k + 3];
+        }
+        sink += a0 + a1 + a2 + a3;
       }
-      sink += a0 + a1 + a2 + a3;
     }
-  };
-  for (let i = 0; i < 2000; i++) pass();
-  let best = 0;
-  for (let rep = 0; rep < 5; rep++) {
-    const reps = 3000;
-    const t0 = hrms();
-    for (let i = 0; i < reps; i++) pass();
-    const s = (hrms() - t0) / 1000;
-    best = Math.max(best, (reps * 64 * K4) / s);
-  }
+  }, 2 * rows * K4);
   if (!Number.isFinite(sink)) throw new Error("unreachable");
-  return best;
+  const Kp = (K + 3) & ~3;
+  const wasm = instantiateGates((rows * Kp + rows + 2 * Kp + 2 * rows) * 4);
+  let simd: number | null = null;
+  if (wasm) {
+    const mem = new Float32Array(wasm.memory.buffer);
+    mem.fill(0.01, 0, rows * Kp + rows + 2 * Kp);
+    const bias = rows * Kp * 4;
+    const vp = bias + rows * 4;
+    const zp = vp + 2 * Kp * 4;
+    simd = median(() => wasm.gates(0, bias, vp, zp, 2, Kp, rows), 2 * rows * Kp);
+  }
+  return { js, simd };
 }
 
 /** The peer's input: Keras-layout weights, the check sequence and the run sizes. */
@@ -262,11 +295,14 @@ export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise
     }
     return summarise(ms);
   };
+  const kernel = defaultKernel();
+  log(`bench: kernel ${kernel}`);
   const predictor = timeTicks(new FastPredictor(m, { frameChannels, weights }), ticks, 3000);
+  const predictorJs = timeTicks(new FastPredictor(m, { frameChannels, weights, kernel: "js" }), ticks, 3000);
   const predictorReuse = timeTicks(new FastPredictor(m, { frameChannels, weights, reuseOutput: true }), ticks, 3000);
 
   // One stream step + head: the unit PyTorch is compared on.
-  const stack = new LstmStack(weights, 1);
+  const stack = createLstmKernel(weights, 1);
   const x = new Float32Array(weights.features);
   const raw = new Float32Array(weights.head.outputs);
   const kernelStep = timeTicks({ step: (f: Frame) => { x.set(f.values.subarray(0, weights.features)); stack.step(x); stack.head(0, raw); } }, ticks, 3000);
@@ -292,7 +328,9 @@ export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise
   const tfjsWindow = summarise(tfMs);
 
   // Floor.
-  const rate = macRate(weights.layers[weights.layers.length - 1].inputSize + weights.layers[weights.layers.length - 1].units);
+  const lastLayer = weights.layers[weights.layers.length - 1];
+  const rates = macRates(lastLayer.inputSize + lastLayer.units);
+  const rate = kernel === "simd" && rates.simd ? rates.simd : rates.js;
   const floorMs = (macsTick / rate) * 1000;
 
   // Batched agents.
@@ -302,12 +340,15 @@ export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise
     const group = Array.from({ length: N }, (_, i) => frames[i]);
     const n = Math.max(50, Math.round(ticks / N / 2));
     for (let i = 0; i < Math.min(500, n); i++) bp.step(group);
-    const t0 = hrms();
+    const ms = new Array<number>(n);
     for (let i = 0; i < n; i++) {
       for (let a = 0; a < N; a++) group[a] = frames[(i + a * 7) & 4095];
+      const t0 = hrms();
       bp.step(group);
+      ms[i] = hrms() - t0;
     }
-    const tick = (hrms() - t0) / n;
+    // Median tick: the machine is shared, and a mean would charge other processes' time slices to the kernel.
+    const tick = summarise(ms).p50_ms;
     batched.push({ agents: N, tick_ms: tick, us_per_agent: (tick / N) * 1000, agent_ticks_per_s: (N / tick) * 1000, vs_single: 0 });
   }
   for (const b of batched) b.vs_single = (batched[0].tick_ms * b.agents) / b.tick_ms;
@@ -323,7 +364,7 @@ export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise
   if (opts.peer !== false) {
     peer = runPeer(opts.python ?? "/usr/bin/python3", opts.pin !== false, peerSpec(weights, spec, check, T, Math.min(ticks, 5000), trainBatches), notes, log);
     if (peer) {
-      const own = new LstmStack(weights, 1);
+      const own = createLstmKernel(weights, 1);
       for (let t = 0; t < T; t++) own.step(check.subarray(t * weights.features, (t + 1) * weights.features));
       own.head(0, raw);
       peerErr = 0;
@@ -349,11 +390,16 @@ export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise
     pytorch_tick: peer ? peer.tick : null,
     floor: {
       macs_per_tick: macsTick,
+      kernel,
       mac_rate_gmacs: rate / 1e9,
+      js_mac_rate_gmacs: rates.js / 1e9,
+      simd_mac_rate_gmacs: rates.simd === null ? null : rates.simd / 1e9,
       floor_ms: floorMs,
       predictor_over_floor: predictor.p50_ms / floorMs,
-      method: "multiply-adds per tick (2 stream steps: 4U(in+U) per layer, + head U×outputs) ÷ best-of-5 rate of an in-cache 4-accumulator Float32×Float64 dot-product loop in this process",
+      method:
+        "multiply-adds per tick (2 stream steps: 4U(in+U) per LSTM layer, + head U×outputs) ÷ the median multiply-add rate of a tight in-cache loop over rows of the same length, measured in this process for the kernel in use (wasm SIMD gate function, or a 4-accumulator JS dot product); the rest of a tick (sigmoid/tanh, encode, decode) is what the ratio shows above 1",
     },
+    predictor_js: predictorJs,
     batched,
     training: {
       batch: 64,
@@ -380,7 +426,7 @@ const f3 = (x: number) => (x >= 1 ? x.toFixed(2) : x.toPrecision(3));
 export function formatDynamicsTable(r: DynamicsBenchReport): string {
   const rows: string[] = [];
   const s = r.model.spec;
-  rows.push(`lam bench — dynamics (${r.model.source}; ${s.layers}×${s.units} LSTM, F=${s.features.length}, H=${s.history}, horizon ${s.horizon}; tfjs backend ${r.backend.name})`);
+  rows.push(`lam bench — dynamics (${r.model.source}; ${s.layers}×${s.units} LSTM, F=${s.features.length}, H=${s.history}, horizon ${s.horizon}; kernel ${r.floor.kernel}; tfjs backend ${r.backend.name})`);
   rows.push("");
   rows.push("  per tick, one agent, one core        p50 ms     p99 ms    vs predictor p50");
   const line = (name: string, l: Latency | null, base: number) =>
@@ -388,6 +434,7 @@ export function formatDynamicsTable(r: DynamicsBenchReport): string {
   const base = r.predictor.p50_ms;
   rows.push(line("predictor (2 streams + head)", r.predictor, base));
   rows.push(line("predictor, reused output buffers", r.predictor_reuse_output, base));
+  rows.push(line("predictor, plain JS kernel", r.predictor_js, base));
   rows.push(line("tfjs model.predict on the window", r.tfjs_window, base));
   rows.push(line("pytorch tick (batch 2 + head)", r.pytorch_tick, base));
   rows.push("");
@@ -396,7 +443,7 @@ export function formatDynamicsTable(r: DynamicsBenchReport): string {
   rows.push(line("pytorch (1 thread)", r.pytorch, r.kernel_step.p50_ms));
   rows.push("");
   rows.push(
-    `  floor: ${r.floor.macs_per_tick} multiply-adds/tick at ${r.floor.mac_rate_gmacs.toFixed(2)} GMAC/s (tight loop) = ${f3(r.floor.floor_ms)} ms; predictor p50 is ${r.floor.predictor_over_floor.toFixed(2)}× the floor`,
+    `  floor: ${r.floor.macs_per_tick} multiply-adds/tick at ${r.floor.mac_rate_gmacs.toFixed(2)} GMAC/s (${r.floor.kernel} tight loop; js ${r.floor.js_mac_rate_gmacs.toFixed(2)}, simd ${r.floor.simd_mac_rate_gmacs?.toFixed(2) ?? "-"}) = ${f3(r.floor.floor_ms)} ms; predictor p50 is ${r.floor.predictor_over_floor.toFixed(2)}× the floor`,
   );
   rows.push("");
   rows.push("  batched agents   tick ms    µs/agent   agent-ticks/s   vs N single");

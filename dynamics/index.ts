@@ -15,3 +15,5 @@ export * from "./kernel.js";
 export * from "./predictor-schedule.js";
 export * from "./predictor.js";
 export * from "./predictor-tfjs.js";
+export * from "./kernel-simd.js";
+export * from "./kernel-choice.js";

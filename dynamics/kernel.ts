@@ -10,7 +10,19 @@
  */
 import type { KernelWeights } from "./kernel-weights.js";
 
-export class LstmStack {
+/** One step of a stacked LSTM over S state slots; implemented in JS (LstmStack) and WebAssembly SIMD (LstmStackSimd). */
+export interface LstmKernel {
+  readonly slots: number;
+  readonly features: number;
+  readonly weights: KernelWeights;
+  resetSlot(s: number): void;
+  resetAll(): void;
+  step(x: Float32Array, slotsPerInput?: number): void;
+  head(s: number, out: Float32Array | Float64Array): void;
+  hidden(l: number, s: number): Float32Array | Float64Array;
+}
+
+export class LstmStack implements LstmKernel {
   readonly slots: number;
   readonly features: number;
   readonly units: number;

@@ -1,5 +1,5 @@
 /*
- * The real-time LSTM Predictor: the fused-gate kernel (kernel.ts) on two staggered streams per agent
+ * The real-time LSTM Predictor: the fused-gate kernel (kernel-simd.ts, or kernel.ts in plain JS) on two staggered streams per agent
  * (predictor-schedule.ts), so a tick costs two LSTM steps and one head evaluation whatever the history length, and
  * the answer equals tfjs `predict` on the window of the last windowLength(n, H) frames. Frames are encoded and the
  * head decoded by the model's own functions (model.ts), never re-implemented here.
@@ -10,7 +10,8 @@ import type { ActionSequence, Predictor } from "./types.js";
 import type { ModelSpec } from "./spec.js";
 import { channelIndex, decodeHead, encodeFrame, headContext, type Decoded, type HeadSpec } from "./model.js";
 import { kernelWeightsFromModel, type KernelWeights } from "./kernel-weights.js";
-import { LstmStack } from "./kernel.js";
+import type { LstmKernel } from "./kernel.js";
+import { createLstmKernel, type KernelKind } from "./kernel-choice.js";
 import { answeringStream, streamResets } from "./predictor-schedule.js";
 import type { LoadedModel } from "./save.js";
 
@@ -35,6 +36,8 @@ export interface PredictorOptions {
   readonly reuseOutput?: boolean;
   /** Weights already read from the model (several predictors can share one copy). */
   readonly weights?: KernelWeights;
+  /** "simd" (WebAssembly SIMD gate matmul, the default where available) or "js". */
+  readonly kernel?: KernelKind;
 }
 
 /** A loaded model folder (loadModel) as a predictor's input. */
@@ -58,7 +61,7 @@ export class BatchPredictor {
   readonly name: string;
   readonly agents: number;
   readonly weights: KernelWeights;
-  private readonly stack: LstmStack;
+  private readonly stack: LstmKernel;
   private readonly spec: ModelSpec;
   private readonly norm: Normalisation;
   private readonly head: HeadSpec;
@@ -91,7 +94,7 @@ export class BatchPredictor {
     this.featureIdx = channelIndex(opts.frameChannels, m.spec.features);
     this.actionIdx = channelIndex(opts.frameChannels, m.spec.actions);
     this.frameWidth = opts.frameChannels.length;
-    this.stack = new LstmStack(this.weights, 2 * agents);
+    this.stack = createLstmKernel(this.weights, 2 * agents, opts.kernel);
     this.ticks = new Float64Array(agents);
     this.latest = new Array<Frame | undefined>(agents).fill(undefined);
     this.x = new Float32Array(agents * F);
