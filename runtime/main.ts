@@ -8,6 +8,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ default:
   train: { summary: "train the LSTM action model on recorded drives", load: () => import("./commands/train.js") },
   eval: { summary: "model vs baselines: ADE/FDE per action channel on held-out data", load: () => import("./commands/eval.js") },
   bench: { summary: "latency/throughput: real-time predictor vs tfjs vs PyTorch, one core", load: () => import("./commands/bench.js") },
+  run: { summary: "live node: MQTT (built-in broker) / ROS 2 / Foxglove; --demo drives a simulated robot", load: () => import("./commands/run.js") },
 };
 
 function usage(): string {
