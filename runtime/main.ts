@@ -7,6 +7,8 @@ const commands: Record<string, { summary: string; load: () => Promise<{ default:
   inspect: { summary: "channels, rates, gaps, ranges, rejected samples of a drive", load: () => import("./commands/inspect.js") },
   train: { summary: "train the LSTM action model on recorded drives", load: () => import("./commands/train.js") },
   eval: { summary: "model vs baselines: ADE/FDE per action channel on held-out data", load: () => import("./commands/eval.js") },
+  sim: { summary: "closed-loop scenarios through the runtime: metrics, pass/fail, HTML report", load: () => import("./commands/sim.js") },
+  tune: { summary: "sweep policy parameters over scenarios on worker threads, rank by a weighted score", load: () => import("./commands/tune.js") },
   bench: { summary: "latency/throughput: real-time predictor vs tfjs vs PyTorch, one core", load: () => import("./commands/bench.js") },
   run: { summary: "live node: MQTT (built-in broker) / ROS 2 / Foxglove; --demo drives a simulated robot", load: () => import("./commands/run.js") },
 };

@@ -1,0 +1,168 @@
+import { parseArgs } from "node:util";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { UsageError, type CliIO } from "../io.js";
+import { buildReport, renderHtml, type Report } from "../../sim/index.js";
+import { openModel, openPolicy, type RuntimeModel } from "../model.js";
+import { defaultModelDir } from "../model-dir.js";
+import { parseShard, shardOf } from "../shard.js";
+import { checkParams, parseParamSet } from "../tune-params.js";
+import { DRIVER_KINDS, loadScenarioArgs, planScenarios, runPlanned, type DriverKind, type SimSetup } from "../sim-run.js";
+
+const HELP = `usage: lam sim <scenario.yaml|folder|catalog ...> [options]
+
+Runs each scenario's closed loop on the simulator's virtual clock, driven by the runtime that runs on the
+vehicle (perception → model → policy), and reports its metrics and pass/fail. Exit code 0 when it ran, even
+if scenarios failed (the report says which); 1 on an error.
+
+  --model DIR          model folder (default: the bundled default model)
+  --policy FILE|NAME   policy parameters: a JSON file or a preset (default: by the scenario's vehicle:
+                       car → passenger-car, robot → robot-1-10)
+  --param key=value    override one policy parameter, e.g. policy.blend=0.5 (repeatable)
+  --driver model|reference
+                       model (default): the runtime pipeline; reference: the simulator's reference
+                       controller, the baseline (no model, no policy)
+  --seed N             seed of the sensor noise and faults (default 1)
+  --shard K/N          run only shard K of N (round-robin over the scenarios in order)
+  --skip-incompatible  run the scenarios the model and policy can drive and list the others as skipped
+                       (default: any incompatible scenario is an error)
+  --out DIR            write report.json, report.html and runs.json (the full tick records)
+  --json               print one JSON object
+
+The model must predict every action channel the scenario's vehicle takes (scenario.actions), the policy must
+command exactly those channels, and every model feature must be a simulated channel; channels are never
+converted (a speed_cmd model does not drive an accel_cmd car).
+`;
+
+export function seedOf(v: string | undefined): number {
+  if (v === undefined) return 1;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--seed ${v}: expected a non-negative integer`);
+  return n;
+}
+
+export function driverOf(v: string | undefined): DriverKind {
+  const d = (v ?? "model") as DriverKind;
+  if (!DRIVER_KINDS.includes(d)) throw new UsageError(`--driver ${v}: expected one of ${DRIVER_KINDS.join(", ")}`);
+  return d;
+}
+
+/** Opens the model, saying what to do when the bundled default is not there. */
+export async function openModelFor(dir: string | undefined): Promise<RuntimeModel> {
+  try {
+    return await openModel(dir);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new Error(dir === undefined ? `${msg}\n(the bundled default model at ${defaultModelDir()} could not be loaded: pass --model DIR, or --driver reference)` : msg);
+  }
+}
+
+export function modelInfo(m: RuntimeModel | null) {
+  return m ? { dir: m.dir, sha256: m.meta.weightsSha256, features: m.meta.spec.features, actions: m.meta.spec.actions, rate: m.meta.spec.rate } : null;
+}
+
+const fmt = (v: number | null) => (v === null ? "–" : Number.isInteger(v) ? String(v) : v.toFixed(3));
+
+function table(report: Report): string {
+  const head = ["scenario", "result", "collisions", "min TTC s", "lane dev m", "progress", "fallback", "ADE", "failed"];
+  const rows = report.scenarios.map((s) => [
+    s.name,
+    s.passed ? "pass" : "FAIL",
+    fmt(s.metrics.collisions),
+    fmt(s.metrics.min_ttc_s),
+    fmt(s.metrics.max_lane_deviation_m),
+    fmt(s.metrics.progress),
+    fmt(s.metrics.fallback_share),
+    fmt(s.metrics.ade),
+    s.failed.join(", ") || "–",
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (c: string[]) => c.map((x, i) => (i === 0 || i === c.length - 1 ? x.padEnd(w[i]) : x.padStart(w[i]))).join("  ");
+  return [line(head), w.map((n) => "-".repeat(n)).join("  "), ...rows.map(line)].join("\n") + "\n";
+}
+
+export default async function sim(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      model: { type: "string" },
+      policy: { type: "string" },
+      param: { type: "string", multiple: true },
+      driver: { type: "string" },
+      seed: { type: "string" },
+      shard: { type: "string" },
+      "skip-incompatible": { type: "boolean" },
+      out: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('give a scenario file, a folder of them, or "catalog"');
+  const driver = driverOf(values.driver);
+  const seed = seedOf(values.seed);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const overrides = parseParamSet(values.param ?? []);
+  if (driver === "reference" && (values.model || values.policy || values.param?.length)) {
+    throw new UsageError("--driver reference uses neither a model nor a policy: drop --model/--policy/--param");
+  }
+
+  const all = loadScenarioArgs(positionals);
+  const scenarios = shardOf(all, shard);
+  const model = driver === "model" ? await openModelFor(values.model) : null;
+  const base = values.policy === undefined || !model ? null : await openPolicy(model.meta.spec, values.policy);
+  const setup: SimSetup = { driver, model, policy: base, overrides };
+  const plan = checkParams(() => planScenarios(scenarios, setup));
+  const bad = plan.filter((p) => p.incompatible !== null);
+  if (bad.length && !values["skip-incompatible"]) {
+    throw new Error(
+      `${bad.length} of ${plan.length} scenarios cannot be driven by this model and policy:\n  ${bad.map((b) => b.incompatible).join("\n  ")}\n` +
+        `(run them with a model that predicts their channels, --driver reference, or --skip-incompatible)`,
+    );
+  }
+  for (const b of bad) io.stderr.write(`lam sim: skipped ${b.incompatible}\n`);
+
+  const t0 = performance.now();
+  const runs = runPlanned(plan, setup, {
+    seed,
+    now: () => performance.now(),
+    onScenario: (name, i, n) => io.stderr.write(`lam sim: [${i + 1}/${n}] ${name}\n`),
+  });
+  const wall = (performance.now() - t0) / 1000;
+  model?.model.dispose();
+
+  const report = buildReport(runs);
+  const policyOf = new Map(plan.map((p) => [p.scenario.name, p.policy?.name ?? null]));
+  const out = {
+    scenarios: report.scenarios.map((s) => ({ ...s, policy: policyOf.get(s.name) ?? null })),
+    summary: { ...report.summary, skipped: bad.map((b) => ({ name: b.scenario.name, reason: b.incompatible })) },
+    driver,
+    model: modelInfo(model),
+    policy: values.policy ?? null,
+    params: overrides,
+    seed,
+    shard: shard ? `${shard.k}/${shard.n}` : null,
+    timing: { wall_s: Math.round(wall * 1000) / 1000, sim_s: runs.reduce((a, r) => a + r.duration, 0) },
+  };
+  const json = JSON.stringify(out);
+  if (values.out) {
+    await mkdir(values.out, { recursive: true });
+    await writeFile(join(values.out, "report.json"), json + "\n");
+    await writeFile(join(values.out, "report.html"), renderHtml(runs, { report, title: `lam sim — ${driver} driver${model ? `, model ${model.meta.weightsSha256.slice(0, 12)}` : ""}` }));
+    await writeFile(join(values.out, "runs.json"), JSON.stringify(runs) + "\n");
+    io.stderr.write(`lam sim: wrote ${join(values.out, "report.json")}, report.html, runs.json\n`);
+  }
+  if (values.json) {
+    io.stdout.write(json + "\n");
+    return 0;
+  }
+  const s = report.summary;
+  io.stdout.write(table(report));
+  io.stdout.write(`${s.passed}/${s.scenarios} passed, ${s.collisions} collisions${bad.length ? `, ${bad.length} skipped (incompatible)` : ""}; ${out.timing.sim_s} s simulated in ${out.timing.wall_s} s\n`);
+  return 0;
+}

@@ -1,0 +1,127 @@
+// The closed loop wired to the real runtime: which scenarios, which policy per scenario, whether the model can
+// drive that scenario's vehicle, and the driver that runs it (the vehicle's PipelineDriver, or the simulator's
+// reference controller as the baseline). Shared by `lam sim`, `lam tune` (and its workers) and the closed-loop bench.
+//
+// Channels are never adapted behind the user's back. A scenario's vehicle takes exactly `scenario.actions`
+// (steer_cmd and one of accel_cmd / speed_cmd); the policy must command exactly those channels, the model must
+// predict every one of them, and every model feature must be a channel the simulator produces. Anything else is
+// an incompatibility, named with both sides' channels: `lam sim` refuses to run it unless --skip-incompatible.
+import { statSync } from "node:fs";
+import { CATALOG_DIR, loadCatalog, type Scenario } from "../scenarios/index.js";
+import { runScenario, referenceDriver, SENSOR_GROUPS, type Driver, type ScenarioRun } from "../sim/index.js";
+import { applyOverrides, policyPreset, type PolicyParams } from "../policy/index.js";
+import type { ModelSpec } from "../dynamics/spec.js";
+import { PipelineDriver } from "./pipeline-driver.js";
+import type { RuntimeModel } from "./model.js";
+import type { ParamSet } from "./tune-params.js";
+import { UsageError } from "./io.js";
+
+export type DriverKind = "model" | "reference";
+export const DRIVER_KINDS: readonly DriverKind[] = ["model", "reference"];
+
+/** Everything that decides how a scenario is driven, except the scenario. */
+export interface SimSetup {
+  readonly driver: DriverKind;
+  /** Required for the model driver. */
+  readonly model: RuntimeModel | null;
+  /** The --policy parameters; null = the preset for each scenario's vehicle. */
+  readonly policy: PolicyParams | null;
+  /** --param overrides applied on top of the policy. */
+  readonly overrides: ParamSet;
+}
+
+/** The word users type for the bundled catalog. */
+export const CATALOG_WORD = "catalog";
+
+/** Scenario files and/or catalog folders (or the word `catalog`), in the order given; names must be unique. */
+export function loadScenarioArgs(args: readonly string[]): Scenario[] {
+  const out: Scenario[] = [];
+  const seen = new Map<string, string>();
+  for (const arg of args) {
+    const path = arg === CATALOG_WORD && !statSync(arg, { throwIfNoEntry: false }) ? CATALOG_DIR : arg;
+    if (!statSync(path, { throwIfNoEntry: false })) throw new UsageError(`${arg}: no such scenario file or folder (or use the word "${CATALOG_WORD}")`);
+    for (const sc of loadCatalog(path)) {
+      const prev = seen.get(sc.name);
+      if (prev) throw new UsageError(`scenario name "${sc.name}" appears twice (${prev} and ${arg})`);
+      seen.set(sc.name, arg);
+      out.push(sc);
+    }
+  }
+  return out;
+}
+
+/** The bundled preset for a scenario's vehicle: car → passenger-car, robot → robot-1-10. */
+export function vehiclePresetName(sc: Scenario): string {
+  return sc.vehicle.model === "car" ? "passenger-car" : "robot-1-10";
+}
+
+/** The policy a scenario runs with: --policy or the vehicle's preset, then the --param overrides. */
+export function scenarioPolicy(sc: Scenario, base: PolicyParams | null, overrides: ParamSet): PolicyParams {
+  const p = base ?? policyPreset(vehiclePresetName(sc));
+  return Object.keys(overrides).length ? applyOverrides(p, overrides, "--param") : p;
+}
+
+/** Channels the simulator delivers to a driver: its sensors', and the executed command of each action channel. */
+export function simulatedChannels(sc: Scenario): Set<string> {
+  return new Set([...SENSOR_GROUPS.flatMap((g) => g.channels), ...sc.actions]);
+}
+
+const list = (xs: readonly string[]) => `[${xs.join(", ")}]`;
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+/** Why this policy (and model) cannot drive this scenario's vehicle, or null when they can. */
+export function incompatibility(sc: Scenario, policy: PolicyParams | null, spec: ModelSpec | null): string | null {
+  const problems: string[] = [];
+  if (policy && !sameSet(policy.channels, sc.actions)) {
+    problems.push(`policy "${policy.name}" commands ${list(policy.channels)} but the ${sc.vehicle.model} takes ${list(sc.actions)}`);
+  }
+  if (spec) {
+    const missing = sc.actions.filter((a) => !spec.actions.includes(a));
+    if (missing.length) problems.push(`the model predicts ${list(spec.actions)}, not ${list(missing)}`);
+    const sim = simulatedChannels(sc);
+    const unfed = spec.features.filter((f) => !sim.has(f));
+    if (unfed.length) problems.push(`model features ${list(unfed)} are not simulated here (simulated: ${list([...sim])})`);
+  }
+  return problems.length ? `${sc.name}: ${problems.join("; ")}` : null;
+}
+
+/** The driver for one scenario. Timing (`timer`) is measured, never fed back: the run stays deterministic. */
+export function makeDriver(setup: SimSetup, policy: PolicyParams, timer?: () => number): Driver {
+  if (setup.driver === "reference") return referenceDriver();
+  const m = setup.model;
+  if (!m) throw new Error("the model driver needs a model");
+  return new PipelineDriver({ frameSpec: m.frameSpec, predictor: m.predictor(), policy, timer });
+}
+
+export interface PlannedScenario {
+  readonly scenario: Scenario;
+  /** Null for the reference driver (it does not go through the policy). */
+  readonly policy: PolicyParams | null;
+  readonly incompatible: string | null;
+}
+
+/** Policy and compatibility per scenario; an unknown --param key throws here, naming it and the known keys. */
+export function planScenarios(scenarios: readonly Scenario[], setup: SimSetup): PlannedScenario[] {
+  return scenarios.map((scenario) => {
+    if (setup.driver === "reference") return { scenario, policy: null, incompatible: null };
+    const policy = scenarioPolicy(scenario, setup.policy, setup.overrides);
+    return { scenario, policy, incompatible: incompatibility(scenario, policy, setup.model?.meta.spec ?? null) };
+  });
+}
+
+export interface RunOptions {
+  readonly seed: number;
+  /** Monotonic ms, for `timing` only. */
+  readonly now?: () => number;
+  readonly onScenario?: (name: string, i: number, n: number) => void;
+}
+
+/** Runs the compatible scenarios of a plan in order. */
+export function runPlanned(plan: readonly PlannedScenario[], setup: SimSetup, opts: RunOptions): ScenarioRun[] {
+  const todo = plan.filter((p) => p.incompatible === null);
+  return todo.map((p, i) => {
+    opts.onScenario?.(p.scenario.name, i, todo.length);
+    const driver = makeDriver(setup, p.policy ?? policyPreset(vehiclePresetName(p.scenario)), opts.now);
+    return runScenario(p.scenario, driver, { seed: opts.seed, now: opts.now });
+  });
+}

@@ -1,0 +1,54 @@
+// One parameter set run across the tuning scenarios: the unit of work a tune worker (or the main thread, with
+// one worker) does. Everything a set's result depends on is in the TuneJob and the overrides, so where it runs
+// cannot change it.
+import { performance } from "node:perf_hooks";
+import type { Scenario } from "../scenarios/index.js";
+import { buildReport, type ScenarioResult } from "../sim/index.js";
+import type { PolicyParams } from "../policy/index.js";
+import { openModel, openPolicy, type RuntimeModel } from "./model.js";
+import { planScenarios, runPlanned, type SimSetup } from "./sim-run.js";
+import type { ParamSet } from "./tune-params.js";
+
+/** What every worker needs to run any set: plain data, sent once as workerData. */
+export interface TuneJob {
+  readonly scenarios: readonly Scenario[];
+  /** Model folder (undefined = the bundled default). */
+  readonly modelDir?: string;
+  /** --policy FILE|preset (undefined = by the scenario's vehicle). */
+  readonly policy?: string;
+  readonly seed: number;
+}
+
+export interface SetResult {
+  readonly index: number;
+  readonly params: ParamSet;
+  readonly scenarios: readonly ScenarioResult[];
+  readonly timing: { readonly wall_ms: number };
+}
+
+/** A job with its model and base policy opened: built once per worker. */
+export interface TuneContext {
+  readonly job: TuneJob;
+  readonly model: RuntimeModel;
+  readonly policy: PolicyParams | null;
+}
+
+export async function openTuneContext(job: TuneJob, model?: RuntimeModel): Promise<TuneContext> {
+  const m = model ?? (await openModel(job.modelDir));
+  const policy = job.policy === undefined ? null : await openPolicy(m.meta.spec, job.policy);
+  return { job, model: m, policy };
+}
+
+export function setupFor(ctx: TuneContext, overrides: ParamSet): SimSetup {
+  return { driver: "model", model: ctx.model, policy: ctx.policy, overrides };
+}
+
+/** Runs one set over every scenario (compatibility was checked before any set ran). */
+export function runSet(ctx: TuneContext, index: number, params: ParamSet): SetResult {
+  const t0 = performance.now();
+  const setup = setupFor(ctx, params);
+  const runs = runPlanned(planScenarios(ctx.job.scenarios, setup), setup, { seed: ctx.job.seed, now: () => performance.now() });
+  // Only the results travel back: the tick records of every set would dwarf them.
+  const { scenarios } = buildReport(runs);
+  return { index, params, scenarios, timing: { wall_ms: Math.round((performance.now() - t0) * 10) / 10 } };
+}
