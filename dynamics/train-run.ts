@@ -78,6 +78,7 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
         learningRate: opts.learningRate ?? TRAIN_DEFAULTS.learningRate,
         lrDecay: opts.lrDecay ?? TRAIN_DEFAULTS.lrDecay,
         l2: opts.l2 ?? TRAIN_DEFAULTS.l2,
+        inputNoise: opts.inputNoise ?? 0,
         patience: opts.patience ?? TRAIN_DEFAULTS.patience,
         maxEpochs: opts.epochs,
         blockSeconds,

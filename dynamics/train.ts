@@ -5,8 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { HeadSpec } from "./model.js";
-import { lstmLayers } from "./model.js";
-import { prng, shuffle } from "./prng.js";
+import { lstmLayers, PAD_VALUE } from "./model.js";
+import { prng, shuffle, type Prng } from "./prng.js";
 import type { Windows } from "./dataset.js";
 
 export interface TrainOptions {
@@ -20,6 +20,8 @@ export interface TrainOptions {
   /** Stop after this many epochs without a better validation loss. */
   readonly patience?: number;
   readonly seed?: number;
+  /** Std of Gaussian noise added to the (normalised, unpadded) inputs of each training batch; 0 = none. */
+  readonly inputNoise?: number;
   /** Fine-tuning: keep the LSTM layers' weights fixed, train the head only. */
   readonly freezeEncoder?: boolean;
   /** Aborting stops after the current batch; the best weights so far are kept. */
@@ -69,7 +71,12 @@ export function gaussianNll(raw: tf.Tensor2D, last: tf.Tensor2D, y: tf.Tensor3D,
   });
 }
 
-function batchTensors(w: Windows, ids: Int32Array) {
+function gaussian(rng: Prng): number {
+  // Box–Muller; 1 − u keeps the log finite.
+  return Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+}
+
+function batchTensors(w: Windows, ids: Int32Array, noise = 0, rng?: Prng) {
   const { T, F, A, horizon: h } = w;
   const B = ids.length;
   const x = new Float32Array(B * T * F);
@@ -80,6 +87,7 @@ function batchTensors(w: Windows, ids: Int32Array) {
     last.set(w.last.subarray(i * A, (i + 1) * A), b * A);
     y.set(w.y.subarray(i * h * A, (i + 1) * h * A), b * h * A);
   });
+  if (noise > 0 && rng) for (let k = 0; k < x.length; k++) if (x[k] !== PAD_VALUE) x[k] += noise * gaussian(rng);
   return { x: tf.tensor3d(x, [B, T, F]), last: tf.tensor2d(last, [B, A]), y: tf.tensor3d(y, [B, h, A]) };
 }
 
@@ -133,7 +141,7 @@ export async function fit(model: tf.LayersModel, head: HeadSpec, train: Windows,
       let seen = 0;
       for (let b = 0; b < batches; b++) {
         const ids = order.subarray(b * batchSize, Math.min(train.n, (b + 1) * batchSize));
-        const bt = batchTensors(train, ids);
+        const bt = batchTensors(train, ids, opts.inputNoise ?? 0, rng);
         const cost = optimizer.minimize(
           () => {
             const raw = model.apply(bt.x, { training: true }) as tf.Tensor2D;

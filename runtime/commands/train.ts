@@ -23,6 +23,8 @@ const HELP = `usage: lam train <drive...> --out DIR [options]
   --freeze-encoder     with --finetune: train the head only, LSTM weights stay fixed
   --batch-size N       windows per batch (default 64)
   --lr X               initial Adam learning rate (default 0.003, ×0.95 per epoch)
+  --l2 X               L2 weight decay on kernels (default 1e-5)
+  --input-noise X      std of Gaussian noise on normalised training inputs (default 0)
   --block-seconds S    length of the train/validation/test time blocks (default 10)
   --json               print the training summary and held-out metrics as one JSON object
 Ctrl-C stops after the current batch and saves the best weights so far.
@@ -89,6 +91,8 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
       "block-seconds": { type: "string" },
       "batch-size": { type: "string" },
       lr: { type: "string" },
+      l2: { type: "string" },
+      "input-noise": { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -103,6 +107,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed=${values.seed} must be a non-negative integer`);
   const epochs = num("epochs", values.epochs, 40, true);
+  if (values.l2 !== undefined && !(Number(values.l2) >= 0)) throw new UsageError(`--l2=${values.l2} must be a number >= 0`);
 
   const backend = await chooseBackend({ order: ["wasm", "cpu"] });
   io.stderr.write(`lam train: backend ${backend.name}\n`);
@@ -145,6 +150,8 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
     finetune,
     freezeEncoder: !!values["freeze-encoder"],
     batchSize: values["batch-size"] === undefined ? undefined : num("batch-size", values["batch-size"], 64, true),
+    inputNoise: values["input-noise"] === undefined ? undefined : num("input-noise", values["input-noise"], 0),
+    l2: values.l2 === undefined ? undefined : Number(values.l2),
     learningRate: values.lr === undefined ? undefined : num("lr", values.lr, 3e-3),
     blockSeconds: values["block-seconds"] === undefined ? undefined : num("block-seconds", values["block-seconds"], 10),
     signal,

@@ -10,7 +10,7 @@ function frames(fn: (i: number) => [number, number], n: number): Frame[] {
 }
 
 /** Runs a predictor over frames; returns max |pred − truth| over all steps where the truth is known. */
-function maxError(p: ReturnType<typeof holdLast>, fr: Frame[], truth: (i: number) => [number, number], from = 6): number {
+function maxError(p: ReturnType<typeof holdLast>, fr: readonly Frame[], truth: (i: number) => [number, number], from = 6): number {
   p.reset();
   let worst = 0;
   fr.forEach((f, i) => {
@@ -58,7 +58,7 @@ describe("baselines", () => {
     const n = 400;
     const a = [new Float64Array(n), new Float64Array(n)];
     for (const [c, d0] of [[0, 0.1], [1, -0.05]] as const) {
-      let d1 = d0;
+      let d1: number = d0;
       let d2 = 0;
       for (let i = 1; i < n; i++) {
         const restart = i % 100 === 1; // re-excite so the fit sees signal, not a decayed zero

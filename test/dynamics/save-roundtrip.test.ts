@@ -69,7 +69,7 @@ describe("save/load", () => {
 
   it("plain tf.loadLayersModel reads model.json + weights.bin through tfjs's own http handler", async () => {
     // A fetch over the files: tfjs parses model.json and resolves weights.bin from its weightsManifest itself.
-    const fetchFunc = async (url: string) => new Response(await readFile(new URL(url)));
+    const fetchFunc = async (url: string | URL | Request) => new Response(await readFile(new URL(String(url))));
     const model = await tf.loadLayersModel(tf.io.http(pathToFileURL(join(good, "model.json")).href, { fetchFunc }));
     expect(Array.from((model.predict(input) as tf.Tensor).dataSync())).toEqual(Array.from(ref()));
     expect((model.getLayer("lstm_0").getConfig() as { recurrentActivation: string }).recurrentActivation).toBe("sigmoid");

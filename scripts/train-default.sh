@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Reproduces the bundled default model (dynamics/models/default) from the shared F1TENTH runs DS1-DS4.
+# Each run is cut into 10 s time blocks (train/test/train/train/val/train/train, repeating); the test blocks are
+# never trained on and lam.json's metrics are measured on them. Deterministic: fixed seed, no date in lam.json.
+# Usage: scripts/train-default.sh [data-dir]   (default ../shared/data relative to the repository root)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+data="${1:-$root/../shared/data}/f1tenth"
+cd "$root"
+npx tsx runtime/cli.ts train "$data/DS1" "$data/DS2" "$data/DS3" "$data/DS4" \
+  --out dynamics/models/default \
+  --rate 20 --history 1.6 --horizon 1.0 \
+  --features speed,yaw_rate,accel,lat_accel,speed_cmd,steer_cmd --actions speed_cmd,steer_cmd \
+  --layers 1 --units 32 --epochs 15 --batch-size 128 --seed 1
