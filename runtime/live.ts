@@ -233,8 +233,16 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
   subs.add(
     merge(...sources.map((s) => s.samples$)).subscribe((s: Sample) => {
       samplesIn++;
-      if (!frameChannels.has(s.channel)) return void unused++;
-      input$.next(s);
+      // Sources check their samples, but the node does not rely on it: garbage goes on to be counted by perception.
+      const channel = (s as Partial<Sample> | null)?.channel;
+      if (typeof channel === "string" && !frameChannels.has(channel)) return void unused++;
+      try {
+        input$.next(s);
+      } catch (err) {
+        // A throw here would end the subscription to every source: count it and keep going.
+        internalErrors++;
+        note(`sample ${String(channel)}: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }),
   );
   sources.forEach((src, i) =>
