@@ -1,8 +1,9 @@
 /*
  * LstmStack with the gate matmul in WebAssembly SIMD (kernel-wasm.ts): same interface and state layout as the
  * JS kernel, but [input; h] rows, weights and gate sums are f32 in wasm memory (as in tfjs), rows zero-padded to a
- * multiple of 4. Cell state and the nonlinearities stay in JS float64. Checked against tfjs by the same agreement
- * tests as the JS kernel.
+ * multiple of 4. The head is one more call of the same gate function. Cell state and the nonlinearities stay in JS
+ * float64; they run per block of 8 slots right after that block's gate sums, which are still in L1. Checked against
+ * tfjs by the same agreement tests as the JS kernel.
  */
 import type { KernelWeights } from "./kernel-weights.js";
 import type { LstmKernel } from "./kernel.js";
@@ -30,6 +31,14 @@ export class LstmStackSimd implements LstmKernel {
   private readonly zPtr: number;
   private readonly z: Float32Array;
   private readonly gates: GatesFn;
+  /** The head as one more gate matmul: weights [O × Up], bias, a copy of the hidden state [Up], output [O]. */
+  private readonly headW: number;
+  private readonly headB: number;
+  private readonly headV: number;
+  private readonly headZ: number;
+  private readonly headIn: Float32Array;
+  private readonly headOut: Float32Array;
+  private readonly headK: number;
 
   /** Throws where the runtime has no WebAssembly SIMD; use `simdAvailable()` first. */
   constructor(
@@ -54,7 +63,19 @@ export class LstmStackSimd implements LstmKernel {
     });
     const Gmax = Math.max(...plan.map((p) => p.G));
     this.zPtr = off;
-    off += slots * Gmax * 4;
+    // Gate sums for one slot block only: the nonlinearity reads them while they are still in L1.
+    off += Math.min(slots, SLOT_BLOCK) * Gmax * 4;
+    const { inputSize: HU, outputs: O } = weights.head;
+    const Up = pad4(HU);
+    this.headK = Up;
+    this.headW = off;
+    off += O * Up * 4;
+    this.headB = off;
+    off += pad4(O) * 4;
+    this.headV = off;
+    off += Up * 4;
+    this.headZ = off;
+    off += pad4(O) * 4;
     const wasm = instantiateGates(off);
     if (!wasm) throw new Error("this JavaScript runtime has no WebAssembly SIMD");
     this.gates = wasm.gates;
@@ -67,7 +88,12 @@ export class LstmStackSimd implements LstmKernel {
       new Float32Array(buf, b, G).set(l.bias);
       return { I: l.inputSize, U: l.units, K, wPtr: w, bPtr: b, vPtr: v, v: new Float32Array(buf, v, slots * K), c: new Float64Array(slots * l.units) };
     });
-    this.z = new Float32Array(buf, this.zPtr, slots * Gmax);
+    this.z = new Float32Array(buf, this.zPtr, Math.min(slots, SLOT_BLOCK) * Gmax);
+    const hw = new Float32Array(buf, this.headW, O * Up);
+    for (let o = 0; o < O; o++) hw.set(weights.head.w.subarray(o * HU, (o + 1) * HU), o * Up);
+    new Float32Array(buf, this.headB, O).set(weights.head.bias);
+    this.headIn = new Float32Array(buf, this.headV, HU);
+    this.headOut = new Float32Array(buf, this.headZ, O);
   }
 
   resetSlot(s: number): void {
@@ -97,42 +123,39 @@ export class LstmStackSimd implements LstmKernel {
     for (let l = 0; l < this.layers.length; l++) {
       const { I, U, K, wPtr, bPtr, vPtr, v, c } = this.layers[l];
       const G = 4 * U;
+      const next = l + 1 < this.layers.length ? this.layers[l + 1] : null;
       for (let s0 = 0; s0 < S; s0 += SLOT_BLOCK) {
         const n = Math.min(SLOT_BLOCK, S - s0);
-        this.gates(wPtr, bPtr, vPtr + s0 * K * 4, this.zPtr + s0 * G * 4, n, K, G);
-      }
-      const next = l + 1 < this.layers.length ? this.layers[l + 1] : null;
-      for (let s = 0; s < S; s++) {
-        const zo = s * G;
-        const co = s * U;
-        const ho = s * K + I;
-        const no = next ? s * next.K : 0;
-        for (let u = 0; u < U; u++) {
-          const ig = 1 / (1 + Math.exp(-z[zo + u]));
-          const fg = 1 / (1 + Math.exp(-z[zo + U + u]));
-          const cc = Math.tanh(z[zo + 2 * U + u]);
-          const og = 1 / (1 + Math.exp(-z[zo + 3 * U + u]));
-          const cn = fg * c[co + u] + ig * cc;
-          c[co + u] = cn;
-          const h = og * Math.tanh(cn);
-          v[ho + u] = h;
-          if (next) next.v[no + u] = h;
+        this.gates(wPtr, bPtr, vPtr + s0 * K * 4, this.zPtr, n, K, G);
+        for (let b = 0; b < n; b++) {
+          const s = s0 + b;
+          const zo = b * G;
+          const co = s * U;
+          const ho = s * K + I;
+          const no = next ? s * next.K : 0;
+          for (let u = 0; u < U; u++) {
+            const ig = 1 / (1 + Math.exp(-z[zo + u]));
+            const fg = 1 / (1 + Math.exp(-z[zo + U + u]));
+            const cc = Math.tanh(z[zo + 2 * U + u]);
+            const og = 1 / (1 + Math.exp(-z[zo + 3 * U + u]));
+            const cn = fg * c[co + u] + ig * cc;
+            c[co + u] = cn;
+            const h = og * Math.tanh(cn);
+            v[ho + u] = h;
+            if (next) next.v[no + u] = h;
+          }
         }
       }
     }
   }
 
   head(s: number, out: Float32Array | Float64Array): void {
-    const { inputSize: I, outputs: O, w, bias } = this.weights.head;
     const L = this.layers[this.layers.length - 1];
     const h0 = s * L.K + L.I;
-    const v = L.v;
-    for (let o = 0; o < O; o++) {
-      const r = o * I;
-      let a = bias[o];
-      for (let k = 0; k < I; k++) a += w[r + k] * v[h0 + k];
-      out[o] = a;
-    }
+    // Copy the hidden state into the zero-padded head input, then one gate matmul with a single row block.
+    this.headIn.set(L.v.subarray(h0, h0 + L.U));
+    this.gates(this.headW, this.headB, this.headV, this.headZ, 1, this.headK, this.weights.head.outputs);
+    out.set(this.headOut);
   }
 
   hidden(l: number, s: number): Float32Array {
