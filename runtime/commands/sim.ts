@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { UsageError, type CliIO } from "../io.js";
 import { buildReport, renderHtml, type Report } from "../../sim/index.js";
+import { encodeRuns } from "../../sim/replay-runs.js";
 import { openModel, openPolicy, type RuntimeModel } from "../model.js";
 import { defaultModelDir } from "../model-dir.js";
 import { parseShard, shardOf } from "../shard.js";
@@ -27,7 +28,8 @@ if scenarios failed (the report says which); 1 on an error.
   --shard K/N          run only shard K of N (round-robin over the scenarios in order)
   --skip-incompatible  run the scenarios the model and policy can drive and list the others as skipped
                        (default: any incompatible scenario is an error)
-  --out DIR            write report.json, report.html and runs.json (the full tick records)
+  --out DIR            write report.json, report.html and runs.json (the full tick records, which
+                       lam merge reads to re-render the HTML of merged shards)
   --json               print one JSON object
 
 The model must predict every action channel the scenario's vehicle takes (scenario.actions), the policy must
@@ -154,7 +156,7 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
     await mkdir(values.out, { recursive: true });
     await writeFile(join(values.out, "report.json"), json + "\n");
     await writeFile(join(values.out, "report.html"), renderHtml(runs, { report, title: `lam sim — ${driver} driver${model ? `, model ${model.meta.weightsSha256.slice(0, 12)}` : ""}` }));
-    await writeFile(join(values.out, "runs.json"), JSON.stringify(runs) + "\n");
+    await writeFile(join(values.out, "runs.json"), encodeRuns(runs));
     io.stderr.write(`lam sim: wrote ${join(values.out, "report.json")}, report.html, runs.json\n`);
   }
   if (values.json) {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../runtime/main.js";
 import { withoutTiming } from "../../sim/index.js";
+import { decodeRuns } from "../../sim/replay-runs.js";
 import { CATALOG_DIR } from "../../scenarios/index.js";
 import { robotModelDir } from "./sim-fixture.js";
 
@@ -68,7 +69,7 @@ describe("lam sim through main", () => {
     const html = readFileSync(join(out, "report.html"), "utf8");
     expect(html).toContain("robot-track");
     expect(html).toContain("<svg");
-    const runs = JSON.parse(readFileSync(join(out, "runs.json"), "utf8")) as { name: string; ticks: unknown[] }[];
+    const runs = decodeRuns(readFileSync(join(out, "runs.json"), "utf8"), "runs.json");
     expect(runs.map((r) => r.name)).toEqual(["robot-track", "robot-follow"]);
     expect(runs[0].ticks).toHaveLength(16 * 40);
   });
