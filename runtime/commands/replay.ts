@@ -1,0 +1,204 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { loadDrive } from "../../bridges/index.js";
+import { COMMAND_SCHEMA, FRAME_SCHEMA, PREDICTION_SCHEMA, frameMessage, predictionMessage } from "../../bridges/foxglove/index.js";
+import { McapSink } from "../../bridges/mcap/index.js";
+import { connectMqtt, mqttActionSink, type ActionSink } from "../../bridges/mqtt/index.js";
+import { secondsToNs } from "../../bridges/ros/time.js";
+import { standardBaselines } from "../../dynamics/evaluate.js";
+import { FastPredictor } from "../../dynamics/predictor.js";
+import { replayDrive, replayFrameSpec, type ReplayOutcome } from "../../sim/replay.js";
+import { buildReplayReport, replayHtml, type ScenarioReport, type ReplayEntry } from "../../sim/replay-report.js";
+import { encodeRuns } from "../../sim/replay-runs.js";
+import type { TickResult } from "../decider.js";
+import { UsageError, type CliIO } from "../io.js";
+import { openModel, openPolicy } from "../model.js";
+import { parseShard, shardOf } from "../shard.js";
+
+const HELP = `usage: lam replay <drive...> [--model DIR] [--policy FILE|preset] [--out DIR] [--json]
+                  [--mqtt URL [--vehicle ID]] [--shard K/N] [--map NAME|FILE]
+
+Open-loop replay: each recorded drive runs through perception → model → policy on the drive's own clock,
+and every prediction is compared with what was actually done over its horizon (ADE/FDE per action
+channel, with the baselines on the same ticks). Drives without the model's action channels are replayed
+and reported with ADE/FDE null. Latency and run time are wall-clock figures, reported under "timing" only.
+
+  --model DIR       model folder (default: the bundled default model)
+  --policy X        policy parameters: a preset name or a JSON file (default: the preset for the model's actions)
+  --out DIR         write report.json, runs.json (for lam merge), report.html and <drive>.replay.mcap
+                    (frames, predictions, commands; log times from the drive's clock)
+  --json            print the report as one JSON object
+  --mqtt URL        publish predictions and commands to lam/<vehicle>/{prediction,command} while replaying
+  --vehicle ID      vehicle id for --mqtt (default: replay)
+  --shard K/N       replay only drives i (0-based) with i mod N = K-1; merge shard reports with lam merge
+  --map NAME|FILE   CSV column map for CSV drives (default: detected)
+
+Exit status: 0 when every drive passed (a replay fails only on non-finite commands), 1 otherwise.
+`;
+
+/** A file name from a scenario name: anything outside [A-Za-z0-9._-] becomes "_". */
+function fileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, "_") || "drive";
+}
+
+/** MCAP of one replay: /lam/frame, /lam/prediction, /lam/command as JSON (the Foxglove bridge's schemas). */
+async function mcapRecorder(path: string, frameChannels: readonly string[]) {
+  const sink = await McapSink.create(path);
+  const frameCh = await sink.addJsonChannel("/lam/frame", "lam.Frame", FRAME_SCHEMA);
+  const predCh = await sink.addJsonChannel("/lam/prediction", "lam.ActionSequence", PREDICTION_SCHEMA);
+  const cmdCh = await sink.addJsonChannel("/lam/command", "lam.Command", COMMAND_SCHEMA);
+  let failure: unknown;
+  const keep = (p: Promise<void>) => void p.catch((e: unknown) => (failure ??= e));
+  return {
+    onTick(r: TickResult) {
+      // Log time is the frame's time on the drive's clock: the file's bytes never depend on when it was made.
+      const t = secondsToNs(r.frame.t);
+      keep(sink.write(frameCh, t, frameMessage(r.frame, frameChannels)));
+      if (r.prediction) keep(sink.write(predCh, t, predictionMessage(r.prediction)));
+      keep(sink.write(cmdCh, t, r.command));
+    },
+    async close() {
+      await sink.close();
+      if (failure) throw new Error(`${path}: ${failure instanceof Error ? failure.message : String(failure)}`);
+    },
+  };
+}
+
+function table(report: ScenarioReport): string {
+  const lines: string[] = [];
+  for (const s of report.scenarios) {
+    const d = s.replay!;
+    const hold = d.baselines["hold_last"];
+    const chans = d.actions
+      .map((ch) => {
+        const m = d.model.per_channel[ch];
+        const h = hold?.per_channel[ch];
+        return `${ch} ${m?.ade === null || !m ? "–" : m.ade.toFixed(4)}${h?.ade != null ? ` (hold_last ${h.ade.toFixed(4)})` : ""}`;
+      })
+      .join("  ");
+    lines.push(
+      `${s.passed ? "pass" : "FAIL"}  ${s.name.padEnd(18)} ${String(d.frames).padStart(6)} frames  ADE ${chans}  ` +
+        `fallback ${((s.metrics.fallback_share ?? 0) * 100).toFixed(1)}%  limits ${s.metrics.limit_events ?? 0}  ` +
+        `p50 ${s.timing.p50_tick_ms ?? "–"} ms  p99 ${s.timing.p99_tick_ms ?? "–"} ms`,
+    );
+    for (const n of d.notes) if (!n.startsWith("comfort")) lines.push(`      ${n}`);
+  }
+  const r = report.summary.replay;
+  if (r) {
+    const pooled = Object.entries(r.model.per_channel)
+      .map(([ch, m]) => {
+        const b = Object.entries(r.baselines).map(([n, s]) => `${n} ${s.per_channel[ch]?.ade?.toFixed(4) ?? "–"}`);
+        return `${ch}: model ${m.ade?.toFixed(4) ?? "–"}, ${b.join(", ")} (${m.ticks} ticks)`;
+      })
+      .join("; ");
+    lines.push(`all ${r.drives} drives, ${r.frames} frames — ADE ${pooled}`);
+  }
+  lines.push(`${report.summary.passed}/${report.summary.scenarios} passed`);
+  return lines.join("\n") + "\n";
+}
+
+export default async function replay(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      model: { type: "string" },
+      policy: { type: "string" },
+      out: { type: "string" },
+      json: { type: "boolean" },
+      mqtt: { type: "string" },
+      vehicle: { type: "string" },
+      shard: { type: "string" },
+      map: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError("give at least one drive");
+  if (values.vehicle !== undefined && values.mqtt === undefined) throw new UsageError("--vehicle needs --mqtt URL");
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const paths = shardOf(positionals, shard);
+  if (shard) io.stderr.write(`lam replay: shard ${values.shard}: ${paths.length} of ${positionals.length} drives\n`);
+
+  const model = await openModel(values.model);
+  const entries: ReplayEntry[] = [];
+  let policyName = "";
+  let mqtt: ActionSink | undefined;
+  try {
+    const policy = await openPolicy(model.meta.spec, values.policy);
+    policyName = policy.name;
+    const frameSpec = replayFrameSpec(model.frameSpec);
+    const frameChannels = frameSpec.channels.map((c) => c.name);
+    const predictor = new FastPredictor(model.predictorModel, { frameChannels, name: "lstm" });
+    const baselines = standardBaselines(model.meta, frameChannels);
+    if (values.out) await mkdir(values.out, { recursive: true });
+    if (values.mqtt) {
+      mqtt = mqttActionSink(await connectMqtt({ url: values.mqtt, vehicle: values.vehicle ?? "replay" }));
+      mqtt.publishStatus({ state: "online", t: Date.now() / 1000, detail: "replay", model: model.dir });
+    }
+    const names = new Map<string, string>();
+    for (const path of paths) {
+      const start = performance.now();
+      const drive = await loadDrive(path, values.map ? { map: values.map } : {});
+      const clash = names.get(drive.name);
+      if (clash !== undefined) throw new UsageError(`${path}: drive "${drive.name}" is already replayed from ${clash}; each drive once`);
+      names.set(drive.name, path);
+      const mcap = values.out ? await mcapRecorder(join(values.out, `${fileName(drive.name)}.replay.mcap`), frameChannels) : undefined;
+      const sink = mqtt;
+      let outcome: ReplayOutcome;
+      try {
+        outcome = replayDrive(drive, {
+          frameSpec,
+          predictor,
+          policy,
+          actions: model.meta.spec.actions,
+          baselines,
+          timer: () => performance.now(),
+          onTick: (r) => {
+            mcap?.onTick(r);
+            if (sink) {
+              if (r.prediction) sink.publishPrediction(r.prediction);
+              sink.publishCommand(r.command);
+            }
+          },
+        });
+      } finally {
+        await mcap?.close();
+      }
+      const wall = (performance.now() - start) / 1000;
+      entries.push({ outcome, wall_s: wall });
+      io.stderr.write(`lam replay: ${path}: ${outcome.detail.frames} frames in ${wall.toFixed(2)} s\n`);
+    }
+  } finally {
+    model.model.dispose();
+    if (mqtt) {
+      const st = mqtt.stats();
+      await mqtt.close();
+      io.stderr.write(`lam replay: mqtt ${values.mqtt}: ${st.accepted} published, ${st.received - st.accepted} not\n`);
+    }
+  }
+
+  const built = buildReplayReport(entries);
+  const { runs } = built;
+  // Beside the scenarios, what they were run with: lam merge refuses to merge shards that disagree on it.
+  const report = {
+    ...built.report,
+    model: { dir: model.dir, sha256: model.meta.weightsSha256, features: model.meta.spec.features, actions: model.meta.spec.actions, rate: model.meta.spec.rate },
+    policy: policyName,
+    shard: shard ? `${shard.k}/${shard.n}` : null,
+    timing: { wall_s: Math.round(entries.reduce((a, e) => a + (e.wall_s ?? 0), 0) * 1e3) / 1e3 },
+  };
+  if (values.out) {
+    await writeFile(join(values.out, "report.json"), JSON.stringify(report, null, 2) + "\n");
+    await writeFile(join(values.out, "runs.json"), encodeRuns(runs));
+    await writeFile(join(values.out, "report.html"), replayHtml(runs, report));
+    io.stderr.write(`lam replay: wrote ${join(values.out, "report.json")}, runs.json, report.html and ${runs.length} MCAP file(s)\n`);
+  }
+  if (values.json) io.stdout.write(JSON.stringify(report) + "\n");
+  else io.stdout.write(table(report));
+  return report.summary.failed === 0 ? 0 : 1;
+}

@@ -1,0 +1,243 @@
+// Open-loop replay: a recorded drive through perception → dynamics → policy on the drive's own clock, each
+// prediction compared with what was actually done next. The result is a ScenarioRun (road-relative fields
+// null, executed = the recorded actions), so the simulator's metrics and reports apply unchanged.
+import type { Predictor } from "../dynamics/types.js";
+import { frameChannel } from "../perception/channels.js";
+import { framesFromDrive } from "../perception/frames-from-drive.js";
+import { Validity, type Drive, type Frame, type FrameSpec, type RejectCounts } from "../perception/types.js";
+import type { PolicyParams } from "../policy/params.js";
+import { Decider, type TickResult } from "../runtime/decider.js";
+import { RecordedActions, ScoreAccumulator, type PredictorScore } from "./replay-score.js";
+import type { PassCriteria, ScenarioRun, TickRecord } from "./run.js";
+
+/** Vehicle state a TickRecord carries; read from the drive where it has them. */
+export const STATE_CHANNELS = ["speed", "accel", "lat_accel", "yaw_rate", "steer", "x", "y", "heading"] as const;
+type StateChannel = (typeof STATE_CHANNELS)[number];
+
+/**
+ * A replay needs no road, no traffic and judges nothing about how the person drove: comfort figures describe
+ * the recording, not lam. What lam answers for in open loop is a finite command on every tick, so that is the
+ * only criterion that can fail (the comfort bounds are set beyond any finite value).
+ */
+export const REPLAY_CRITERIA: PassCriteria = {
+  min_ttc_s: 0,
+  max_lat_accel: Number.MAX_VALUE,
+  max_lon_accel: Number.MAX_VALUE,
+  min_lon_accel: -Number.MAX_VALUE,
+  max_lon_jerk: Number.MAX_VALUE,
+  max_yaw_rate: Number.MAX_VALUE,
+  max_lane_deviation_m: null,
+  min_progress: null,
+};
+
+/** The model's frame layout (first, in its order), then any state channel it lacks, for the run record. */
+export function replayFrameSpec(model: FrameSpec): FrameSpec {
+  const have = new Set(model.channels.map((c) => c.name));
+  return { rate: model.rate, channels: [...model.channels, ...STATE_CHANNELS.filter((c) => !have.has(c)).map((c) => frameChannel(c))] };
+}
+
+export interface ReplayOptions {
+  /** Frame layout of the predictor and the baselines (replayFrameSpec of the model's). */
+  readonly frameSpec: FrameSpec;
+  readonly predictor: Predictor;
+  readonly policy: PolicyParams;
+  /** The model's action channels, in order. */
+  readonly actions: readonly string[];
+  /** Scored on exactly the ticks and channels the model is scored on. */
+  readonly baselines?: readonly Predictor[];
+  /** Wall-clock ms for per-tick latency; what it reads goes only into `tick_ms` (reported under `timing`). */
+  readonly timer?: () => number;
+  /** Every tick as it is made: where sinks (MCAP, MQTT) attach. */
+  readonly onTick?: (tick: TickResult, index: number) => void;
+  /** Scenario name (default: the drive's name). */
+  readonly name?: string;
+}
+
+/** What a replay reports beyond ScenarioMetrics; deterministic (no wall clock). */
+export interface ReplayDetail {
+  readonly drive: string;
+  readonly path: string;
+  readonly format: Drive["format"];
+  /** Time of the first frame on the drive's clock (s); tick times in the run are relative to it. */
+  readonly t0: number | null;
+  readonly rate: number;
+  readonly frames: number;
+  readonly actions: readonly string[];
+  /** Model action channels the drive never records: not scored, never invented. */
+  readonly actions_missing: readonly string[];
+  /** State channels the drive never records (held at 0 in the run record; their metrics say nothing). */
+  readonly state_missing: readonly string[];
+  readonly model: PredictorScore;
+  /** Baselines on the same ticks and channels as the model. */
+  readonly baselines: Readonly<Record<string, PredictorScore>>;
+  /** Ticks on which each limit acted, by limit name. */
+  readonly limits: Readonly<Record<string, number>>;
+  /** Fallback ticks by the fault that began the episode. */
+  readonly fallback_reasons: Readonly<Record<string, number>>;
+  /** Ticks on which the predictor threw (the policy then fell back). */
+  readonly predictor_errors: number;
+  /** Samples dropped by the importer and by perception, by channel and reason. */
+  readonly rejected: { readonly import: Readonly<Record<string, RejectCounts>>; readonly perception: Readonly<Record<string, RejectCounts>> };
+  readonly notes: readonly string[];
+}
+
+export interface ReplayOutcome {
+  readonly run: ScenarioRun;
+  readonly detail: ReplayDetail;
+}
+
+/** Replays a drive: its frames by framesFromDrive, then replayFrames. */
+export function replayDrive(drive: Drive, opts: ReplayOptions): ReplayOutcome {
+  // framesFromDrive gives exactly the frames of the RxJS `perceive` path under a VirtualTimeScheduler (proven in
+  // test/perception/batch-vs-rxjs.test.ts) without a scheduler's per-sample cost: that is what makes an hour of
+  // driving replay in seconds.
+  const { frames, rejected } = framesFromDrive(drive, opts.frameSpec);
+  return replayFrames(drive, frames, rejected, opts);
+}
+
+const bump = (m: Record<string, number>, k: string) => void (m[k] = (m[k] ?? 0) + 1);
+const sorted = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/** Replays frames already made from `drive` (e.g. shared by several policies). */
+export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionRejected: Readonly<Record<string, RejectCounts>>, opts: ReplayOptions): ReplayOutcome {
+  const spec = opts.frameSpec;
+  const names = spec.channels.map((c) => c.name);
+  const rate = spec.rate;
+  const actions = [...opts.actions];
+  const recorded = new RecordedActions(frames, names, actions, rate);
+  const stateIdx = STATE_CHANNELS.map((c) => names.indexOf(c));
+  const stateSeen = new Array<boolean>(STATE_CHANNELS.length).fill(false);
+  const state = new Float64Array(STATE_CHANNELS.length);
+
+  const decider = new Decider({ frameSpec: spec, predictor: opts.predictor, policy: opts.policy, timer: opts.timer, deadlineFallback: false });
+  decider.reset();
+  const baselines = opts.baselines ?? [];
+  for (const b of baselines) b.reset();
+  const modelAcc = new ScoreAccumulator(actions);
+  const baseAcc = baselines.map(() => new ScoreAccumulator(actions));
+
+  const limits: Record<string, number> = {};
+  const reasons: Record<string, number> = {};
+  let predictorErrors = 0;
+  const t0 = frames.length ? frames[0].t : null;
+  const ticks: TickRecord[] = [];
+
+  for (let i = 0; i < frames.length; i++) {
+    const frame = frames[i];
+    const r = decider.tick(frame);
+    opts.onTick?.(r, i);
+    const err = r.prediction ? recorded.score(i, r.prediction) : null;
+    if (err) modelAcc.add(err);
+    if (r.error !== undefined) predictorErrors++;
+    const scoredOn = err?.ade.map((x) => x !== null);
+    baselines.forEach((b, j) => {
+      const seq = b.step(frame);
+      if (scoredOn) baseAcc[j].add(recorded.score(i, seq, scoredOn));
+    });
+
+    // Hold the last observed state value: a missing speed for one tick is not a stop.
+    stateIdx.forEach((j, s) => {
+      if (j < 0 || frame.valid[j] === Validity.Missing) return;
+      const v = frame.values[j];
+      if (Number.isFinite(v)) (state[s] = v), (stateSeen[s] = true);
+    });
+    const st = (c: StateChannel) => state[STATE_CHANNELS.indexOf(c)];
+
+    const command: Record<string, number | null> = {};
+    const executed: Record<string, number> = {};
+    let nonfinite = false;
+    actions.forEach((ch, a) => {
+      const v = r.command.values[ch];
+      const ok = typeof v === "number" && Number.isFinite(v);
+      command[ch] = ok ? v : null;
+      if (!ok) nonfinite = true;
+      const rec = recorded.value(i, a);
+      if (rec !== undefined) executed[ch] = rec;
+    });
+    const lim = [...new Set([...r.command.limits, ...(nonfinite ? ["nonfinite_command"] : [])])].sort();
+    for (const l of lim) bump(limits, l);
+    const mode = nonfinite && r.command.mode === "model" ? "fallback" : r.command.mode;
+    const fallback = mode === "model" ? null : (r.why.reason ?? (nonfinite ? "nonfinite_command" : r.error ? "predictor_error" : "unknown"));
+    if (fallback) bump(reasons, fallback);
+    const p = r.prediction;
+    ticks.push({
+      t: t0 === null ? 0 : Math.round((frame.t - t0) * 1e6) / 1e6,
+      x: st("x"),
+      y: st("y"),
+      heading: st("heading"),
+      speed: st("speed"),
+      accel: st("accel"),
+      lat_accel: st("lat_accel"),
+      yaw_rate: st("yaw_rate"),
+      steer: st("steer"),
+      s: null,
+      lateral_offset: null,
+      ref_speed: null,
+      ttc: null,
+      command,
+      executed,
+      reference: {},
+      mode,
+      limits: lim,
+      fallback,
+      prediction: p
+        ? {
+            first: Object.fromEntries(p.channels.map((ch, c) => [ch, p.mean[c]])),
+            spread: p.std ? Object.fromEntries(p.channels.map((ch, c) => [ch, p.std![c]])) : null,
+          }
+        : null,
+      prediction_error: err?.all ?? null,
+      tick_ms: r.tickMs ?? null,
+    });
+  }
+
+  const driveChannels = new Set(drive.channels.map((c) => c.name));
+  const actionsMissing = actions.filter((a) => !driveChannels.has(a));
+  const stateMissing = STATE_CHANNELS.filter((_, s) => !stateSeen[s]);
+  const notes: string[] = [];
+  if (actionsMissing.length) {
+    notes.push(`the drive records no ${actionsMissing.join(", ")}: ADE/FDE on ${actionsMissing.length > 1 ? "those channels" : "that channel"} are null (not scored, nothing invented)`);
+  }
+  const unobserved = recorded.neverObserved().filter((a) => !actionsMissing.includes(a));
+  if (unobserved.length) notes.push(`${unobserved.join(", ")} recorded but never valid at ${rate} Hz: not scored`);
+  if (stateMissing.length) notes.push(`no ${stateMissing.join(", ")} in the drive: held at 0 in the run record`);
+  notes.push("comfort metrics describe the recorded driving; a replay fails only on non-finite commands");
+
+  const name = opts.name ?? drive.name;
+  const run: ScenarioRun = {
+    name,
+    description: `open-loop replay of ${drive.path} (${drive.format}), ${frames.length} frames at ${rate} Hz; ${notes.join("; ")}`,
+    rate,
+    duration: frames.length / rate,
+    seed: 0,
+    vehicle: `recorded (${drive.format})`,
+    actions,
+    ticks,
+    collisions: [],
+    expected_distance: null,
+    criteria: REPLAY_CRITERIA,
+    fault_counts: {},
+    sensor_samples: Object.fromEntries(drive.channels.map((c) => [c.name, c.t.length])),
+    deadline_ms: 1000 / rate,
+    road: null,
+  };
+  const detail: ReplayDetail = {
+    drive: drive.name,
+    path: drive.path,
+    format: drive.format,
+    t0,
+    rate,
+    frames: frames.length,
+    actions,
+    actions_missing: actionsMissing,
+    state_missing: stateMissing,
+    model: modelAcc.summary(),
+    baselines: Object.fromEntries(baselines.map((b, j) => [b.name, baseAcc[j].summary()])),
+    limits: sorted(limits),
+    fallback_reasons: sorted(reasons),
+    predictor_errors: predictorErrors,
+    rejected: { import: drive.rejected, perception: perceptionRejected },
+    notes,
+  };
+  return { run, detail };
+}
