@@ -95,7 +95,8 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
   let interval: NodeJS.Timeout | undefined;
   let deadline: NodeJS.Timeout | undefined;
   let finish: ((why: string) => void) | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => finish?.(sig);
+  const onSigint = (): void => finish?.("SIGINT");
+  const onSigterm = (): void => finish?.("SIGTERM");
   try {
     const model = await openModel(values.model);
     const policy = await openPolicy(model.meta.spec, values.policy);
@@ -171,8 +172,8 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
 
     const why = await new Promise<string>((resolve) => {
       finish = resolve;
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
+      process.once("SIGINT", onSigint);
+      process.once("SIGTERM", onSigterm);
       if (duration !== undefined) deadline = setTimeout(() => resolve(`--duration ${duration}`), duration * 1000);
     });
     log(`stopping (${why})`);
@@ -188,8 +189,8 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
   } finally {
     clearInterval(interval);
     clearTimeout(deadline);
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigterm);
     await closeAll(closers, log);
   }
 }
