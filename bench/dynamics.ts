@@ -11,7 +11,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { Frame } from "../perception/types.js";
@@ -78,6 +78,8 @@ export interface DynamicsBenchReport {
   agreement: { tfjs_max_abs_err: number; pytorch_max_abs_err: number | null; tolerance: number };
   ratios: { tfjs_over_predictor: number; pytorch_step_over_kernel_step: number | null; pytorch_tick_over_predictor: number | null };
   targets: { predictor_p99_ms: number; tfjs_over_predictor: number; pytorch_over_ours: number };
+  /** The machine while the bench ran: on a shared, loaded machine p99 mostly measures preemption. */
+  machine: { cpus: number; cpu_model: string; loadavg_1m_before: number; loadavg_1m_after: number; node: string };
   notes: string[];
 }
 
@@ -271,6 +273,7 @@ async function tfjsTraining(model: tf.LayersModel, spec: ModelSpec, batches: num
 export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise<DynamicsBenchReport> {
   const log = opts.log ?? (() => {});
   const notes: string[] = [];
+  const loadBefore = loadavg()[0];
   const ticks = opts.ticks ?? 20_000;
   const backend = await chooseBackend({ wasmThreads: 1 });
   log(`bench: tfjs backend ${backend.name}`);
@@ -416,6 +419,7 @@ export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise
       pytorch_tick_over_predictor: peer ? peer.tick.p50_ms / predictor.p50_ms : null,
     },
     targets: { predictor_p99_ms: 0.1, tfjs_over_predictor: 10, pytorch_over_ours: 3 },
+    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? "?", loadavg_1m_before: loadBefore, loadavg_1m_after: loadavg()[0], node: process.version },
     notes,
   };
 }
@@ -460,6 +464,7 @@ export function formatDynamicsTable(r: DynamicsBenchReport): string {
   rows.push("");
   const ok = (b: boolean) => (b ? "met" : "MISSED");
   rows.push(`  targets: predictor p99 ≤ ${r.targets.predictor_p99_ms} ms: ${ok(r.predictor.p99_ms <= r.targets.predictor_p99_ms)}; tfjs ≥ ${r.targets.tfjs_over_predictor}× slower: ${ok(r.ratios.tfjs_over_predictor >= r.targets.tfjs_over_predictor)} (${r.ratios.tfjs_over_predictor.toFixed(1)}×); pytorch ≥ ${r.targets.pytorch_over_ours}× slower: ${r.ratios.pytorch_step_over_kernel_step === null ? "not run" : `${ok(r.ratios.pytorch_step_over_kernel_step >= r.targets.pytorch_over_ours)} (step ${r.ratios.pytorch_step_over_kernel_step.toFixed(1)}×, tick ${r.ratios.pytorch_tick_over_predictor!.toFixed(1)}×)`}`);
+  rows.push(`  machine: ${r.machine.cpus} × ${r.machine.cpu_model}, load average ${r.machine.loadavg_1m_before.toFixed(1)} → ${r.machine.loadavg_1m_after.toFixed(1)}, node ${r.machine.node}`);
   for (const n of r.notes) rows.push(`  note: ${n}`);
   return rows.join("\n") + "\n";
 }
