@@ -48,8 +48,6 @@ export interface LiveNodeOptions {
 
 export interface LiveNode {
   stats(): LiveStats;
-  /** Emits every tick's result after it was published (status lines, tests). */
-  readonly ticks$: Subject<TickResult>;
   /** Stops ticking, publishes "offline" (retained) to every sink, then closes the sources and the sinks. */
   stop(): Promise<void>;
 }
@@ -108,7 +106,6 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
 
   const clock = new SourceClock(timing);
   const tickTimes = new TickTimes();
-  const ticks$ = new Subject<TickResult>();
   const startedMs = timer();
   let samplesIn = 0;
   let unused = 0;
@@ -190,7 +187,6 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
     if (cmd.mode !== "model") setStatus("degraded", `${cmd.mode}: ${r.why.reason ?? r.error ?? "fault"}`);
     else if (down >= 0) setStatus("degraded", `source ${down} disconnected`);
     else setStatus("online", "commanding");
-    ticks$.next(r);
   };
 
   // Perception is built at the first sample (and again after a source clock reset), when the origin is known.
@@ -293,7 +289,6 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
 
   return {
     stats,
-    ticks$,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -302,7 +297,6 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
       pipeline?.sub.unsubscribe();
       pipeline = undefined;
       setStatus("offline", "stopped");
-      ticks$.complete();
       // allSettled: one sink failing to close must not keep the others (and the broker connection) open.
       await Promise.allSettled(sources.map((s) => s.close()));
       await Promise.allSettled(sinks.map((s) => s.close()));
