@@ -1,0 +1,73 @@
+// The demo vehicle (simulator samples replayed on the wall clock) and the node's small time/stat helpers.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Sample } from "../../perception/types.js";
+import { recordDemoDrive, startDemoPublisher } from "../../runtime/demo.js";
+import { SourceClock } from "../../runtime/live-clock.js";
+import { TickTimes } from "../../runtime/live-stats.js";
+
+afterEach(() => void vi.useRealTimers());
+
+describe("demo vehicle", () => {
+  const drive = recordDemoDrive();
+
+  it("records what the robot-track sensors delivered each tick, the executed commands included; deterministic", () => {
+    expect(drive.scenario).toBe("robot-track");
+    expect(drive.ticks).toHaveLength(16 * 40);
+    const channels = new Set(drive.ticks.flatMap((t) => t.samples.map((s) => s.channel)));
+    expect([...channels].sort()).toEqual(["accel", "heading", "lat_accel", "speed", "speed_cmd", "steer", "steer_cmd", "x", "y", "yaw_rate"]);
+    for (const tick of drive.ticks) for (const s of tick.samples) expect(s.t).toBeLessThanOrEqual(tick.t + 1e-9);
+    const speeds = drive.ticks.flatMap((t) => t.samples.filter((s) => s.channel === "speed").map((s) => s.value as number));
+    expect(Math.max(...speeds)).toBeGreaterThan(2); // it drives: the reference speeds up towards 2.5 m/s
+    expect(JSON.stringify(recordDemoDrive())).toBe(JSON.stringify(drive));
+    expect(() => recordDemoDrive("no-such-scenario")).toThrow(/no scenario "no-such-scenario".*robot-track/);
+  });
+
+  it("publishes each tick at start + t, re-stamped onto the wall clock, and loops with time going forward", async () => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+    const got: Sample[] = [];
+    const pub = startDemoPublisher({ drive, publish: async (s) => void got.push(s), now: () => Date.now() });
+    const startS = 1_700_000_000;
+    expect(got.every((s) => s.t === startS)).toBe(true); // tick 0 goes out at once
+    await vi.advanceTimersByTimeAsync(1000);
+    // Nothing is sent before its time: every stamp is at or before the (fake) wall clock.
+    expect(got.at(-1)!.t).toBeLessThanOrEqual(Date.now() / 1000);
+    expect(got.at(-1)!.t).toBeGreaterThan(Date.now() / 1000 - 0.06);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(pub.stats().laps).toBe(1);
+    const speed = got.filter((s) => s.channel === "speed").map((s) => s.t);
+    for (let i = 1; i < speed.length; i++) expect(speed[i]).toBeGreaterThan(speed[i - 1]!);
+    expect(pub.stats()).toMatchObject({ published: got.length, failed: 0 });
+    pub.stop();
+    const n = got.length;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(got.length).toBe(n);
+  });
+});
+
+describe("SourceClock", () => {
+  it("anchors on the first sample, refuses stamps far ahead or behind, and re-anchors after a run of them", () => {
+    const c = new SourceClock({ maxAheadS: 1, maxBehindS: 1, resetAfter: 3 });
+    expect(c.check(500, 0)).toBe("anchor");
+    expect(c.origin).toBe(500);
+    expect(c.check(500.5, 400)).toBeUndefined();
+    expect(c.check(510, 400)).toMatchObject({ reason: "out_of_range" });
+    expect(c.check(498, 400)).toMatchObject({ reason: "late" });
+    expect(c.check(500.4, 400)).toBeUndefined(); // a good one breaks the run
+    for (let i = 0; i < 3; i++) expect(c.check(10 + i * 0.01, 500)).toMatchObject({ reason: "late" });
+    expect(c.check(10.03, 500)).toBe("anchor");
+    expect(c.resets).toBe(1);
+    expect(c.sourceNow(1500)).toBeCloseTo(11.03, 9);
+  });
+});
+
+describe("TickTimes", () => {
+  it("nearest-rank percentiles over the last `size` ticks; non-finite times are ignored", () => {
+    const t = new TickTimes(100);
+    expect(t.percentiles([50])).toEqual([null]);
+    for (let i = 1; i <= 100; i++) t.add(i);
+    t.add(NaN);
+    expect(t.percentiles([50, 99, 100])).toEqual([50, 99, 100]);
+    for (let i = 0; i < 100; i++) t.add(1000); // the ring forgets the old ticks
+    expect(t.percentiles([0, 100])).toEqual([1000, 1000]);
+  });
+});
