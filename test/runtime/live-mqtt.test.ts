@@ -65,7 +65,13 @@ async function play(client: MqttClient, v: string, samples: readonly Sample[], e
 const finiteCommand = (c: Out["commands"][number]) => Number.isFinite(c.t) && Object.values(c.values).every((x) => typeof x === "number" && Number.isFinite(x));
 
 async function startNode(v: string, maxPayloadBytes?: number) {
-  const bridge = await openMqttBridge({ url: broker.url, vehicle: v, codec: "msgpack", ...(maxPayloadBytes ? { maxPayloadBytes } : {}) });
+  const bridge = await openMqttBridge({
+    url: broker.url,
+    vehicle: v,
+    codec: "msgpack",
+    backoff: { initialMs: 100, maxMs: 400, jitter: 0 },
+    ...(maxPayloadBytes ? { maxPayloadBytes } : {}),
+  });
   const node = startLiveNode({ model: holdLastModel(), policy: policyPreset("robot-1-10"), sources: [bridge.source], sinks: [bridge.sink], name: "hold_last" });
   return { bridge, node };
 }
@@ -169,5 +175,30 @@ describe("lam run's node against a real Mosquitto (MQTT 5)", () => {
     expect(out.statuses.at(-1)!.detail).toMatch(/stale_channel/);
     await node.stop();
     await Promise.all([client.endAsync(), feeder.endAsync()]);
+  });
+
+  // Last in the file: it restarts the broker.
+  it("survives a broker restart mid-drive: reconnects, re-publishes its status, commands from the model again", async () => {
+    const v = vehicle();
+    const { node } = await startNode(v);
+    const long = await driveSlice(10, 4);
+    const feeder = await mqtt.connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 100 });
+    const playing = play(feeder, v, long);
+    await sleep(1200);
+    await broker.restart();
+    await sleep(1200);
+    // Still driving. The fresh broker lost the retained status; the node published it again on reconnect.
+    const late = await observer(v);
+    await sleep(300);
+    const s = node.stats();
+    expect(s.sources[0]!.reconnects).toBe(1);
+    expect(s.sources[0]!.connected).toBe(true);
+    expect(s.state).toBe("online");
+    expect(s.mode).toBe("model");
+    expect(late.out.statuses.at(-1)).toMatchObject({ state: "online", detail: "commanding" });
+    await playing;
+    expect(node.stats().nonfinite_commands).toBe(0);
+    await node.stop();
+    await Promise.all([feeder.endAsync(), late.client.endAsync()]);
   });
 });
