@@ -1,13 +1,14 @@
 /*
  * LstmStack with the gate matmul in WebAssembly SIMD (kernel-wasm.ts): same interface and state layout as the
  * JS kernel, but [input; h] rows, weights and gate sums are f32 in wasm memory (as in tfjs), rows zero-padded to a
- * multiple of 4. The head is one more call of the same gate function. Cell state and the nonlinearities stay in JS
- * float64; they run per block of 8 slots right after that block's gate sums, which are still in L1. Checked against
- * tfjs by the same agreement tests as the JS kernel.
+ * multiple of 4. The head is one more call of the same gate function. The cell update (sigmoid, tanh, c, h) is a
+ * second SIMD function (f32 cell state, as in tfjs; JS fallback when units are not a multiple of 4); it runs per
+ * block of 8 slots right after that block's gate sums, which are still in L1. Checked against tfjs by the same
+ * agreement tests as the JS kernel.
  */
 import type { KernelWeights } from "./kernel-weights.js";
 import type { LstmKernel } from "./kernel.js";
-import { instantiateGates, type GatesFn } from "./kernel-wasm.js";
+import { instantiateGates, type CellFn, type GatesFn } from "./kernel-wasm.js";
 
 const SLOT_BLOCK = 8;
 
@@ -20,7 +21,9 @@ interface Layer {
   readonly bPtr: number;
   readonly vPtr: number;
   readonly v: Float32Array;
-  readonly c: Float64Array;
+  readonly cPtr: number;
+  /** Cell state, f32 in wasm memory (as in tfjs). */
+  readonly c: Float32Array;
 }
 
 export class LstmStackSimd implements LstmKernel {
@@ -31,6 +34,8 @@ export class LstmStackSimd implements LstmKernel {
   private readonly zPtr: number;
   private readonly z: Float32Array;
   private readonly gates: GatesFn;
+  /** The SIMD cell update needs U to be a multiple of 4; other widths run the same update in JS. */
+  private readonly cell: CellFn | null;
   /** The head as one more gate matmul: weights [O × Up], bias, a copy of the hidden state [Up], output [O]. */
   private readonly headW: number;
   private readonly headB: number;
@@ -55,10 +60,12 @@ export class LstmStackSimd implements LstmKernel {
     const plan = weights.layers.map((l) => {
       const K = pad4(l.inputSize + l.units);
       const G = 4 * l.units;
-      const p = { K, G, w: off, b: off + G * K * 4, v: 0 };
+      const p = { K, G, w: off, b: off + G * K * 4, v: 0, c: 0 };
       off = p.b + pad4(G) * 4;
       p.v = off;
       off += slots * K * 4;
+      p.c = off;
+      off += slots * pad4(l.units) * 4;
       return p;
     });
     const Gmax = Math.max(...plan.map((p) => p.G));
@@ -79,14 +86,15 @@ export class LstmStackSimd implements LstmKernel {
     const wasm = instantiateGates(off);
     if (!wasm) throw new Error("this JavaScript runtime has no WebAssembly SIMD");
     this.gates = wasm.gates;
+    this.cell = weights.layers.every((l) => l.units % 4 === 0) ? wasm.cell : null;
     const buf = wasm.memory.buffer;
     this.layers = weights.layers.map((l, i) => {
-      const { K, G, w, b, v } = plan[i];
+      const { K, G, w, b, v, c } = plan[i];
       const Kj = l.inputSize + l.units;
       const wv = new Float32Array(buf, w, G * K);
       for (let j = 0; j < G; j++) wv.set(l.gates.subarray(j * Kj, (j + 1) * Kj), j * K);
       new Float32Array(buf, b, G).set(l.bias);
-      return { I: l.inputSize, U: l.units, K, wPtr: w, bPtr: b, vPtr: v, v: new Float32Array(buf, v, slots * K), c: new Float64Array(slots * l.units) };
+      return { I: l.inputSize, U: l.units, K, wPtr: w, bPtr: b, vPtr: v, v: new Float32Array(buf, v, slots * K), cPtr: c, c: new Float32Array(buf, c, slots * l.units) };
     });
     this.z = new Float32Array(buf, this.zPtr, Math.min(slots, SLOT_BLOCK) * Gmax);
     const hw = new Float32Array(buf, this.headW, O * Up);
@@ -127,6 +135,14 @@ export class LstmStackSimd implements LstmKernel {
       for (let s0 = 0; s0 < S; s0 += SLOT_BLOCK) {
         const n = Math.min(SLOT_BLOCK, S - s0);
         this.gates(wPtr, bPtr, vPtr + s0 * K * 4, this.zPtr, n, K, G);
+        if (this.cell) {
+          for (let b = 0; b < n; b++) {
+            const s = s0 + b;
+            const h = vPtr + (s * K + I) * 4;
+            this.cell(this.zPtr + b * G * 4, this.layers[l].cPtr + s * U * 4, h, next ? next.vPtr + s * next.K * 4 : h, U);
+          }
+          continue;
+        }
         for (let b = 0; b < n; b++) {
           const s = s0 + b;
           const zo = b * G;

@@ -128,14 +128,98 @@ function code(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
-/** The module's bytes: imports memory "m"."mem", exports function "gates". */
+// The LSTM cell update, 4 units per instruction:
+//   cell(Z, C, H, H2, U): for u < U:  i, f, o = σ(z_i, z_f, z_o); g = tanh(z_c); c = f·c + i·g; h = o·tanh(c)
+//   writing c to C[u] and h to H[u] and H2[u] (the next layer's input). U is a multiple of 4.
+// σ(x) = 1 / (1 + e^−x), tanh(x) = 2σ(2x) − 1; e^x is Cephes expf: x = k·ln2 + r, e^r by a degree-7 polynomial
+// (≈1 ulp in f32), 2^k built in the exponent bits. Inputs are clamped to ±87 so 2^k stays a normal float.
+const F32X4_SUB = [SIMD, 0xe5, 0x01], F32X4_DIV = [SIMD, 0xe7, 0x01], F32X4_MIN = [SIMD, 0xe8, 0x01], F32X4_MAX = [SIMD, 0xe9, 0x01];
+const F32X4_NEG = [SIMD, 0xe1, 0x01], F32X4_NEAREST = [SIMD, 0x6a], I32X4_TRUNC_SAT = [SIMD, 0xf8, 0x01];
+const I32X4_ADD = [SIMD, 0xae, 0x01], I32X4_SHL = [SIMD, 0xab, 0x01], I32X4_SPLAT = [SIMD, 0x11], V128_STORE = [SIMD, 0x0b];
+const F32_CONST = 0x43;
+
+function f32const(x: number): number[] {
+  const b = new Uint8Array(new Float32Array([x]).buffer);
+  return [F32_CONST, ...b];
+}
+const splat = (x: number) => [...f32const(x), ...F32X4_SPLAT];
+
+// cell's parameters and locals
+const CZ = 0, CC = 1, CH = 2, CH2 = 3, CU = 4;
+const CB = 5, CUB = 6;
+const T = 7, KV = 8, R = 9, PV = 10, IG = 11, FG = 12, GG = 13, OG = 14, CV = 15;
+
+/** e^(local t) on the stack; clobbers t, KV, R, PV. */
+function expOf(t: number): number[] {
+  return [
+    ...get(t), ...splat(87), ...F32X4_MIN, ...splat(-87), ...F32X4_MAX, ...set(t),
+    ...get(t), ...splat(Math.LOG2E), ...F32X4_MUL, ...F32X4_NEAREST, ...set(KV),
+    ...get(t), ...get(KV), ...splat(0.693359375), ...F32X4_MUL, ...F32X4_SUB,
+    ...get(KV), ...splat(-2.12194440e-4), ...F32X4_MUL, ...F32X4_SUB, ...set(R),
+    ...splat(1.9875691500e-4),
+    ...get(R), ...F32X4_MUL, ...splat(1.3981999507e-3), ...F32X4_ADD,
+    ...get(R), ...F32X4_MUL, ...splat(8.3334519073e-3), ...F32X4_ADD,
+    ...get(R), ...F32X4_MUL, ...splat(4.1665795894e-2), ...F32X4_ADD,
+    ...get(R), ...F32X4_MUL, ...splat(1.6666665459e-1), ...F32X4_ADD,
+    ...get(R), ...F32X4_MUL, ...splat(5.0000001201e-1), ...F32X4_ADD,
+    ...get(R), ...get(R), ...F32X4_MUL, ...F32X4_MUL,
+    ...get(R), ...F32X4_ADD, ...splat(1), ...F32X4_ADD, ...set(PV),
+    ...get(PV),
+    ...get(KV), ...I32X4_TRUNC_SAT, ...i32(127), ...I32X4_SPLAT, ...I32X4_ADD, ...i32(23), ...I32X4_SHL,
+    ...F32X4_MUL,
+  ];
+}
+
+/** σ(stack top) → stack top, via local t. */
+function sigmoidTop(t: number): number[] {
+  return [...F32X4_NEG, ...set(t), ...splat(1), ...splat(1), ...expOf(t), ...F32X4_ADD, ...F32X4_DIV];
+}
+
+/** tanh(stack top) = 2σ(2x) − 1 → stack top. */
+function tanhTop(t: number): number[] {
+  return [...splat(2), ...F32X4_MUL, ...sigmoidTop(t), ...splat(2), ...F32X4_MUL, ...splat(1), ...F32X4_SUB];
+}
+
+function cellCode(): number[] {
+  const load = (gate: number) => [...get(CZ), ...get(CB), I32_ADD, ...(gate ? [...get(CUB), ...i32(gate), I32_MUL, I32_ADD] : []), ...V128_LOAD, 2, 0];
+  const body = [
+    ...get(CU), ...i32(4), I32_MUL, ...set(CUB),
+    ...i32(0), ...set(CB),
+    LOOP, VOID,
+    ...load(0), ...sigmoidTop(T), ...set(IG),
+    ...load(1), ...sigmoidTop(T), ...set(FG),
+    ...load(2), ...tanhTop(T), ...set(GG),
+    ...load(3), ...sigmoidTop(T), ...set(OG),
+    // c = f·c + i·g
+    ...get(FG), ...get(CC), ...get(CB), I32_ADD, ...V128_LOAD, 2, 0, ...F32X4_MUL,
+    ...get(IG), ...get(GG), ...F32X4_MUL, ...F32X4_ADD, ...set(CV),
+    ...get(CC), ...get(CB), I32_ADD, ...get(CV), ...V128_STORE, 2, 0,
+    // h = o·tanh(c), to H and H2
+    ...get(OG), ...get(CV), ...tanhTop(T), ...F32X4_MUL, ...set(CV),
+    ...get(CH), ...get(CB), I32_ADD, ...get(CV), ...V128_STORE, 2, 0,
+    ...get(CH2), ...get(CB), I32_ADD, ...get(CV), ...V128_STORE, 2, 0,
+    ...get(CB), ...i32(16), I32_ADD, TEE, CB, ...get(CUB), I32_LT_U, BR_IF, 0,
+    END,
+  ];
+  const locals = vec([[2, I32], [9, V128]]);
+  const fn = [...locals, ...body, END];
+  return [...uleb(fn.length), ...fn];
+}
+
+/** The module's bytes: imports memory "m"."mem", exports the functions "gates" and "cell". */
 export function gateModuleBytes(): Uint8Array {
-  const type = section(1, vec([[0x60, ...vec(Array.from({ length: 7 }, () => [I32])), ...vec([])]]));
+  const types = section(
+    1,
+    vec([
+      [0x60, ...vec(Array.from({ length: 7 }, () => [I32])), ...vec([])],
+      [0x60, ...vec(Array.from({ length: 5 }, () => [I32])), ...vec([])],
+    ]),
+  );
   const imp = section(2, vec([[...str("m"), ...str("mem"), 0x02, 0x00, 0x01]]));
-  const func = section(3, vec([[0]]));
-  const exp = section(7, vec([[...str("gates"), 0x00, 0]]));
-  const cod = section(10, vec([code()]));
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imp, ...func, ...exp, ...cod]);
+  const func = section(3, vec([[0], [1]]));
+  const exp = section(7, vec([[...str("gates"), 0x00, 0], [...str("cell"), 0x00, 1]]));
+  const cod = section(10, vec([code(), cellCode()]));
+  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imp, ...func, ...exp, ...cod]);
 }
 
 // The compiler's lib (ES2023, no DOM) declares no WebAssembly values; these are the few members used here.
@@ -164,12 +248,13 @@ export function gateModule(): object | null {
 }
 
 export type GatesFn = (W: number, bias: number, V: number, Z: number, S: number, K: number, G: number) => void;
+export type CellFn = (Z: number, C: number, H: number, H2: number, U: number) => void;
 
 /** Instantiates the gate function over a memory of `bytes` bytes; null without WebAssembly SIMD. */
-export function instantiateGates(bytes: number): { memory: WasmMemory; gates: GatesFn } | null {
+export function instantiateGates(bytes: number): { memory: WasmMemory; gates: GatesFn; cell: CellFn } | null {
   const mod = gateModule();
   if (!mod || !WA) return null;
   const memory = new WA.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   const inst = new WA.Instance(mod, { m: { mem: memory } });
-  return { memory, gates: inst.exports.gates as GatesFn };
+  return { memory, gates: inst.exports.gates as GatesFn, cell: inst.exports.cell as CellFn };
 }
