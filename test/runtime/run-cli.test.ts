@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import mqtt from "mqtt";
+import { msgpackCodec } from "../../bridges/codec/index.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../runtime/main.js";
 import type { LiveStats } from "../../runtime/live-stats.js";
@@ -107,6 +108,22 @@ describe("lam run", () => {
     expect(r.err).toMatch(/^lam run: --ros2: ROS_DISTRO is not set/);
     expect(r.err).not.toContain("broker");
     vi.unstubAllEnvs();
+  });
+
+  it("--ros2 with ROS_DISTRO set but no rclnodejs: exit 1 naming rclnodejs; what had started is closed again", async () => {
+    vi.stubEnv("ROS_DISTRO", "humble");
+    const r = await lam("run", "--ros2", "--model", modelDir, "--mqtt", broker.url, "--vehicle", "rosless", "--duration", "1");
+    vi.unstubAllEnvs();
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/ROS_DISTRO=humble is set but rclnodejs could not be loaded/);
+    // The MQTT bridge opened before the ROS 2 one failed: it was closed again, leaving "offline" retained.
+    const watcher = await mqtt.connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0 });
+    const seen: [string, unknown][] = [];
+    watcher.on("message", (topic, payload) => seen.push([topic, msgpackCodec.decode(payload)]));
+    await watcher.subscribeAsync("lam/rosless/#", { qos: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toEqual([["lam/rosless/status", expect.objectContaining({ state: "offline", detail: "closed" })]]);
+    await watcher.endAsync();
   });
 
   it.each([
