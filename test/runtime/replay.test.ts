@@ -65,12 +65,18 @@ describe("lam replay on the real drives", () => {
       // Baselines on exactly the model's ticks.
       for (const b of ["hold_last", "linear"]) expect(ds1.baselines[b].per_channel[ch].ticks).toBe(ds1.model.per_channel[ch].ticks);
     }
-    for (const d of [comma, husky]) {
-      expect(d.actions_missing).toEqual(["speed_cmd", "steer_cmd"]);
-      expect(d.model.ade).toBeNull();
-      expect(d.notes.join(" ")).toMatch(/records no speed_cmd, steer_cmd/);
-    }
+    // The Husky has no command topics: nothing to score, and the report says so rather than inventing actions.
+    expect(husky.actions_missing).toEqual(["speed_cmd", "steer_cmd"]);
+    expect(husky.model).toMatchObject({ ade: null, fde: null, ticks: 0 });
+    expect(husky.notes.join(" ")).toMatch(/records no speed_cmd, steer_cmd/);
+    // The RAV4 records no speed command: the overall figure (all channels) is null; a channel it has is scored.
+    expect(comma.actions_missing).toContain("speed_cmd");
+    expect(comma.model.ade).toBeNull();
     expect(j.scenarios[1].metrics.ade).toBeNull();
+    for (const ch of comma.actions) {
+      if (comma.actions_missing.includes(ch)) expect(comma.model.per_channel[ch]).toEqual({ ade: null, fde: null, ticks: 0 });
+      else expect(comma.model.per_channel[ch].ticks).toBeGreaterThan(0);
+    }
     expect(comma.frames).toBeGreaterThan(1150);
     expect(husky.frames).toBeGreaterThan(7800);
     expect(j.summary.replay!.drives).toBe(3);
