@@ -3,7 +3,7 @@ import { frameChannel } from "../perception/channels.js";
 import type { FrameSpec } from "../perception/types.js";
 import type { FrameSeries } from "../dynamics/dataset.js";
 import type { ModelSpec } from "../dynamics/spec.js";
-import { loadCsvDrive } from "../bridges/csv/index.js";
+import { loadDrive } from "../bridges/index.js";
 
 /** The frame layout a model needs: its features, then any action channel not already among them. */
 export function frameSpecFor(spec: ModelSpec): FrameSpec {
@@ -13,7 +13,7 @@ export function frameSpecFor(spec: ModelSpec): FrameSpec {
 
 /** Loads a recorded drive and resamples it to the model's frames. */
 export async function loadSeries(path: string, spec: ModelSpec): Promise<FrameSeries> {
-  const drive = await loadCsvDrive(path);
+  const drive = await loadDrive(path);
   const fs = frameSpecFor(spec);
   const { frames } = framesFromDrive(drive, fs);
   if (frames.length === 0) throw new Error(`${path}: the drive gave no frames at ${spec.rate} Hz`);
