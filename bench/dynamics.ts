@@ -38,6 +38,8 @@ export interface Latency {
 export interface DynamicsBenchOptions {
   /** Model folder; default: the bundled default model, or a fresh 2×64 model when none is bundled yet. */
   readonly modelDir?: string;
+  /** Bench the fresh 2×64 stand-in model even when a default model is bundled (to compare 2×64 figures). */
+  readonly standIn?: boolean;
   /** Timed predictor ticks (after warm-up). */
   readonly ticks?: number;
   /** Upper bound on the time spent timing tfjs predict (s). */
@@ -102,12 +104,16 @@ const STAND_IN: ModelSpec = {
   units: 64,
 };
 
-async function benchModel(dir: string | undefined, notes: string[]): Promise<{ m: PredictorModel; source: string }> {
+async function benchModel(dir: string | undefined, standIn: boolean, notes: string[]): Promise<{ m: PredictorModel; source: string }> {
   const d = dir ?? defaultModelDir();
-  if (dir !== undefined || existsSync(join(d, "lam.json"))) {
+  if (!standIn && (dir !== undefined || existsSync(join(d, "lam.json")))) {
     return { m: predictorModel(await loadModel(dirStore(d))), source: d };
   }
-  notes.push(`no bundled default model at ${d}: benchmarked a freshly built ${STAND_IN.layers}×${STAND_IN.units} model with the same spec sizes`);
+  notes.push(
+    standIn
+      ? `--stand-in: benchmarked a freshly built ${STAND_IN.layers}×${STAND_IN.units} model (untrained weights; the cost does not depend on their values)`
+      : `no bundled default model at ${d}: benchmarked a freshly built ${STAND_IN.layers}×${STAND_IN.units} model`,
+  );
   const model = buildModel(STAND_IN, { seed: 1 });
   const F = STAND_IN.features.length;
   const head: HeadSpec = { kind: "residual-hold", scale: STAND_IN.actions.map(() => 1), fallback: STAND_IN.actions.map(() => 0), eps: STD_EPS };
@@ -277,7 +283,7 @@ export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise
   const ticks = opts.ticks ?? 20_000;
   const backend = await chooseBackend({ wasmThreads: 1 });
   log(`bench: tfjs backend ${backend.name}`);
-  const { m, source } = await benchModel(opts.modelDir, notes);
+  const { m, source } = await benchModel(opts.modelDir, opts.standIn ?? false, notes);
   const spec = m.spec;
   const frameChannels = frameChannelsOf(spec);
   const frames = randomFrames(4096, frameChannels.length, spec.rate, 1);

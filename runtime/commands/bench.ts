@@ -2,11 +2,12 @@ import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
 import { UsageError, type CliIO } from "../io.js";
 
-const HELP = `usage: lam bench [--json] [--model DIR] [--ticks N] [--tfjs-seconds S] [--train-batches N] [--no-peer] [--python PATH] [--no-pin]
+const HELP = `usage: lam bench [--json] [--model DIR | --stand-in] [--ticks N] [--tfjs-seconds S] [--train-batches N] [--no-peer] [--python PATH] [--no-pin]
 
 Latency and throughput of the dynamics model on one core: the real-time predictor, tfjs model.predict on the
 window, and a PyTorch peer (same weights, one thread); batched agents; training windows/s. Prints tables
 (--json: one JSON object). Timings vary with machine load; compare ratios measured in the same run.
+--stand-in benches a fresh 2×64 LSTM instead of the bundled default model.
 `;
 
 function positiveInt(name: string, v: string | undefined, def: number): number {
@@ -30,6 +31,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
       options: {
         json: { type: "boolean" },
         model: { type: "string" },
+        "stand-in": { type: "boolean" },
         ticks: { type: "string" },
         "tfjs-seconds": { type: "string" },
         "train-batches": { type: "string" },
@@ -47,6 +49,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
     io.stdout.write(HELP);
     return 0;
   }
+  if (values.model !== undefined && values["stand-in"]) throw new UsageError("give --model DIR or --stand-in, not both");
   const ticks = positiveInt("ticks", values.ticks, 20_000);
   const tfjsSeconds = positiveInt("tfjs-seconds", values["tfjs-seconds"], 10);
   const trainBatches = positiveInt("train-batches", values["train-batches"], 10);
@@ -58,6 +61,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
   const { runDynamicsBench, formatDynamicsTable } = await import("../../bench/dynamics.js");
   const report = await runDynamicsBench({
     modelDir: values.model,
+    standIn: values["stand-in"],
     ticks,
     tfjsSeconds,
     trainBatches,
