@@ -24,6 +24,12 @@ export function mqttActionSink(link: MqttLink): ActionSink {
   const send = (topic: string, value: unknown, qos: 0 | 1 | 2, retain = false): void => {
     if (closed) return;
     counters.received++;
+    // MQTT.js would queue a QoS 1 publish while offline and deliver it after the reconnect: a command that
+    // reaches an actuator seconds late is worse than none, so only the (retained) status waits for the link.
+    if (!retain && !link.connected()) {
+      counters.reject(new BridgeInputError(topic, "publish_failed", "broker not connected: dropped, not queued"));
+      return;
+    }
     const p = link.publish(topic, value, qos, retain).then(
       () => void counters.accepted++,
       (err: Error) => counters.reject(new BridgeInputError(topic, "publish_failed", err.message)),
