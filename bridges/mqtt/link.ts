@@ -93,7 +93,7 @@ export async function connectMqtt(opts: MqttOptions): Promise<MqttLink> {
     const delay = backoffDelay(attempt++, options.backoff);
     timer = setTimeout(() => {
       timer = undefined;
-      // Keep the stores: QoS 1 commands queued while offline go out after the reconnect.
+      // Keep the stores: in-flight QoS 1 packets complete after the reconnect (the sink itself sends no command while offline).
       if (!closing) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delay);
   });
