@@ -22,6 +22,8 @@ export interface ReplaySummary {
   readonly frames: number;
   readonly model: PredictorScore;
   readonly baselines: Readonly<Record<string, PredictorScore>>;
+  /** Pooled over the held-out blocks of the drives the model trained on; absent when it trained on none of them. */
+  readonly held_out?: { readonly drives: number; readonly model: PredictorScore; readonly baselines: Readonly<Record<string, PredictorScore>> };
 }
 
 export interface MergedSummary extends ReportSummary {
@@ -60,16 +62,25 @@ function poolScores(scores: readonly PredictorScore[], actions: readonly string[
   return { ...pool(scores), per_channel: per };
 }
 
+type Scored = Pick<ReplayDetail, "model" | "baselines">;
+
+function pool(parts: readonly Scored[], actions: readonly string[]) {
+  const names = [...new Set(parts.flatMap((d) => Object.keys(d.baselines)))];
+  return {
+    model: poolScores(parts.map((d) => d.model), actions),
+    baselines: Object.fromEntries(names.map((n) => [n, poolScores(parts.flatMap((d) => (d.baselines[n] ? [d.baselines[n]] : [])), actions)])),
+  };
+}
+
 function replaySummary(details: readonly ReplayDetail[]): ReplaySummary {
   const actions = [...new Set(details.flatMap((d) => d.actions))];
-  const names = [...new Set(details.flatMap((d) => Object.keys(d.baselines)))];
+  // Reports written before held_out existed have no such key: treat them as not trained on.
+  const held = details.map((d) => d.held_out ?? null).filter((h): h is NonNullable<ReplayDetail["held_out"]> => h !== null);
   return {
     drives: details.length,
     frames: details.reduce((a, d) => a + d.frames, 0),
-    model: poolScores(details.map((d) => d.model), actions),
-    baselines: Object.fromEntries(
-      names.map((n) => [n, poolScores(details.flatMap((d) => (d.baselines[n] ? [d.baselines[n]] : [])), actions)]),
-    ),
+    ...pool(details, actions),
+    ...(held.length ? { held_out: { drives: held.length, ...pool(held, actions) } } : {}),
   };
 }
 
@@ -144,12 +155,16 @@ export function comparisonHtml(report: ScenarioReport): string {
   for (const s of withReplay) {
     const d = s.replay!;
     for (const ch of d.actions) row(s.name, ch, d.model.per_channel[ch] ?? { ade: null, fde: null, ticks: 0 }, (n) => d.baselines[n]?.per_channel[ch]);
+    const h = d.held_out;
+    if (h) for (const ch of d.actions) row(`${s.name} (held-out blocks)`, ch, h.model.per_channel[ch] ?? { ade: null, fde: null, ticks: 0 }, (n) => h.baselines[n]?.per_channel[ch]);
   }
   const pooled = report.summary.replay;
   if (pooled) for (const ch of Object.keys(pooled.model.per_channel)) row("all drives", ch, pooled.model.per_channel[ch], (n) => pooled.baselines[n]?.per_channel[ch]);
+  const ph = pooled?.held_out;
+  if (ph) for (const ch of Object.keys(ph.model.per_channel)) row("all held-out blocks", ch, ph.model.per_channel[ch], (n) => ph.baselines[n]?.per_channel[ch]);
   const notes = withReplay.flatMap((s) => s.replay!.notes.filter((n) => !n.startsWith("comfort")).map((n) => `<li>${esc(s.name)}: ${esc(n)}</li>`));
   return `<h2>Prediction vs baselines (open loop, same ticks)</h2>
-<p class="desc">ADE: mean |predicted − recorded| over the horizon; FDE: at its last step; in each channel's units. Ratio above 1: the model does worse than ${esc(names[0] ?? "the baseline")}. Comfort metrics of a replay describe the recorded driving; a replay fails only on non-finite commands.</p>
+<p class="desc">ADE: mean |predicted − recorded| over the horizon; FDE: at its last step; in each channel's units. Ratio above 1: the model does worse than ${esc(names[0] ?? "the baseline")}. A drive the model trained on includes its training data; its held-out rows score only the predictions whose whole horizon lies in a block held out from training. Comfort metrics of a replay describe the recorded driving; a replay fails only on non-finite commands.</p>
 <table class="summary">${head}${rows.join("")}</table>${notes.length ? `<ul>${notes.join("")}</ul>` : ""}`;
 }
 

@@ -52,6 +52,19 @@ export interface ReplayOptions {
   readonly onTick?: (tick: TickResult, index: number) => void;
   /** Scenario name (default: the drive's name). */
   readonly name?: string;
+  /**
+   * Held-out time blocks of this drive (drive clock, s): when the model trained on the drive, the figures over the
+   * whole drive include its training data, so the model and baselines are also scored on the predictions whose
+   * whole horizon lies inside one of these blocks.
+   */
+  readonly heldOut?: readonly { readonly t0: number; readonly t1: number }[];
+}
+
+/** Scores on the held-out blocks only. */
+export interface HeldOutScore {
+  readonly blocks: number;
+  readonly model: PredictorScore;
+  readonly baselines: Readonly<Record<string, PredictorScore>>;
 }
 
 /** What a replay reports beyond ScenarioMetrics; deterministic (no wall clock). */
@@ -71,6 +84,8 @@ export interface ReplayDetail {
   readonly model: PredictorScore;
   /** Baselines on the same ticks and channels as the model. */
   readonly baselines: Readonly<Record<string, PredictorScore>>;
+  /** The same on the model's held-out blocks of this drive; null when the model did not train on it. */
+  readonly held_out: HeldOutScore | null;
   /** Ticks on which each limit acted, by limit name. */
   readonly limits: Readonly<Record<string, number>>;
   /** Fallback ticks by the fault that began the episode. */
@@ -137,6 +152,11 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
   for (const b of baselines) b.reset();
   const modelAcc = new ScoreAccumulator(actions);
   const baseAcc = baselines.map(() => new ScoreAccumulator(actions));
+  const blocks = opts.heldOut ?? null;
+  const heldModel = new ScoreAccumulator(actions);
+  const heldBase = baselines.map(() => new ScoreAccumulator(actions));
+  // A prediction is held out only if everything it is scored against is: from its frame to its last step.
+  const horizonEnd = (p: ActionSequence) => p.t0 + (p.mean.length / Math.max(1, p.channels.length) - 1) * p.dt;
 
   const limits: Record<string, number> = {};
   const reasons: Record<string, number> = {};
@@ -150,11 +170,16 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
     opts.onTick?.(r, i);
     const err = r.prediction ? recorded.score(i, r.prediction) : null;
     if (err) modelAcc.add(err);
+    const held = err !== null && blocks !== null && blocks.some((b) => frame.t >= b.t0 && horizonEnd(r.prediction!) <= b.t1 + 1e-6);
+    if (held) heldModel.add(err!);
     if (r.error !== undefined) predictorErrors++;
     const scoredOn = err?.ade.map((x) => x !== null);
     baselines.forEach((b, j) => {
       const seq = b.step(frame);
-      if (scoredOn) baseAcc[j].add(recorded.score(i, seq, scoredOn));
+      if (!scoredOn) return;
+      const e = recorded.score(i, seq, scoredOn);
+      baseAcc[j].add(e);
+      if (held) heldBase[j].add(e);
     });
 
     // Hold the last observed state value: a missing speed for one tick is not a stop.
@@ -250,6 +275,9 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
     state_missing: stateMissing,
     model: modelAcc.summary(),
     baselines: Object.fromEntries(baselines.map((b, j) => [b.name, baseAcc[j].summary()])),
+    held_out: blocks
+      ? { blocks: blocks.length, model: heldModel.summary(), baselines: Object.fromEntries(baselines.map((b, j) => [b.name, heldBase[j].summary()])) }
+      : null,
     limits: sorted(limits),
     fallback_reasons: sorted(reasons),
     predictor_errors: predictorErrors,

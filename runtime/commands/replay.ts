@@ -34,7 +34,8 @@ and reported with ADE/FDE null. Latency and run time are wall-clock figures, rep
   --shard K/N       replay only drives i (0-based) with i mod N = K-1; merge shard reports with lam merge
   --map NAME|FILE   CSV column map for CSV drives (default: detected)
 
-Exit status: 0 when every drive passed (a replay fails only on non-finite commands), 1 otherwise.
+Exit status (as lam sim): 0 when the report was made, whatever it says (pass/fail is in the report: a replay
+fails only on non-finite commands); 1 on an error (unreadable drive, model, broker); 2 on a usage error.
 `;
 
 /** A file name from a scenario name: anything outside [A-Za-z0-9._-] becomes "_". */
@@ -82,6 +83,12 @@ function table(report: ScenarioReport): string {
         `fallback ${((s.metrics.fallback_share ?? 0) * 100).toFixed(1)}%  limits ${s.metrics.limit_events ?? 0}  ` +
         `p50 ${s.timing.p50_tick_ms ?? "–"} ms  p99 ${s.timing.p99_tick_ms ?? "–"} ms`,
     );
+    if (d.held_out) {
+      const h = d.held_out;
+      const hb = h.baselines["hold_last"];
+      const txt = d.actions.map((ch) => `${ch} ${h.model.per_channel[ch]?.ade?.toFixed(4) ?? "–"} (hold_last ${hb?.per_channel[ch]?.ade?.toFixed(4) ?? "–"})`).join("  ");
+      lines.push(`      held-out blocks only (${h.model.ticks} ticks): ADE ${txt}`);
+    }
     for (const n of d.notes) if (!n.startsWith("comfort")) lines.push(`      ${n}`);
   }
   const r = report.summary.replay;
@@ -93,6 +100,13 @@ function table(report: ScenarioReport): string {
       })
       .join("; ");
     lines.push(`all ${r.drives} drives, ${r.frames} frames — ADE ${pooled}`);
+    if (r.held_out) {
+      const h = r.held_out;
+      const txt = Object.entries(h.model.per_channel)
+        .map(([ch, m]) => `${ch}: model ${m.ade?.toFixed(4) ?? "–"}, ${Object.entries(h.baselines).map(([n, b]) => `${n} ${b.per_channel[ch]?.ade?.toFixed(4) ?? "–"}`).join(", ")} (${m.ticks} ticks)`)
+        .join("; ");
+      lines.push(`held-out blocks of ${h.drives} training drives — ADE ${txt}`);
+    }
   }
   lines.push(`${report.summary.passed}/${report.summary.scenarios} passed`);
   return lines.join("\n") + "\n";
@@ -135,6 +149,9 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
     const frameChannels = frameSpec.channels.map((c) => c.name);
     const predictor = new FastPredictor(model.predictorModel, { frameChannels, name: "lstm" });
     const baselines = standardBaselines(model.meta, frameChannels);
+    // A drive the model trained on is also scored on its held-out blocks alone (lam.json records them).
+    const trainedOn = new Set(model.meta.training?.drives ?? []);
+    const testBlocks = (model.meta.training?.split ?? []).filter((b) => b.role === "test");
     if (values.out) await mkdir(values.out, { recursive: true });
     if (values.mqtt) {
       mqtt = mqttActionSink(await connectMqtt({ url: values.mqtt, vehicle: values.vehicle ?? "replay" }));
@@ -158,6 +175,7 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
           actions: model.meta.spec.actions,
           baselines,
           timer: () => performance.now(),
+          heldOut: trainedOn.has(drive.name) ? testBlocks.filter((b) => b.drive === drive.name).map((b) => ({ t0: b.t0, t1: b.t1 })) : undefined,
           onTick: (r) => {
             mcap?.onTick(r);
             if (sink) {
@@ -200,5 +218,5 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
   }
   if (values.json) io.stdout.write(JSON.stringify(report) + "\n");
   else io.stdout.write(table(report));
-  return report.summary.failed === 0 ? 0 : 1;
+  return 0;
 }

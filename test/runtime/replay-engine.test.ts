@@ -91,6 +91,17 @@ describe("replay engine", () => {
     expect(hold.per_channel.speed_cmd.fde).toBeCloseTo(0.01 * H, 5);
   });
 
+  it("held-out blocks: only predictions whose frame and whole horizon lie in a block, model and baselines alike", () => {
+    const fs = frames(100);
+    const r = replayFrames(drive(), fs, {}, { frameSpec: SPEC, predictor: oracle(fs, 0.1), policy, actions: ACTIONS, baselines: [baseline()], heldOut: [{ t0: 1001, t1: 1003 }] });
+    // Frames 20..60 lie in [1001, 1003]; the horizon of frame i ends at t_i + H/20, so i <= 60 − H.
+    expect(r.detail.held_out!.model.ticks).toBe(60 - H - 20 + 1);
+    expect(r.detail.held_out!.baselines.hold_last.ticks).toBe(60 - H - 20 + 1);
+    expect(r.detail.held_out!.model.per_channel.speed_cmd.ade).toBeCloseTo(0.1, 5);
+    expect(r.detail.held_out!.blocks).toBe(1);
+    expect(replay(fs, oracle(fs)).detail.held_out).toBeNull();
+  });
+
   it("never scores a horizon with a Missing action: that channel loses exactly the ticks whose horizon covers the gap", () => {
     const fs = frames(100, 1000, { speed_cmd: [50] });
     const r = replay(fs, oracle(fs));

@@ -16,7 +16,7 @@ const SPEC = replayFrameSpec({ rate: 20, channels: ["speed", "speed_cmd", "steer
 const NAMES = SPEC.channels.map((c) => c.name);
 const ACTIONS = ["speed_cmd", "steer_cmd"];
 
-function outcome(name: string, n: number, phase: number): ReplayOutcome {
+function outcome(name: string, n: number, phase: number, heldOut?: { t0: number; t1: number }[]): ReplayOutcome {
   const frames: Frame[] = [];
   for (let i = 0; i < n; i++) {
     const values = new Float32Array(NAMES.length).fill(NaN);
@@ -30,14 +30,14 @@ function outcome(name: string, n: number, phase: number): ReplayOutcome {
   }
   const drive: Drive = { name, path: `/data/${name}`, format: "csv", channels: [], rejected: {}, issues: [] };
   const base = () => holdLast({ frameChannels: NAMES, actions: ACTIONS, rate: 20, horizon: 8 });
-  return replayFrames(drive, frames, {}, { frameSpec: SPEC, predictor: base(), policy: policyPreset("robot-1-10"), actions: ACTIONS, baselines: [base()], name });
+  return replayFrames(drive, frames, {}, { frameSpec: SPEC, predictor: base(), policy: policyPreset("robot-1-10"), actions: ACTIONS, baselines: [base()], name, heldOut });
 }
 
 /** Fails the comfort criterion max_lon_accel (its metric is > 0 on these drives). */
 const failing = (o: ReplayOutcome): ReplayOutcome => ({ ...o, run: { ...o.run, criteria: { ...REPLAY_CRITERIA, max_lon_accel: 0 } } });
 
 describe("merging shard reports", () => {
-  const outcomes = [failing(outcome("c", 120, 0.3)), outcome("a", 200, 0), failing(outcome("b", 150, 1.1))];
+  const outcomes = [failing(outcome("c", 120, 0.3, [{ t0: 101, t1: 104 }])), outcome("a", 200, 0, [{ t0: 100, t1: 103 }, { t0: 105, t1: 109 }]), failing(outcome("b", 150, 1.1))];
 
   it("summarise() equals sim's buildReport summary, failures included", () => {
     const runs = outcomes.map((o) => o.run);
@@ -59,6 +59,10 @@ describe("merging shard reports", () => {
     expect(pooled.model.ticks).toBe(ticks);
     const mean = merged.scenarios.reduce((a, s) => a + s.replay!.model.ade! * s.replay!.model.ticks, 0) / ticks;
     expect(pooled.model.ade).toBeCloseTo(mean, 5);
+    // Held-out figures pool over the drives that have them only.
+    expect(pooled.held_out!.drives).toBe(2);
+    expect(pooled.held_out!.model.ticks).toBe(merged.scenarios.reduce((a, s) => a + (s.replay!.held_out?.model.ticks ?? 0), 0));
+    expect(pooled.held_out!.model.ticks).toBeGreaterThan(0);
   });
 
   it("a scenario in two shards is an error naming it and both files", () => {

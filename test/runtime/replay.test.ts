@@ -83,6 +83,8 @@ describe("lam replay on the real drives", () => {
     expect(j.summary.replay!.model.ticks).toBe(ds1.model.ticks);
     expect(j.summary.replay!.frames).toBe(ds1.frames + comma.frames + husky.frames);
     expect((j.model as { sha256: string }).sha256).toMatch(/^[0-9a-f]{64}$/);
+    // The fixture model trained on nothing: no held-out figures.
+    expect(ds1.held_out).toBeNull();
   }, 240_000);
 
   it("is deterministic (JSON without timing, MCAP bytes, HTML), and shards merge into exactly the unsharded report", async () => {
