@@ -96,7 +96,7 @@ describe("comma2k19 RAV4", () => {
     expect(d.format).toBe("csv");
     expect(d.name).toBe("comma2k19-rav4");
     expect(d.channels.map((c) => c.name)).toEqual([
-      "speed", "steer", "steer_rate", "yaw_rate@can", "accel", "lat_accel", "throttle", "brake", "cruise_active", "accel_cmd",
+      "speed", "steer", "steer_cmd", "steer_rate", "yaw_rate@can", "accel", "lat_accel", "throttle", "brake", "cruise_active", "accel_cmd",
       "accel@imu", "lat_accel@imu", "vert_accel", "roll_rate", "pitch_rate", "yaw_rate",
       "lat", "lon", "alt", "gnss_speed", "heading",
     ]);

@@ -26,7 +26,14 @@ export const comma2k19Map: ColumnMap = {
       time: { column: "t_boot_s" },
       columns: {
         speed_mps: { channel: "speed" },
-        steering_angle_deg: { channel: "steer", transform: ["deg_to_rad", toRoadWheel] },
+        // The person steers this RAV4: no steering command is recorded (the decoded CAN has no LKA request, only
+        // the driver's and the EPS torque). The measured road-wheel angle is the closest thing to the driver's
+        // steering action, so it is also steer_cmd, the action the car model (dynamics/models/car) predicts and
+        // the simulator's car executes (there, too, steer_cmd is a road-wheel angle).
+        steering_angle_deg: [
+          { channel: "steer", transform: ["deg_to_rad", toRoadWheel] },
+          { channel: "steer_cmd", transform: ["deg_to_rad", toRoadWheel] },
+        ],
       },
     },
     {
