@@ -50,7 +50,7 @@ export function optionalParts(): Part[] {
   parts.push({ name: "mosquitto", found: !!mosq && /mosquitto/i.test(mosq), version: mosq?.match(/\d+\.\d+\.\d+/)?.[0] ?? null, note: "external MQTT 5 broker (tests)" });
   const chromium = binaryVersion("chromium", ["--version"]);
   parts.push({ name: "chromium", found: !!chromium && /chrom/i.test(chromium), version: chromium?.match(/\d+[\d.]+/)?.[0] ?? null, note: "renders HTML reports in tests" });
-  const torch = binaryVersion("/usr/bin/python3", ["-c", "import torch; print(torch.__version__)"]);
+  const torch = binaryVersion("/usr/bin/python3", ["-c", "import importlib.metadata as m; print(m.version('torch'))"]); // importing torch takes seconds
   parts.push({ name: "python3-torch", found: !!torch && /^\d/.test(torch), version: torch && /^\d/.test(torch) ? torch : null, note: "benchmark peer (/usr/bin/python3)" });
   return parts;
 }
@@ -71,7 +71,7 @@ export default async function doctor(argv: string[], io: CliIO): Promise<number>
   }
   io.stdout.write(`lam doctor\n  node ${report.node} (${report.platform})\n\n`);
   for (const p of report.parts) {
-    io.stdout.write(`  ${p.found ? "yes" : " no"}  ${p.name.padEnd(30)} ${(p.version ?? "-").padEnd(12)} ${p.note}\n`);
+    io.stdout.write(`  ${p.found ? "yes" : " no"}  ${p.name.padEnd(32)} ${(p.version ?? "-").padEnd(20)} ${p.note}\n`);
   }
   io.stdout.write(`\n  tfjs backend: ${report.backend.name} (tf.getBackend() = ${report.backend.tfName})\n`);
   for (const r of report.backend.reasons) io.stdout.write(`    ${r.status.padEnd(9)} ${r.backend.padEnd(14)} ${r.reason}\n`);
