@@ -3,7 +3,7 @@
 // measured in the same run. Prints a table; never passes or fails on time.
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { loadDrive } from "../bridges/index.js";
+import { loadDrive } from "../bridges/drive.js";
 import { driveSize, frameChannel, framesFromDrive, replayFrames, type Drive, type FrameSpec } from "../perception/index.js";
 
 export interface PerceptionBenchRow {

@@ -3,7 +3,7 @@ import { frameChannel } from "../perception/channels.js";
 import type { FrameSpec } from "../perception/types.js";
 import type { FrameSeries } from "../dynamics/dataset.js";
 import type { ModelSpec } from "../dynamics/spec.js";
-import { loadDrive } from "../bridges/index.js";
+import { loadDrive } from "../bridges/drive.js";
 
 /** The frame layout a model needs: its features, then any action channel not already among them. */
 export function frameSpecFor(spec: ModelSpec): FrameSpec {

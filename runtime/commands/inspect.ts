@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { loadDrive } from "../../bridges/index.js";
+import { loadDrive } from "../../bridges/drive.js";
 import { frameChannel, isKnownChannel } from "../../perception/channels.js";
 import { summariseDrive, type DriveSummary } from "../../perception/drive-summary.js";
 import { framesFromDrive } from "../../perception/frames-from-drive.js";
