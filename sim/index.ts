@@ -15,3 +15,8 @@ export * from "./closed-loop.js";
 export * from "./savgol.js";
 export * from "./metrics.js";
 export * from "./report/index.js";
+export * from "./replay-merge.js";
+export * from "./replay-report.js";
+export * from "./replay-runs.js";
+export * from "./replay-score.js";
+export * from "./replay.js";
