@@ -72,17 +72,15 @@ function sameFrames(a: ReturnType<typeof framesFromDrive>["frames"], b: typeof a
   return a.every((f, i) => f.t === b[i].t && Buffer.compare(Buffer.from(f.values.buffer), Buffer.from(b[i].values.buffer)) === 0 && Buffer.compare(f.valid, b[i].valid) === 0);
 }
 
-function printTable(rows: readonly PerceptionBenchRow[]): void {
+export function formatPerceptionTable(rows: readonly PerceptionBenchRow[]): string {
   const head = ["drive", "samples", "frames", "batch samples/s", "RxJS samples/s", "batch/RxJS", "identical"];
   const body = rows.map((r) => [r.drive, r.samples, r.frames, r.batch_samples_per_s.toLocaleString("en"), r.rxjs_samples_per_s.toLocaleString("en"), `${r.ratio}x`, r.identical ? "yes" : "NO"].map(String));
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(width[i]) : c.padStart(width[i]))).join("  ");
-  console.log(line(head));
-  console.log(width.map((w) => "-".repeat(w)).join("  "));
-  for (const b of body) console.log(line(b));
+  const title = "perception: validate -> reorder -> outliers -> sync, 20 Hz, every channel; best of 5, interleaved";
+  return [title, line(head), width.map((w) => "-".repeat(w)).join("  "), ...body.map(line), ""].join("\n");
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  console.log(`perception: validate -> reorder -> outliers -> sync, 20 Hz, every channel; best of 5, interleaved; node ${process.version}`);
-  printTable(await benchPerception());
+  console.log(formatPerceptionTable(await benchPerception()));
 }

@@ -1,14 +1,30 @@
 import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { UsageError, type CliIO } from "../io.js";
+import { packageRoot } from "../model-dir.js";
 
-const HELP = `usage: lam bench [--json] [--model DIR | --stand-in] [--ticks N] [--tfjs-seconds S] [--train-batches N] [--no-peer] [--python PATH] [--no-pin]
+const SUITES = ["dynamics", "perception", "replay", "closed-loop"] as const;
+type Suite = (typeof SUITES)[number];
+
+const HELP = `usage: lam bench [--json] [--only ${SUITES.join(",")}] [--model DIR | --stand-in] [--ticks N] [--tfjs-seconds S] [--train-batches N] [--no-peer] [--python PATH] [--no-pin]
 
 Latency and throughput of the dynamics model on one core: the real-time predictor, tfjs model.predict on the
 window, and a PyTorch peer (same weights, one thread); batched agents; training windows/s. Prints tables
 (--json: one JSON object). Timings vary with machine load; compare ratios measured in the same run.
 --stand-in benches a fresh 2×64 LSTM instead of the bundled default model.
+Also (all by default; --only picks): perception samples/s on the real drives (batch vs RxJS), open-loop replay of
+one hour of 20 Hz driving, and closed-loop simulation speed as a multiple of real time (model vs reference driver).
+The perception and replay suites read ../shared/data and are skipped with a note where it is missing.
 `;
+
+function suites(only: string | undefined): Set<Suite> {
+  if (only === undefined) return new Set(SUITES);
+  const picked = only.split(",").map((x) => x.trim());
+  for (const x of picked) if (!(SUITES as readonly string[]).includes(x)) throw new UsageError(`--only ${x}: expected some of ${SUITES.join(", ")}`);
+  return new Set(picked as Suite[]);
+}
 
 function positiveInt(name: string, v: string | undefined, def: number): number {
   if (v === undefined) return def;
@@ -30,6 +46,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
       args: argv,
       options: {
         json: { type: "boolean" },
+        only: { type: "string" },
         model: { type: "string" },
         "stand-in": { type: "boolean" },
         ticks: { type: "string" },
@@ -58,8 +75,13 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
     const why = pinSelf();
     if (why) io.stderr.write(`lam bench: ${why}\n`);
   }
-  const { runDynamicsBench, formatDynamicsTable } = await import("../../bench/dynamics.js");
-  const report = await runDynamicsBench({
+  const which = suites(values.only);
+  const log = (line: string) => io.stderr.write(line + "\n");
+  const out: Record<string, unknown> = {};
+  const tables: string[] = [];
+  if (which.has("dynamics")) {
+    const { runDynamicsBench, formatDynamicsTable } = await import("../../bench/dynamics.js");
+    const report = await runDynamicsBench({
     modelDir: values.model,
     standIn: values["stand-in"],
     ticks,
@@ -68,10 +90,44 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
     peer: !values["no-peer"],
     python: values.python,
     pin,
-    log: (s) => io.stderr.write(s + "\n"),
+    log,
   });
-  for (const n of report.notes) io.stderr.write(`lam bench: note: ${n}\n`);
-  if (values.json) io.stdout.write(JSON.stringify({ ...report, pinned: pin }) + "\n");
-  else io.stdout.write(formatDynamicsTable(report));
+    for (const n of report.notes) io.stderr.write(`lam bench: note: ${n}\n`);
+    Object.assign(out, report);
+    tables.push(formatDynamicsTable(report));
+  } else {
+    // The DESIGN contract's keys are always there; null when the suite did not run.
+    Object.assign(out, { predictor: null, tfjs_window: null, pytorch: null });
+  }
+  const data = resolve(packageRoot(), "../shared/data");
+  const needsData = (name: string) => {
+    if (existsSync(data)) return true;
+    io.stderr.write(`lam bench: note: ${name} skipped: no recorded drives at ${data}\n`);
+    out[name.replace("-", "_")] = null;
+    return false;
+  };
+  if (which.has("perception") && needsData("perception")) {
+    log("bench: perception (batch vs RxJS on the real drives) ...");
+    const { benchPerception, formatPerceptionTable } = await import("../../bench/perception.js");
+    const rows = await benchPerception();
+    out.perception = rows;
+    tables.push(formatPerceptionTable(rows));
+  }
+  if (which.has("replay") && needsData("replay")) {
+    log("bench: open-loop replay of one hour of 20 Hz driving ...");
+    const { benchReplay, formatReplayTable } = await import("../../bench/replay.js");
+    const rows = await benchReplay({ modelDir: values.model });
+    out.replay = rows;
+    tables.push(formatReplayTable(rows));
+  }
+  if (which.has("closed-loop")) {
+    log("bench: closed-loop catalog, model vs reference driver ...");
+    const { benchClosedLoop, formatClosedLoopTable } = await import("../../bench/closed-loop.js");
+    const rows = await benchClosedLoop({ modelDir: values.model, log });
+    out.closed_loop = rows;
+    tables.push(formatClosedLoopTable(rows));
+  }
+  if (values.json) io.stdout.write(JSON.stringify({ ...out, pinned: pin }) + "\n");
+  else io.stdout.write(tables.join("\n"));
   return 0;
 }
