@@ -34,3 +34,13 @@ export function packageRoot(from = fileURLToPath(import.meta.url)): string {
 export function defaultModelDir(): string {
   return join(packageRoot(), "dynamics", "models", "default");
 }
+
+/** The bundled car model ([steer_cmd, accel_cmd], trained on the comma2k19 RAV4 segment by scripts/train-car.sh). */
+export function carModelDir(): string {
+  return join(packageRoot(), "dynamics", "models", "car");
+}
+
+/** The bundled models, in the order `lam sim` tries them for a scenario's vehicle. */
+export function bundledModelDirs(): string[] {
+  return [defaultModelDir(), carModelDir()];
+}

@@ -6,6 +6,8 @@
 // (steer_cmd and one of accel_cmd / speed_cmd); the policy must command exactly those channels, the model must
 // predict every one of them, and every model feature must be a channel the simulator produces. Anything else is
 // an incompatibility, named with both sides' channels: `lam sim` refuses to run it unless --skip-incompatible.
+// Without --model, `lam sim` offers the bundled models and each scenario takes the one that predicts its
+// vehicle's actions (the F1TENTH model for the robot, the RAV4 model for the car).
 import { statSync } from "node:fs";
 import { CATALOG_DIR, loadCatalog, type Scenario } from "../scenarios/index.js";
 import { runScenario, referenceDriver, SENSOR_GROUPS, type Driver, type ScenarioRun } from "../sim/index.js";
@@ -22,8 +24,11 @@ export const DRIVER_KINDS: readonly DriverKind[] = ["model", "reference"];
 /** Everything that decides how a scenario is driven, except the scenario. */
 export interface SimSetup {
   readonly driver: DriverKind;
-  /** Required for the model driver. */
+  /** Required for the model driver, unless `models` is given. */
   readonly model: RuntimeModel | null;
+  /** Candidates instead of one model (the bundled ones): each scenario is driven by the first that predicts every
+   *  action its vehicle takes (`modelFor`). */
+  readonly models?: readonly RuntimeModel[];
   /** The --policy parameters; null = the preset for each scenario's vehicle. */
   readonly policy: PolicyParams | null;
   /** --param overrides applied on top of the policy. */
@@ -85,6 +90,19 @@ export function incompatibility(sc: Scenario, policy: PolicyParams | null, spec:
   return problems.length ? `${sc.name}: ${problems.join("; ")}` : null;
 }
 
+/** Whether a model predicts every action channel the scenario's vehicle takes. */
+export function predictsActions(spec: ModelSpec, sc: Scenario): boolean {
+  return sc.actions.every((a) => spec.actions.includes(a));
+}
+
+/** The model that drives a scenario: `setup.model`, or among `setup.models` the first that predicts the
+ *  scenario's actions (none does: the first, so that the incompatibility names its channels). */
+export function modelFor(sc: Scenario, setup: SimSetup): RuntimeModel | null {
+  const ms = setup.models;
+  if (!ms?.length) return setup.model;
+  return ms.find((m) => predictsActions(m.meta.spec, sc)) ?? ms[0];
+}
+
 /** The driver for one scenario. Timing (`timer`) is measured, never fed back: the run stays deterministic. */
 export function makeDriver(setup: SimSetup, policy: PolicyParams, timer?: () => number): Driver {
   if (setup.driver === "reference") return referenceDriver();
@@ -97,15 +115,18 @@ export interface PlannedScenario {
   readonly scenario: Scenario;
   /** Null for the reference driver (it does not go through the policy). */
   readonly policy: PolicyParams | null;
+  /** The model that drives it (null for the reference driver). */
+  readonly model: RuntimeModel | null;
   readonly incompatible: string | null;
 }
 
 /** Policy and compatibility per scenario; an unknown --param key throws here, naming it and the known keys. */
 export function planScenarios(scenarios: readonly Scenario[], setup: SimSetup): PlannedScenario[] {
   return scenarios.map((scenario) => {
-    if (setup.driver === "reference") return { scenario, policy: null, incompatible: null };
+    if (setup.driver === "reference") return { scenario, policy: null, model: null, incompatible: null };
     const policy = scenarioPolicy(scenario, setup.policy, setup.overrides);
-    return { scenario, policy, incompatible: incompatibility(scenario, policy, setup.model?.meta.spec ?? null) };
+    const model = modelFor(scenario, setup);
+    return { scenario, policy, model, incompatible: incompatibility(scenario, policy, model?.meta.spec ?? null) };
   });
 }
 
@@ -121,7 +142,7 @@ export function runPlanned(plan: readonly PlannedScenario[], setup: SimSetup, op
   const todo = plan.filter((p) => p.incompatible === null);
   return todo.map((p, i) => {
     opts.onScenario?.(p.scenario.name, i, todo.length);
-    const driver = makeDriver(setup, p.policy ?? policyPreset(vehiclePresetName(p.scenario)), opts.now);
+    const driver = makeDriver({ ...setup, model: p.model }, p.policy ?? policyPreset(vehiclePresetName(p.scenario)), opts.now);
     return runScenario(p.scenario, driver, { seed: opts.seed, now: opts.now });
   });
 }

@@ -6,10 +6,11 @@ import { UsageError, type CliIO } from "../io.js";
 import { buildReport, renderHtml, type Report } from "../../sim/index.js";
 import { encodeRuns } from "../../sim/replay-runs.js";
 import { openModel, openPolicy, type RuntimeModel } from "../model.js";
-import { defaultModelDir } from "../model-dir.js";
+import { bundledModelDirs, defaultModelDir } from "../model-dir.js";
 import { parseShard, shardOf } from "../shard.js";
 import { checkParams, parseParamSet } from "../tune-params.js";
-import { DRIVER_KINDS, loadScenarioArgs, planScenarios, runPlanned, type DriverKind, type SimSetup } from "../sim-run.js";
+import { DRIVER_KINDS, loadScenarioArgs, planScenarios, predictsActions, runPlanned, type DriverKind, type SimSetup } from "../sim-run.js";
+import type { Scenario } from "../../scenarios/index.js";
 
 const HELP = `usage: lam sim <scenario.yaml|folder|catalog ...> [options]
 
@@ -17,7 +18,9 @@ Runs each scenario's closed loop on the simulator's virtual clock, driven by the
 vehicle (perception → model → policy), and reports its metrics and pass/fail. Exit code 0 when it ran, even
 if scenarios failed (the report says which); 1 on an error.
 
-  --model DIR          model folder (default: the bundled default model)
+  --model DIR          model folder (default: per scenario, the bundled model that predicts its vehicle's
+                       actions: dynamics/models/default [speed_cmd, steer_cmd] for the robot,
+                       dynamics/models/car [steer_cmd, accel_cmd] for the car)
   --policy FILE|NAME   policy parameters: a JSON file or a preset (default: by the scenario's vehicle:
                        car → passenger-car, robot → robot-1-10)
   --param key=value    override one policy parameter, e.g. policy.blend=0.5 (repeatable)
@@ -35,6 +38,9 @@ if scenarios failed (the report says which); 1 on an error.
 The model must predict every action channel the scenario's vehicle takes (scenario.actions), the policy must
 command exactly those channels, and every model feature must be a simulated channel; channels are never
 converted (a speed_cmd model does not drive an accel_cmd car).
+
+JSON: "model" is the model that drove every scenario (null when none did, or when several bundled ones did);
+"models" lists each model used with the scenarios it drove; each scenario's "model" is that model's sha256.
 `;
 
 export function seedOf(v: string | undefined): number {
@@ -58,6 +64,31 @@ export async function openModelFor(dir: string | undefined): Promise<RuntimeMode
     const msg = e instanceof Error ? e.message : String(e);
     throw new Error(dir === undefined ? `${msg}\n(the bundled default model at ${defaultModelDir()} could not be loaded: pass --model DIR, or --driver reference)` : msg);
   }
+}
+
+/**
+ * Without --model: the bundled models the scenarios need, each opened once and only when a scenario needs it
+ * (a scenario takes the first bundled model that predicts its vehicle's actions; see modelFor).
+ */
+export async function openBundledModels(scenarios: readonly Scenario[], dirs: readonly string[] = bundledModelDirs()): Promise<RuntimeModel[]> {
+  const left = [...dirs];
+  const open: RuntimeModel[] = [];
+  for (const sc of scenarios) {
+    if (open.some((m) => predictsActions(m.meta.spec, sc))) continue;
+    while (left.length) {
+      const dir = left.shift()!;
+      try {
+        open.push(await openModel(dir));
+      } catch (e) {
+        for (const m of open) m.model.dispose();
+        const msg = e instanceof Error ? e.message : String(e);
+        throw new Error(`${msg}\n(the bundled model at ${dir} could not be loaded: pass --model DIR, or --driver reference)`);
+      }
+      if (predictsActions(open[open.length - 1].meta.spec, sc)) break;
+    }
+    if (!left.length) break;
+  }
+  return open;
 }
 
 export function modelInfo(m: RuntimeModel | null) {
@@ -116,9 +147,11 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
 
   const all = loadScenarioArgs(positionals);
   const scenarios = shardOf(all, shard);
-  const model = driver === "model" ? await openModelFor(values.model) : null;
-  const base = values.policy === undefined || !model ? null : await openPolicy(model.meta.spec, values.policy);
-  const setup: SimSetup = { driver, model, policy: base, overrides };
+  const given = driver === "model" && values.model !== undefined ? await openModelFor(values.model) : null;
+  const bundled = driver === "model" && values.model === undefined ? await openBundledModels(scenarios) : [];
+  // --policy names a file or preset: which model is asked does not matter then.
+  const base = values.policy === undefined || driver !== "model" ? null : await openPolicy({ actions: [] }, values.policy);
+  const setup: SimSetup = { driver, model: given, models: bundled, policy: base, overrides };
   const plan = checkParams(() => planScenarios(scenarios, setup));
   const bad = plan.filter((p) => p.incompatible !== null);
   if (bad.length && !values["skip-incompatible"]) {
@@ -136,15 +169,21 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
     onScenario: (name, i, n) => io.stderr.write(`lam sim: [${i + 1}/${n}] ${name}\n`),
   });
   const wall = (performance.now() - t0) / 1000;
-  model?.model.dispose();
+  given?.model.dispose();
+  for (const m of bundled) m.model.dispose();
+  const ran = plan.filter((p) => p.incompatible === null && p.model);
+  const used = [...new Set(ran.map((p) => p.model!))];
+  const model = given ?? (used.length === 1 ? used[0] : null);
 
   const report = buildReport(runs);
   const policyOf = new Map(plan.map((p) => [p.scenario.name, p.policy?.name ?? null]));
+  const modelOf = new Map(plan.map((p) => [p.scenario.name, p.model?.meta.weightsSha256 ?? null]));
   const out = {
-    scenarios: report.scenarios.map((s) => ({ ...s, policy: policyOf.get(s.name) ?? null })),
+    scenarios: report.scenarios.map((s) => ({ ...s, policy: policyOf.get(s.name) ?? null, model: modelOf.get(s.name) ?? null })),
     summary: { ...report.summary, skipped: bad.map((b) => ({ name: b.scenario.name, reason: b.incompatible })) },
     driver,
     model: modelInfo(model),
+    models: used.map((m) => ({ ...modelInfo(m)!, scenarios: ran.filter((p) => p.model === m).map((p) => p.scenario.name) })),
     policy: values.policy ?? null,
     params: overrides,
     seed,
@@ -155,7 +194,7 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
   if (values.out) {
     await mkdir(values.out, { recursive: true });
     await writeFile(join(values.out, "report.json"), json + "\n");
-    await writeFile(join(values.out, "report.html"), renderHtml(runs, { report, title: `lam sim — ${driver} driver${model ? `, model ${model.meta.weightsSha256.slice(0, 12)}` : ""}` }));
+    await writeFile(join(values.out, "report.html"), renderHtml(runs, { report, title: `lam sim — ${driver} driver${used.length ? `, model ${used.map((m) => m.meta.weightsSha256.slice(0, 12)).join(" + ")}` : ""}` }));
     await writeFile(join(values.out, "runs.json"), encodeRuns(runs));
     io.stderr.write(`lam sim: wrote ${join(values.out, "report.json")}, report.html, runs.json\n`);
   }
