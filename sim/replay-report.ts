@@ -6,7 +6,7 @@ import { round } from "./metrics.js";
 import type { ReplayDetail, ReplayOutcome } from "./replay.js";
 import type { ChannelScore, PredictorScore } from "./replay-score.js";
 import type { ScenarioRun } from "./run.js";
-import type { ReportSummary } from "./report/json.js";
+import { summariseResults, type ReportSummary } from "./report/json.js";
 import { renderHtml } from "./report/html.js";
 import { esc } from "./report/svg.js";
 
@@ -36,12 +36,6 @@ export interface ScenarioReport {
 }
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)];
-}
 
 /** Weighted means of per-drive scores (the rounded figures, so a merge of shards gives the same bytes). */
 function poolScores(scores: readonly PredictorScore[], actions: readonly string[]): PredictorScore {
@@ -85,30 +79,13 @@ function replaySummary(details: readonly ReplayDetail[]): ReplaySummary {
 }
 
 /**
- * The summary of a list of scenario results: what sim/report buildReport computes (a test keeps the two equal),
- * plus the `replay` pool where every scenario is a replay.
+ * The summary of a list of scenario results (sim/report's `summariseResults`), plus the `replay` pool where every
+ * scenario is a replay.
  */
 export function summarise(scenarios: readonly ReportScenario[]): MergedSummary {
-  const passed = scenarios.filter((s) => s.passed).length;
-  const crit: Record<string, number> = {};
-  for (const s of scenarios) for (const c of s.failed) crit[c] = (crit[c] ?? 0) + 1;
-  const p50 = scenarios.map((s) => s.timing.p50_tick_ms).filter((x): x is number => x !== null);
-  const p99 = scenarios.map((s) => s.timing.p99_tick_ms).filter((x): x is number => x !== null);
-  const misses = scenarios.map((s) => s.timing.deadline_misses).filter((x): x is number => x !== null);
   const details = scenarios.map((s) => s.replay).filter((d): d is ReplayDetail => d !== undefined);
   return {
-    scenarios: scenarios.length,
-    passed,
-    failed: scenarios.length - passed,
-    pass_rate: scenarios.length ? Math.round((passed / scenarios.length) * 1e6) / 1e6 : 0,
-    failed_scenarios: scenarios.filter((s) => !s.passed).map((s) => s.name),
-    failed_criteria: Object.fromEntries(Object.entries(crit).sort(([a], [b]) => (a < b ? -1 : 1))),
-    collisions: scenarios.reduce((a, s) => a + (s.metrics.collisions ?? 0), 0),
-    timing: {
-      p50_tick_ms: median(p50),
-      p99_tick_ms: p99.length ? Math.max(...p99) : null,
-      deadline_misses: misses.length ? misses.reduce((a, b) => a + b, 0) : null,
-    },
+    ...summariseResults(scenarios),
     ...(details.length && details.length === scenarios.length ? { replay: replaySummary(details) } : {}),
   };
 }

@@ -29,6 +29,11 @@ function median(xs: number[]): number | null {
 
 export function buildReport(runs: readonly ScenarioRun[]): Report {
   const scenarios = runs.map(scenarioResult);
+  return { scenarios, summary: summariseResults(scenarios) };
+}
+
+/** The summary of a list of results: shared by sim, replay and merged shard reports, so all three agree. */
+export function summariseResults(scenarios: readonly Pick<ScenarioResult, "name" | "passed" | "failed" | "metrics" | "timing">[]): ReportSummary {
   const passed = scenarios.filter((s) => s.passed).length;
   const crit: Record<string, number> = {};
   for (const s of scenarios) for (const c of s.failed) crit[c] = (crit[c] ?? 0) + 1;
@@ -36,20 +41,17 @@ export function buildReport(runs: readonly ScenarioRun[]): Report {
   const p99 = scenarios.map((s) => s.timing.p99_tick_ms).filter((x): x is number => x !== null);
   const misses = scenarios.map((s) => s.timing.deadline_misses).filter((x): x is number => x !== null);
   return {
-    scenarios,
-    summary: {
-      scenarios: scenarios.length,
-      passed,
-      failed: scenarios.length - passed,
-      pass_rate: scenarios.length ? Math.round((passed / scenarios.length) * 1e6) / 1e6 : 0,
-      failed_scenarios: scenarios.filter((s) => !s.passed).map((s) => s.name),
-      failed_criteria: Object.fromEntries(Object.entries(crit).sort(([a], [b]) => (a < b ? -1 : 1))),
-      collisions: scenarios.reduce((a, s) => a + (s.metrics.collisions ?? 0), 0),
-      timing: {
-        p50_tick_ms: median(p50),
-        p99_tick_ms: p99.length ? Math.max(...p99) : null,
-        deadline_misses: misses.length ? misses.reduce((a, b) => a + b, 0) : null,
-      },
+    scenarios: scenarios.length,
+    passed,
+    failed: scenarios.length - passed,
+    pass_rate: scenarios.length ? Math.round((passed / scenarios.length) * 1e6) / 1e6 : 0,
+    failed_scenarios: scenarios.filter((s) => !s.passed).map((s) => s.name),
+    failed_criteria: Object.fromEntries(Object.entries(crit).sort(([a], [b]) => (a < b ? -1 : 1))),
+    collisions: scenarios.reduce((a, s) => a + (s.metrics.collisions ?? 0), 0),
+    timing: {
+      p50_tick_ms: median(p50),
+      p99_tick_ms: p99.length ? Math.max(...p99) : null,
+      deadline_misses: misses.length ? misses.reduce((a, b) => a + b, 0) : null,
     },
   };
 }

@@ -39,11 +39,12 @@ const failing = (o: ReplayOutcome): ReplayOutcome => ({ ...o, run: { ...o.run, c
 describe("merging shard reports", () => {
   const outcomes = [failing(outcome("c", 120, 0.3, [{ t0: 101, t1: 104 }])), outcome("a", 200, 0, [{ t0: 100, t1: 103 }, { t0: 105, t1: 109 }]), failing(outcome("b", 150, 1.1))];
 
-  it("summarise() equals sim's buildReport summary, failures included", () => {
+  it("summarise() of plain sim results adds no replay pool and counts the failures", () => {
     const runs = outcomes.map((o) => o.run);
     const ref = buildReport(runs);
     expect(ref.summary.failed).toBe(2);
     expect(summarise(ref.scenarios)).toEqual(ref.summary);
+    expect(ref.summary.failed_scenarios).toEqual(["c", "b"]);
   });
 
   it("shards merge into the unsharded report, in any order; replay figures pooled by scored ticks", () => {
