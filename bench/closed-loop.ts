@@ -16,7 +16,7 @@ import { CATALOG_DIR, loadCatalog, type Scenario } from "../scenarios/index.js";
 import { runScenario } from "../sim/index.js";
 import { buildModel, saveModel, type ModelSpec } from "../dynamics/index.js";
 import { openModel, type RuntimeModel } from "../runtime/model.js";
-import { dirStore } from "../runtime/model-dir.js";
+import { bundledModelDirs, dirStore } from "../runtime/model-dir.js";
 import { incompatibility, makeDriver, scenarioPolicy, type SimSetup } from "../runtime/sim-run.js";
 
 export interface ClosedLoopRow {
@@ -89,20 +89,24 @@ function row(scenario: string, driver: ClosedLoopRow["driver"], standInUsed: boo
 export async function benchClosedLoop(opts: ClosedLoopBenchOptions = {}): Promise<ClosedLoopRow[]> {
   const scenarios = opts.scenarios ?? loadCatalog(CATALOG_DIR);
   const repeat = opts.repeat ?? 3;
-  let model: RuntimeModel | null = null;
-  try {
-    model = await openModel(opts.modelDir);
-  } catch (e) {
-    opts.log?.(`closed-loop bench: no model (${e instanceof Error ? e.message.split("\n")[0] : String(e)}); stand-ins of the default shape everywhere`);
+  // The given model, or every bundled one (the F1TENTH robot model and the RAV4 car model), as `lam sim` picks them.
+  const models: RuntimeModel[] = [];
+  for (const dir of opts.modelDir ? [opts.modelDir] : bundledModelDirs()) {
+    try {
+      models.push(await openModel(dir));
+    } catch (e) {
+      opts.log?.(`closed-loop bench: no model at ${dir} (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
+    }
   }
+  const model = models[0] ?? null;
   const shape = model ? { ...model.meta.spec } : DEFAULT_SHAPE;
   const tmp = await mkdtemp(join(tmpdir(), "lam-bench-cl-"));
   const standIns = new Map<string, RuntimeModel>();
   const rows: ClosedLoopRow[] = [];
   try {
     for (const sc of scenarios) {
-      let m = model;
-      const fits = model !== null && incompatibility(sc, scenarioPolicy(sc, null, {}), model.meta.spec) === null;
+      let m = models.find((c) => incompatibility(sc, scenarioPolicy(sc, null, {}), c.meta.spec) === null) ?? null;
+      const fits = m !== null;
       if (!fits) {
         const spec = standInSpec(shape, model?.meta.spec ?? null, sc);
         const key = JSON.stringify(spec);
@@ -116,7 +120,7 @@ export async function benchClosedLoop(opts: ClosedLoopBenchOptions = {}): Promis
       opts.log?.(`closed-loop bench: ${sc.name} model ${rows.at(-2)!.x_realtime}× reference ${rows.at(-1)!.x_realtime}×`);
     }
   } finally {
-    model?.model.dispose();
+    for (const m of models) m.model.dispose();
     for (const s of standIns.values()) s.model.dispose();
     await rm(tmp, { recursive: true, force: true });
   }
