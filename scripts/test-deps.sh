@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the real parts the tests talk to: a Mosquitto broker (MQTT 5) and Chromium (report rendering).
+# Installs the real parts the tests talk to: a Mosquitto broker (MQTT 5), Chromium (report rendering) and
+# Debian's PyTorch (the benchmark peer whose output the bench test checks against ours).
 # Runs before `npm test`; does nothing when both are already there.
 set -euo pipefail
 need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+/usr/bin/python3 -c "import torch" >/dev/null 2>&1 || need+=(python3-torch)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null 2>&1; then
   echo "test-deps: missing ${need[*]} and not root: install them, or the tests that need them fail" >&2
