@@ -14,7 +14,8 @@ import { runScenario, referenceDriver, SENSOR_GROUPS, type Driver, type Scenario
 import { applyOverrides, policyPreset, type PolicyParams } from "../policy/index.js";
 import type { ModelSpec } from "../dynamics/spec.js";
 import { PipelineDriver } from "./pipeline-driver.js";
-import type { RuntimeModel } from "./model.js";
+import { openModel, type RuntimeModel } from "./model.js";
+import { bundledModelDirs, defaultModelDir } from "./model-dir.js";
 import type { ParamSet } from "./tune-params.js";
 import { UsageError } from "./io.js";
 
@@ -145,4 +146,39 @@ export function runPlanned(plan: readonly PlannedScenario[], setup: SimSetup, op
     const driver = makeDriver({ ...setup, model: p.model }, p.policy ?? policyPreset(vehiclePresetName(p.scenario)), opts.now);
     return runScenario(p.scenario, driver, { seed: opts.seed, now: opts.now });
   });
+}
+
+/** Opens the model, saying what to do when the bundled default is not there. */
+export async function openModelFor(dir: string | undefined): Promise<RuntimeModel> {
+  try {
+    return await openModel(dir);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new Error(dir === undefined ? `${msg}\n(the bundled default model at ${defaultModelDir()} could not be loaded: pass --model DIR, or --driver reference)` : msg);
+  }
+}
+
+/**
+ * Without --model: the bundled models the scenarios need, each opened once and only when a scenario needs it
+ * (a scenario takes the first bundled model that predicts its vehicle's actions; see modelFor).
+ */
+export async function openBundledModels(scenarios: readonly Scenario[], dirs: readonly string[] = bundledModelDirs()): Promise<RuntimeModel[]> {
+  const left = [...dirs];
+  const open: RuntimeModel[] = [];
+  for (const sc of scenarios) {
+    if (open.some((m) => predictsActions(m.meta.spec, sc))) continue;
+    while (left.length) {
+      const dir = left.shift()!;
+      try {
+        open.push(await openModel(dir));
+      } catch (e) {
+        for (const m of open) m.model.dispose();
+        const msg = e instanceof Error ? e.message : String(e);
+        throw new Error(`${msg}\n(the bundled model at ${dir} could not be loaded: pass --model DIR, or --driver reference)`);
+      }
+      if (predictsActions(open[open.length - 1].meta.spec, sc)) break;
+    }
+    if (!left.length) break;
+  }
+  return open;
 }

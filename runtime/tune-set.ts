@@ -5,14 +5,14 @@ import { performance } from "node:perf_hooks";
 import type { Scenario } from "../scenarios/index.js";
 import { buildReport, type ScenarioResult } from "../sim/index.js";
 import type { PolicyParams } from "../policy/index.js";
-import { openModel, openPolicy, type RuntimeModel } from "./model.js";
-import { planScenarios, runPlanned, type SimSetup } from "./sim-run.js";
+import { openPolicy, type RuntimeModel } from "./model.js";
+import { openBundledModels, openModelFor, planScenarios, runPlanned, type SimSetup } from "./sim-run.js";
 import type { ParamSet } from "./tune-params.js";
 
 /** What every worker needs to run any set: plain data, sent once as workerData. */
 export interface TuneJob {
   readonly scenarios: readonly Scenario[];
-  /** Model folder (undefined = the bundled default). */
+  /** Model folder (undefined = the bundled models, each scenario driven by the one that predicts its actions). */
   readonly modelDir?: string;
   /** --policy FILE|preset (undefined = by the scenario's vehicle). */
   readonly policy?: string;
@@ -26,21 +26,27 @@ export interface SetResult {
   readonly timing: { readonly wall_ms: number };
 }
 
-/** A job with its model and base policy opened: built once per worker. */
+/** A job with its models and base policy opened: built once per worker. */
 export interface TuneContext {
   readonly job: TuneJob;
-  readonly model: RuntimeModel;
+  readonly models: readonly RuntimeModel[];
   readonly policy: PolicyParams | null;
 }
 
-export async function openTuneContext(job: TuneJob, model?: RuntimeModel): Promise<TuneContext> {
-  const m = model ?? (await openModel(job.modelDir));
-  const policy = job.policy === undefined ? null : await openPolicy(m.meta.spec, job.policy);
-  return { job, model: m, policy };
+/** The models a job runs: the given folder, or the bundled ones its scenarios need (as `lam sim` picks them). */
+export async function openTuneModels(job: Pick<TuneJob, "scenarios" | "modelDir">): Promise<RuntimeModel[]> {
+  return job.modelDir === undefined ? openBundledModels(job.scenarios) : [await openModelFor(job.modelDir)];
+}
+
+export async function openTuneContext(job: TuneJob, models?: readonly RuntimeModel[]): Promise<TuneContext> {
+  const ms = models ?? (await openTuneModels(job));
+  // --policy names a file or preset: which model is asked does not matter then.
+  const policy = job.policy === undefined ? null : await openPolicy({ actions: [] }, job.policy);
+  return { job, models: ms, policy };
 }
 
 export function setupFor(ctx: TuneContext, overrides: ParamSet): SimSetup {
-  return { driver: "model", model: ctx.model, policy: ctx.policy, overrides };
+  return { driver: "model", model: ctx.models[0] ?? null, models: ctx.models, policy: ctx.policy, overrides };
 }
 
 /** Runs one set over every scenario (compatibility was checked before any set ran). */

@@ -11,8 +11,8 @@ import { compareScores, scoreSet, scoringScenario, SCORE_FORMULA, SCORE_WEIGHTS,
 
 export interface TuneOptions {
   readonly workers: number;
-  /** The model already opened by the caller, for the in-process path (one worker). */
-  readonly model?: RuntimeModel;
+  /** The models already opened by the caller, for the in-process path (one worker). */
+  readonly models?: readonly RuntimeModel[];
   readonly onResult?: (r: SetResult, done: number, total: number) => void;
 }
 
@@ -20,7 +20,7 @@ export interface TuneOptions {
 export async function runTuneSets(job: TuneJob, sets: readonly ParamSet[], opts: TuneOptions): Promise<SetResult[]> {
   const tasks = [{}, ...sets].map((params, index) => ({ index, params }));
   if (opts.workers > 1) return runSetsOnWorkers(job, tasks, { workers: opts.workers, onResult: opts.onResult });
-  const ctx = await openTuneContext(job, opts.model);
+  const ctx = await openTuneContext(job, opts.models);
   return tasks.map((t, i) => {
     const r = runSet(ctx, t.index, t.params);
     opts.onResult?.(r, i + 1, tasks.length);

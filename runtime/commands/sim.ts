@@ -5,11 +5,10 @@ import { performance } from "node:perf_hooks";
 import { UsageError, type CliIO } from "../io.js";
 import { buildReport, renderHtml, type Report } from "../../sim/index.js";
 import { encodeRuns } from "../../sim/replay-runs.js";
-import { openModel, openPolicy, type RuntimeModel } from "../model.js";
-import { bundledModelDirs, defaultModelDir } from "../model-dir.js";
+import { openPolicy, type RuntimeModel } from "../model.js";
 import { parseShard, shardOf } from "../shard.js";
 import { checkParams, parseParamSet } from "../tune-params.js";
-import { DRIVER_KINDS, loadScenarioArgs, planScenarios, predictsActions, runPlanned, type DriverKind, type SimSetup } from "../sim-run.js";
+import { DRIVER_KINDS, loadScenarioArgs, openBundledModels, openModelFor, planScenarios, runPlanned, type DriverKind, type SimSetup } from "../sim-run.js";
 import type { Scenario } from "../../scenarios/index.js";
 
 const HELP = `usage: lam sim <scenario.yaml|folder|catalog ...> [options]
@@ -56,40 +55,6 @@ export function driverOf(v: string | undefined): DriverKind {
   return d;
 }
 
-/** Opens the model, saying what to do when the bundled default is not there. */
-export async function openModelFor(dir: string | undefined): Promise<RuntimeModel> {
-  try {
-    return await openModel(dir);
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new Error(dir === undefined ? `${msg}\n(the bundled default model at ${defaultModelDir()} could not be loaded: pass --model DIR, or --driver reference)` : msg);
-  }
-}
-
-/**
- * Without --model: the bundled models the scenarios need, each opened once and only when a scenario needs it
- * (a scenario takes the first bundled model that predicts its vehicle's actions; see modelFor).
- */
-export async function openBundledModels(scenarios: readonly Scenario[], dirs: readonly string[] = bundledModelDirs()): Promise<RuntimeModel[]> {
-  const left = [...dirs];
-  const open: RuntimeModel[] = [];
-  for (const sc of scenarios) {
-    if (open.some((m) => predictsActions(m.meta.spec, sc))) continue;
-    while (left.length) {
-      const dir = left.shift()!;
-      try {
-        open.push(await openModel(dir));
-      } catch (e) {
-        for (const m of open) m.model.dispose();
-        const msg = e instanceof Error ? e.message : String(e);
-        throw new Error(`${msg}\n(the bundled model at ${dir} could not be loaded: pass --model DIR, or --driver reference)`);
-      }
-      if (predictsActions(open[open.length - 1].meta.spec, sc)) break;
-    }
-    if (!left.length) break;
-  }
-  return open;
-}
 
 export function modelInfo(m: RuntimeModel | null) {
   return m ? { dir: m.dir, sha256: m.meta.weightsSha256, features: m.meta.spec.features, actions: m.meta.spec.actions, rate: m.meta.spec.rate } : null;

@@ -8,7 +8,8 @@ import { cartesian, checkParams, parseSweeps } from "../tune-params.js";
 import { loadScenarioArgs, planScenarios, type SimSetup } from "../sim-run.js";
 import { tune } from "../tune.js";
 import { renderTuneHtml } from "../tune-html.js";
-import { modelInfo, openModelFor, seedOf } from "./sim.js";
+import { modelInfo, seedOf } from "./sim.js";
+import { openTuneModels } from "../tune-set.js";
 
 const HELP = `usage: lam tune <scenario.yaml|folder|catalog ...> --param policy.key=a,b,c [--param ...] [options]
 
@@ -65,10 +66,10 @@ export default async function tuneCommand(argv: string[], io: CliIO): Promise<nu
   const workers = positiveInt("workers", values.workers, Math.min(availableParallelism(), sets.length + 1));
 
   let scenarios = loadScenarioArgs(positionals);
-  const model = await openModelFor(values.model);
-  const base = values.policy === undefined ? null : await openPolicy(model.meta.spec, values.policy);
+  const models = await openTuneModels({ scenarios, modelDir: values.model });
+  const base = values.policy === undefined ? null : await openPolicy({ actions: [] }, values.policy);
   // Every set is checked here, before any worker starts: a bad key or value fails fast and names itself.
-  const setup = (overrides: (typeof sets)[number]): SimSetup => ({ driver: "model", model, policy: base, overrides });
+  const setup = (overrides: (typeof sets)[number]): SimSetup => ({ driver: "model", model: models[0] ?? null, models, policy: base, overrides });
   const plan = checkParams(() => planScenarios(scenarios, setup({})));
   const bad = plan.filter((p) => p.incompatible !== null);
   if (bad.length && !values["skip-incompatible"]) {
@@ -84,11 +85,11 @@ export default async function tuneCommand(argv: string[], io: CliIO): Promise<nu
   const { report, all } = await tune(job, sweeps, sets, {
     workers,
     top,
-    model: workers > 1 ? undefined : model,
+    models: workers > 1 ? undefined : models,
     onResult: (r, done, total) => io.stderr.write(`lam tune: [${done}/${total}] set ${r.index} ${JSON.stringify(r.params)}\n`),
   });
-  model.model.dispose();
-  const out = { ...report, model: modelInfo(model), policy: values.policy ?? null, skipped: bad.map((b) => ({ name: b.scenario.name, reason: b.incompatible })) };
+  for (const m of models) m.model.dispose();
+  const out = { ...report, models: models.map(modelInfo), policy: values.policy ?? null, skipped: bad.map((b) => ({ name: b.scenario.name, reason: b.incompatible })) };
   if (values.out) {
     await mkdir(values.out, { recursive: true });
     await writeFile(join(values.out, "tune.json"), JSON.stringify({ ...out, ranking: all }) + "\n");

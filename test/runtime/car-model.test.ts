@@ -14,7 +14,7 @@ import { main } from "../../runtime/main.js";
 import { openModel, type RuntimeModel } from "../../runtime/model.js";
 import { carModelDir, defaultModelDir, dirStore } from "../../runtime/model-dir.js";
 import { incompatibility, modelFor, planScenarios, vehiclePresetName } from "../../runtime/sim-run.js";
-import { openBundledModels } from "../../runtime/commands/sim.js";
+import { openBundledModels } from "../../runtime/sim-run.js";
 import { policyPreset } from "../../policy/index.js";
 
 const DATA = resolve(import.meta.dirname, "../../../shared/data");
