@@ -38,10 +38,13 @@ export function framesFromDrive(drive: Drive, spec: FrameSpec, options: FramesFr
   let k = firstTick(t0, spec.rate);
   let lastInput = t0;
   const released: Sample[] = [];
+  const inSpec = new Set(spec.channels.map((c) => c.name));
 
   const toSync = (s: Sample) => {
     const o = outliers?.check(s);
     if (o) return tally.add(s, o.reason, o.message);
+    // A channel the frames do not hold moves no tick: the RxJS path's ticks follow the frame channels only.
+    if (!inSpec.has(s.channel)) return;
     // Every tick whose horizon this sample lies beyond is final: build it before the sample lands.
     while (tickTime(k, spec.rate) + lookahead < s.t) frames.push(sync.frameAt(k++));
     const r = sync.push(s);

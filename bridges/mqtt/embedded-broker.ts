@@ -13,13 +13,19 @@ export async function startEmbeddedBroker(opts: { port?: number; host?: string }
   const host = opts.host ?? "127.0.0.1";
   const broker = await Aedes.createBroker();
   const server: Server = createServer(broker.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port ?? 0, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    // A port in use must not leave the broker's timers running (they would keep the process alive).
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    throw e;
+  }
   const port = (server.address() as AddressInfo).port;
   return {
     url: `mqtt://${host}:${port}`,

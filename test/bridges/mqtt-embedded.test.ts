@@ -45,3 +45,17 @@ describe("embedded aedes broker (MQTT 3.1.1)", () => {
     await broker.close();
   });
 });
+
+describe("embedded broker on a port in use", () => {
+  it("rejects naming the cause and leaves no broker timers running", async () => {
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    const timers = () => process.getActiveResourcesInfo().filter((x) => x === "Timeout").length;
+    const before = timers();
+    await expect(startEmbeddedBroker({ port })).rejects.toThrow(/EADDRINUSE/);
+    expect(timers()).toBe(before);
+    await new Promise<void>((r) => blocker.close(() => r()));
+  });
+});

@@ -75,15 +75,16 @@ describe("framesFromDrive (batch) and driveSamples + perceive (RxJS, virtual tim
     const value = fc.oneof(fc.double({ min: -30, max: 30, noNaN: true }), fc.constantFrom(NaN, Infinity, 1e9));
     const series = fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), value), { maxLength: 40 }).map((xs) => xs.sort((p, q) => p[0] - q[0]).map(([ms, v]) => [1000 + ms / 1000, v] as [number, number]));
     fc.assert(
-      fc.property(series, series, series, (speed, yaw, brake) => {
-        const drive = makeDrive({ speed, yaw_rate: yaw, brake });
+      // steer is not a frame channel: it must not change which frames are built.
+      fc.property(series, series, series, series, (speed, yaw, brake, steer) => {
+        const drive = makeDrive({ speed, yaw_rate: yaw, brake, steer });
         const batch = framesFromDrive(drive, spec, { window: 0.02, lookahead: 0.06 });
         const rx = replayFrames(drive, spec, { window: 0.02, lookahead: 0.06 });
         expect(rx.frames).toEqual(batch.frames);
         expect(rx.rejected).toEqual(batch.rejected);
         expect(checkFrames(batch.frames)).toBeUndefined();
       }),
-      { numRuns: 60 },
+      { numRuns: 300 },
     );
   });
 });
