@@ -38,6 +38,34 @@ export interface HeadSpec {
   /** Fallback for an action whose last value is Missing: its training mean. */
   readonly fallback: readonly number[];
   readonly eps: number;
+  /**
+   * The residual's distribution in training (absent = "gaussian"). "laplace": raw1 gives the Laplace scale b, whose
+   * location is the median — the estimate that minimises the absolute error ADE scores; decodeHead still reports a
+   * standard deviation (√2 · b) so consumers read `std` alike for both.
+   */
+  readonly dist?: HeadDist;
+  /**
+   * Per action, where the predicted mean comes from (absent = all "model"). "hold_last": the net's residual is ignored
+   * and the mean is the last observed action — chosen at training time for an action where the net did not beat
+   * hold-last on the validation blocks. The spread is the net's either way.
+   */
+  readonly source?: readonly HeadSource[];
+}
+
+export type HeadDist = "gaussian" | "laplace";
+export type HeadSource = "model" | "hold_last";
+
+/** Checks the optional head fields (lam.json from elsewhere); the error names the key and value. */
+export function checkHead(head: HeadSpec, actions: number): void {
+  if (head.dist !== undefined && head.dist !== "gaussian" && head.dist !== "laplace") {
+    throw new Error(`head.dist=${JSON.stringify(head.dist)} is not "gaussian" or "laplace"`);
+  }
+  if (head.source !== undefined) {
+    if (!Array.isArray(head.source) || head.source.length !== actions) throw new Error(`head.source must list ${actions} sources, one per action`);
+    head.source.forEach((s, a) => {
+      if (s !== "model" && s !== "hold_last") throw new Error(`head.source[${a}]=${JSON.stringify(s)} is not "model" or "hold_last"`);
+    });
+  }
 }
 
 /** The options that shape the initial weights and their regularisation (not part of the inference graph). */
@@ -176,11 +204,13 @@ export function decodeHead(raw: ArrayLike<number>, last: ArrayLike<number>, head
   if (raw.length !== horizon * A * 2) throw new Error(`head output has ${raw.length} values, expected horizon ${horizon} × ${A} actions × 2`);
   const mean = out?.mean ?? new Float32Array(horizon * A);
   const std = out?.std ?? new Float32Array(horizon * A);
+  const spread = head.dist === "laplace" ? Math.SQRT2 : 1;
+  const src = head.source;
   for (let k = 0; k < horizon; k++) {
     for (let a = 0; a < A; a++) {
       const r = (k * A + a) * 2;
-      mean[k * A + a] = last[a] + raw[r] * head.scale[a];
-      std[k * A + a] = (softplus(raw[r + 1]) + head.eps) * head.scale[a];
+      mean[k * A + a] = src !== undefined && src[a] === "hold_last" ? last[a] : last[a] + raw[r] * head.scale[a];
+      std[k * A + a] = (softplus(raw[r + 1]) + head.eps) * head.scale[a] * spread;
     }
   }
   return { mean, std };

@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs";
 import type { Normalisation } from "../perception/types.js";
 import type { ErrorSummary } from "./metrics.js";
-import type { HeadSpec } from "./model.js";
+import { checkHead, type HeadSpec } from "./model.js";
+import type { ValidationChoice } from "./train-run.js";
 import type { Block } from "./dataset.js";
 import type { ModelSpec } from "./spec.js";
 import type { ArFit } from "./baselines/ar.js";
@@ -38,6 +39,8 @@ export interface TrainingSummary {
   readonly finetunedFrom?: string;
   /** ISO date, only when a clock was passed in (keeps training output reproducible otherwise). */
   readonly date?: string;
+  /** Per-action source choice on the validation blocks (train-run.ts chooseSources), when one was made. */
+  readonly validation?: ValidationChoice;
 }
 
 export interface EvalReport {
@@ -167,6 +170,11 @@ export function checkLamJson(v: unknown, file: string): LamJson {
   if (!isNumbers(h.scale, spec.actions.length) || (h.scale as number[]).some((d) => !(d > 0))) throw fail("head.scale", `must be ${spec.actions.length} positive numbers`);
   if (!isNumbers(h.fallback, spec.actions.length)) throw fail("head.fallback", `must be ${spec.actions.length} finite numbers`);
   if (typeof h.eps !== "number" || !(h.eps > 0)) throw fail("head.eps", "must be a positive number");
+  try {
+    checkHead(h as unknown as HeadSpec, spec.actions.length);
+  } catch (e) {
+    throw new ModelLoadError(file, (e as Error).message);
+  }
   if (typeof o.weightsSha256 !== "string" || !/^[0-9a-f]{64}$/.test(o.weightsSha256)) throw fail("weightsSha256", "must be 64 hex digits");
   return v as LamJson;
 }

@@ -6,9 +6,9 @@ import type * as tf from "@tensorflow/tfjs";
 import { fitAr } from "./baselines/ar.js";
 import { cutWindows, fitHeadScale, fitNormalisation, splitBlocks, type Block, type FrameSeries } from "./dataset.js";
 import { evaluate } from "./evaluate.js";
-import { buildModel, checkSpec, STD_EPS, type HeadSpec } from "./model.js";
+import { buildModel, checkSpec, STD_EPS, type HeadDist, type HeadSource, type HeadSpec } from "./model.js";
 import { prng } from "./prng.js";
-import type { LamJson, LoadedModel } from "./save.js";
+import type { EvalReport, LamJson, LoadedModel } from "./save.js";
 import type { ModelSpec } from "./spec.js";
 import { fit, TRAIN_DEFAULTS, type TrainOptions, type TrainResult } from "./train.js";
 
@@ -21,6 +21,13 @@ export interface TrainRunOptions extends TrainOptions {
   readonly finetune?: LoadedModel;
   /** ISO date for lam.json, from a clock the caller owns (left out: lam.json is reproducible byte for byte). */
   readonly date?: string;
+  /** The residual's distribution in training (default "gaussian"); "laplace" aims the mean at the median. */
+  readonly dist?: HeadDist;
+  /**
+   * Per action, answer with hold-last instead of the net where the net's ADE on the validation blocks is not below
+   * hold-last's (head.source). The choice and its validation figures are recorded in lam.json training.validation.
+   */
+  readonly holdWhereWorse?: boolean;
 }
 
 export interface TrainRunResult {
@@ -51,17 +58,27 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
   const fallback = [...actions.mean];
   const wTrain = cutWindows(series, train, spec, features, { fallback }, { variableLength: prng(seed * 31 + 5) });
   const wVal = cutWindows(series, val, spec, features, { fallback });
-  const head: HeadSpec = base ? base.meta.head : { kind: "residual-hold", scale: fitHeadScale(wTrain), fallback, eps: STD_EPS };
+  // Training fits the net's residual on every action (no head.source); the source choice comes after, on validation.
+  const head: HeadSpec = base
+    ? { kind: base.meta.head.kind, scale: base.meta.head.scale, fallback: base.meta.head.fallback, eps: base.meta.head.eps, ...(base.meta.head.dist ? { dist: base.meta.head.dist } : {}) }
+    : { kind: "residual-hold", scale: fitHeadScale(wTrain), fallback, eps: STD_EPS, ...(opts.dist && opts.dist !== "gaussian" ? { dist: opts.dist } : {}) };
 
   const model = base ? base.model : buildModel(spec, { seed });
   const result = await fit(model, head, wTrain, wVal, { ...opts, seed });
 
   const arOrder = opts.arOrder ?? DEFAULT_AR_ORDER;
   const ar = fitAr(series, train, (s) => ({ frameChannels: s.channels, actions: spec.actions, rate: spec.rate, horizon: spec.horizon, fallback }), arOrder);
+  const partial = { spec, normalisation: { features, actions }, head, baselines: { ar } };
+  let validation: ValidationChoice | undefined;
+  let finalHead: HeadSpec = base?.meta.head.source ? { ...head, source: base.meta.head.source } : head;
+  if (opts.holdWhereWorse) {
+    validation = chooseSources(evaluate({ model, meta: { ...partial, version: 1, weightsSha256: "" } }, series, val, {}), spec.actions);
+    finalHead = validation.source.every((s) => s === "model") ? head : { ...head, source: validation.source };
+  }
   const meta: Omit<LamJson, "weightsSha256" | "version" | "metrics"> = {
     spec,
     normalisation: { features, actions },
-    head,
+    head: finalHead,
     baselines: { ar },
     training: {
       drives: series.map((s) => s.name),
@@ -83,7 +100,11 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
         maxEpochs: opts.epochs,
         blockSeconds,
         freezeEncoder: !!opts.freezeEncoder,
+        ...(opts.dist ? { dist: opts.dist } : {}),
+        ...(opts.stopOn ? { stopOn: opts.stopOn } : {}),
+        ...(opts.holdWhereWorse ? { holdWhereWorse: true } : {}),
       },
+      ...(validation ? { validation } : {}),
       ...(base ? { finetunedFrom: base.meta.weightsSha256 } : {}),
       ...(opts.date ? { date: opts.date } : {}),
     },
@@ -91,4 +112,25 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
   const data = Object.fromEntries(series.map((s) => [s.name, "test_blocks" as const]));
   const metrics = test.length ? evaluate({ model, meta: { ...meta, version: 1, weightsSha256: "" } }, series, test, data) : undefined;
   return { model, meta: metrics ? { ...meta, metrics } : meta, result, blocks };
+}
+
+/** Per action, the validation ADE (physical units) of the net and of hold-last, and the source chosen from them. */
+export interface ValidationChoice {
+  readonly windows: number;
+  readonly per_channel: Readonly<Record<string, { readonly model_ade: number; readonly hold_last_ade: number }>>;
+  readonly source: HeadSource[];
+}
+
+/** The net answers an action only where its validation ADE is below hold-last's (ties go to the simpler hold-last). */
+export function chooseSources(r: EvalReport, actions: readonly string[]): ValidationChoice {
+  const hold = r.baselines.hold_last;
+  if (!hold) throw new Error("validation report has no hold_last baseline");
+  const per: Record<string, { model_ade: number; hold_last_ade: number }> = {};
+  const source = actions.map((a): HeadSource => {
+    const m = r.model.per_channel[a].ade;
+    const h = hold.per_channel[a].ade;
+    per[a] = { model_ade: m, hold_last_ade: h };
+    return m < h ? "model" : "hold_last";
+  });
+  return { windows: r.windows, per_channel: per, source };
 }

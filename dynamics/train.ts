@@ -1,5 +1,5 @@
 /*
- * Training: Adam on the Gaussian NLL of the residual head, L2 weight decay, exponential learning-rate decay,
+ * Training: Adam on the NLL (Gaussian or Laplace, head.dist) of the residual head, L2 weight decay, exponential learning-rate decay,
  * early stopping on validation loss with the best weights kept. Deterministic for a seed (initialisers and the
  * shuffle are seeded; tfjs cpu/wasm kernels are deterministic). No I/O: time for the ETA and the stop signal come in.
  */
@@ -22,6 +22,12 @@ export interface TrainOptions {
   readonly seed?: number;
   /** Std of Gaussian noise added to the (normalised, unpadded) inputs of each training batch; 0 = none. */
   readonly inputNoise?: number;
+  /**
+   * What early stopping and the kept weights follow on the validation windows: "loss" (the NLL, default) or "ade"
+   * (the mean absolute error of the predicted mean, in head-scale units; steadier than an NLL whose spread can
+   * collapse on a few windows).
+   */
+  readonly stopOn?: "loss" | "ade";
   /** Fine-tuning: keep the LSTM layers' weights fixed, train the head only. */
   readonly freezeEncoder?: boolean;
   /** Aborting stops after the current batch; the best weights so far are kept. */
@@ -48,6 +54,7 @@ export interface TrainResult {
   readonly bestEpoch: number;
   readonly bestValLoss: number;
   readonly loss: number[];
+  /** Per epoch, the validation score early stopping follows (the NLL, or the ADE with stopOn "ade"). */
   readonly valLoss: number[];
   readonly stopped: "epochs" | "early" | "aborted";
 }
@@ -69,6 +76,27 @@ export function gaussianNll(raw: tf.Tensor2D, last: tf.Tensor2D, y: tf.Tensor3D,
     const e = z.sub(mu).div(sigma);
     return tf.log(sigma).add(e.square().mul(0.5)).mean() as tf.Scalar;
   });
+}
+
+/**
+ * Laplace negative log-likelihood (constant dropped): z and μ as in gaussianNll, b = softplus(raw1) + eps,
+ * loss = log b + |z − μ| / b. Its μ estimates the median of the change — what minimises the absolute error.
+ */
+export function laplaceNll(raw: tf.Tensor2D, last: tf.Tensor2D, y: tf.Tensor3D, head: HeadSpec): tf.Scalar {
+  return tf.tidy(() => {
+    const [B, h, A] = y.shape;
+    const r = raw.reshape([B, h, A, 2]);
+    const mu = r.slice([0, 0, 0, 0], [B, h, A, 1]).reshape([B, h, A]);
+    const b = tf.softplus(r.slice([0, 0, 0, 1], [B, h, A, 1]).reshape([B, h, A])).add(head.eps);
+    const scale = tf.tensor1d(head.scale as number[]);
+    const z = y.sub(last.reshape([B, 1, A])).div(scale);
+    return tf.log(b).add(z.sub(mu).abs().div(b)).mean() as tf.Scalar;
+  });
+}
+
+/** The training loss of a head: the NLL of its distribution (head.dist). */
+export function headNll(raw: tf.Tensor2D, last: tf.Tensor2D, y: tf.Tensor3D, head: HeadSpec): tf.Scalar {
+  return head.dist === "laplace" ? laplaceNll(raw, last, y, head) : gaussianNll(raw, last, y, head);
 }
 
 function gaussian(rng: Prng): number {
@@ -100,7 +128,24 @@ export function evaluateLoss(model: tf.LayersModel, head: HeadSpec, w: Windows, 
     total += tf.tidy(() => {
       const b = batchTensors(w, ids);
       const raw = model.predict(b.x) as tf.Tensor2D;
-      return gaussianNll(raw, b.last, b.y, head).dataSync()[0] * ids.length;
+      return headNll(raw, b.last, b.y, head).dataSync()[0] * ids.length;
+    });
+  }
+  return total / w.n;
+}
+
+/** Mean |z − μ| over all windows, steps and actions (z, μ in head-scale units, as in the NLLs); batched, no gradients. */
+export function evaluateAde(model: tf.LayersModel, head: HeadSpec, w: Windows, batchSize = 256): number {
+  if (w.n === 0) return NaN;
+  let total = 0;
+  for (let s = 0; s < w.n; s += batchSize) {
+    const ids = Int32Array.from({ length: Math.min(batchSize, w.n - s) }, (_, k) => s + k);
+    total += tf.tidy(() => {
+      const b = batchTensors(w, ids);
+      const [B, h, A] = b.y.shape;
+      const mu = (model.predict(b.x) as tf.Tensor2D).reshape([B, h, A, 2]).slice([0, 0, 0, 0], [B, h, A, 1]).reshape([B, h, A]);
+      const z = b.y.sub(b.last.reshape([B, 1, A])).div(tf.tensor1d(head.scale as number[]));
+      return z.sub(mu).abs().mean().dataSync()[0] * ids.length;
     });
   }
   return total / w.n;
@@ -116,6 +161,7 @@ export async function fit(model: tf.LayersModel, head: HeadSpec, train: Windows,
   const decay = opts.lrDecay ?? TRAIN_DEFAULTS.lrDecay;
   const rng = prng((opts.seed ?? TRAIN_DEFAULTS.seed) * 7919 + 17);
   const now = opts.now;
+  const score = opts.stopOn === "ade" ? evaluateAde : evaluateLoss;
 
   for (const l of lstmLayers(model)) l.trainable = !opts.freezeEncoder;
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -124,7 +170,7 @@ export async function fit(model: tf.LayersModel, head: HeadSpec, train: Windows,
   const optimizer = tf.train.adam(lr);
 
   let best = model.getWeights().map((t) => t.clone());
-  let bestVal = evaluateLoss(model, head, val);
+  let bestVal = score(model, head, val);
   let bestEpoch = 0;
   const losses: number[] = [];
   const valLosses: number[] = [];
@@ -145,7 +191,7 @@ export async function fit(model: tf.LayersModel, head: HeadSpec, train: Windows,
         const cost = optimizer.minimize(
           () => {
             const raw = model.apply(bt.x, { training: true }) as tf.Tensor2D;
-            let loss = gaussianNll(raw, bt.last, bt.y, head);
+            let loss = headNll(raw, bt.last, bt.y, head);
             if (l2 > 0 && kernels.length) loss = loss.add(tf.addN(kernels.map((k) => k.square().sum())).mul(l2));
             return loss as tf.Scalar;
           },
@@ -166,7 +212,7 @@ export async function fit(model: tf.LayersModel, head: HeadSpec, train: Windows,
         // Let a pending SIGINT reach the AbortSignal between batches.
         if (b % 8 === 7) await new Promise((r) => setImmediate(r));
       }
-      const v = evaluateLoss(model, head, val);
+      const v = score(model, head, val);
       losses.push(sum / seen);
       valLosses.push(v);
       if (v < bestVal) {
@@ -183,7 +229,7 @@ export async function fit(model: tf.LayersModel, head: HeadSpec, train: Windows,
     }
     if (stopped === "aborted") {
       // The part-epoch's weights may be better than the last checkpoint.
-      const v = evaluateLoss(model, head, val);
+      const v = score(model, head, val);
       if (v < bestVal) {
         tf.dispose(best);
         best = model.getWeights().map((t) => t.clone());

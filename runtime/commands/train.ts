@@ -26,6 +26,11 @@ const HELP = `usage: lam train <drive...> --out DIR [options]
   --l2 X               L2 weight decay on kernels (default 1e-5)
   --input-noise X      std of Gaussian noise on normalised training inputs (default 0)
   --block-seconds S    length of the train/validation/test time blocks (default 10)
+  --dist gaussian|laplace
+                       the head's residual distribution in training (default gaussian; laplace aims at the
+                       median change, what ADE scores)
+  --stop-on loss|ade   validation score for early stopping and the kept weights (default loss)
+  --hold-where-worse   per action, answer with hold-last where the net's validation ADE is not below it
   --json               print the training summary and held-out metrics as one JSON object
 Ctrl-C stops after the current batch and saves the best weights so far.
 `;
@@ -93,6 +98,9 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
       lr: { type: "string" },
       l2: { type: "string" },
       "input-noise": { type: "string" },
+      dist: { type: "string" },
+      "stop-on": { type: "string" },
+      "hold-where-worse": { type: "boolean" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -109,6 +117,9 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
   const epochs = num("epochs", values.epochs, 40, true);
   if (values.l2 !== undefined && !(Number(values.l2) >= 0)) throw new UsageError(`--l2=${values.l2} must be a number >= 0`);
 
+  if (values.dist !== undefined && values.dist !== "gaussian" && values.dist !== "laplace") throw new UsageError(`--dist=${values.dist} must be gaussian or laplace`);
+  if (values["stop-on"] !== undefined && values["stop-on"] !== "loss" && values["stop-on"] !== "ade") throw new UsageError(`--stop-on=${values["stop-on"]} must be loss or ade`);
+  if (values.dist !== undefined && values.finetune) throw new UsageError(`--dist cannot change a fine-tuned model's head (it comes from ${values.finetune})`);
   const backend = await chooseBackend({ order: ["wasm", "cpu"] });
   io.stderr.write(`lam train: backend ${backend.name}\n`);
 
@@ -154,6 +165,9 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
     l2: values.l2 === undefined ? undefined : Number(values.l2),
     learningRate: values.lr === undefined ? undefined : num("lr", values.lr, 3e-3),
     blockSeconds: values["block-seconds"] === undefined ? undefined : num("block-seconds", values["block-seconds"], 10),
+    dist: values.dist as "gaussian" | "laplace" | undefined,
+    holdWhereWorse: !!values["hold-where-worse"],
+    stopOn: values["stop-on"] as "loss" | "ade" | undefined,
     signal,
     now: () => performance.now(),
     onProgress: (p) => {
