@@ -149,15 +149,24 @@ export async function connectMqtt(opts: MqttOptions): Promise<MqttLink> {
       let set = messageListeners.get(filter);
       if (!set) messageListeners.set(filter, (set = new Set()));
       set.add(listener);
-      subscriptions.set(filter, Math.max(qos, subscriptions.get(filter) ?? 0) as QoS);
-      await client.subscribeAsync(filter, { qos });
-      return async () => {
+      const previousQos = subscriptions.get(filter);
+      subscriptions.set(filter, Math.max(qos, previousQos ?? 0) as QoS);
+      const unsubscribe = async () => {
         set.delete(listener);
         if (set.size > 0) return;
         messageListeners.delete(filter);
         subscriptions.delete(filter);
         if (client.connected && !closing) await client.unsubscribeAsync(filter).catch(() => undefined);
       };
+      try {
+        await client.subscribeAsync(filter, { qos });
+      } catch (e) {
+        // A refused subscription must not stay registered (nor be renewed on every reconnect).
+        if (previousQos === undefined) await unsubscribe();
+        else set.delete(listener);
+        throw e;
+      }
+      return unsubscribe;
     },
     onReconnect(listener) {
       reconnectListeners.add(listener);
