@@ -19,6 +19,8 @@ export interface TickContext {
   readonly speed: number;
   /** Measured road-wheel angle, when known. */
   readonly steer: number | null;
+  /** Stop mode: the speed command only moves toward zero. */
+  readonly stopping?: boolean;
 }
 
 export function clampSteerDomain(x: number): number {
@@ -54,8 +56,13 @@ function accelBounds(c: TickContext, prev: number): Bound[] {
 
 function speedBounds(c: TickContext, prev: number, prevRate: number): Bound[] {
   const { env, dt } = c;
+  // While stopping, the speed envelope closes on the last command: a jerk-limited ramp that cannot ease off in time
+  // would otherwise overshoot zero into reverse and climb back.
+  const max = c.stopping
+    ? { limit: "max_speed" as const, lo: Math.max(-c.params.maxReverseSpeed, Math.min(0, prev)), hi: Math.min(c.params.maxSpeed, Math.max(0, prev)) }
+    : { limit: "max_speed" as const, lo: -c.params.maxReverseSpeed, hi: c.params.maxSpeed };
   return [
-    { limit: "max_speed", lo: -c.params.maxReverseSpeed, hi: c.params.maxSpeed },
+    max,
     { limit: "lon_accel", lo: prev - env.lonAccLim * dt, hi: prev + env.lonAccLim * dt },
     { limit: "lon_jerk", lo: prev + (prevRate - env.lonJerkLim * dt) * dt, hi: prev + (prevRate + env.lonJerkLim * dt) * dt },
   ];

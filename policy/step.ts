@@ -252,7 +252,7 @@ export function policyStep(input: PolicyInput, memory: PolicyMemory, params: Pol
   const source: PolicyWhy["source"] = mode.mode === "model" ? "model" : mode.mode === "fallback" ? "hold" : "stop";
   const env = envelopeAt(params, speed);
   const steer = isFiniteNumber(st.steer) ? st.steer : null;
-  const ctx: TickContext = { env, params, dt: clock.dt, speed, steer };
+  const ctx: TickContext = { env, params, dt: clock.dt, speed, steer, stopping: source === "stop" };
   const sent = asRecord(asRecord(inp.previous).values);
   const reference = asRecord(inp.reference);
 

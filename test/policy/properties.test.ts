@@ -16,6 +16,7 @@ import {
   type PolicyParams,
   type PolicyResult,
 } from "../../policy/index.js";
+import type { ActionSequence } from "../../dynamics/types.js";
 
 // Property tests: for any input, including garbage, every command is finite and inside every limit, and the
 // rate/jerk limits hold from one tick to the next. Checked against the params directly, not against the
@@ -306,5 +307,36 @@ describe("fixed regressions", () => {
       prev = r.command.values.steer_cmd!;
       m = r.memory;
     }
+  });
+});
+
+describe("stop mode", () => {
+  it("speed_cmd only moves toward zero: |speed_cmd| never grows and never crosses into reverse", () => {
+    const robot = policyPreset("robot-1-10");
+    fc.assert(
+      fc.property(fc.double({ min: 0.2, max: 5, noNaN: true }), fc.constantFrom(0.02, 0.05, 0.1), (v0, dt) => {
+        let memory = initialPolicyMemory();
+        let t = 0;
+        const seq = (values: Record<string, number>): ActionSequence => ({ t0: t, dt: 0.05, channels: ["speed_cmd", "steer_cmd"], mean: new Float32Array([values.speed_cmd, values.steer_cmd]), model: "p" });
+        // Settle at v0 in model mode, then lose the prediction: hold, then stop.
+        for (let i = 0; i < 200; i++, t += dt) memory = policyStep({ prediction: seq({ speed_cmd: v0, steer_cmd: 0 }), state: { t, speed: v0 } }, memory, robot).memory;
+        let last = memory.last!.speed_cmd;
+        let stops = 0;
+        for (let i = 0; i < 400; i++, t += dt) {
+          const r = policyStep({ state: { t, speed: Math.max(0, last) } }, memory, robot);
+          memory = r.memory;
+          const v = r.command.values.speed_cmd;
+          if (r.command.mode === "stop") {
+            stops++;
+            expect(v).toBeGreaterThanOrEqual(0);
+            expect(v).toBeLessThanOrEqual(last + 1e-12);
+          }
+          last = v;
+        }
+        expect(stops).toBeGreaterThan(0);
+        expect(last).toBe(0);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
