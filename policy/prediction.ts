@@ -73,6 +73,10 @@ export function readPrediction(pred: unknown, channels: readonly ActionChannel[]
   if (s > rows - 1 + 1e-9) {
     return { reason: "stale_prediction", detail: `prediction t0=${p.t0} covers ${rows} steps of ${p.dt} s; asked for t=${tAct}` };
   }
+  // More than a step ahead of the tick: the prediction belongs to another timeline (a clock went back).
+  if (s < -1 - 1e-9) {
+    return { reason: "stale_prediction", detail: `prediction t0=${p.t0} lies ahead of the tick t=${tAct}` };
+  }
   if (s < 0) s = 0;
   const row = Math.min(Math.floor(s), rows - 1);
   const frac = Math.min(Math.max(s - row, 0), 1);

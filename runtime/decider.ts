@@ -71,6 +71,12 @@ export class Decider {
   tick(frame: Frame, reference?: Readonly<Record<string, number>>, t: number = frame.t): TickResult {
     const { timer, predictor, policy } = this.opts;
     const start = timer?.();
+    // Frames going back in time are a new episode (a restarted simulator or bag, a re-anchored source clock): the
+    // predictor's history no longer precedes them, so it starts over rather than answering from a frozen state.
+    if (frame.t < this.lastFrameT) {
+      this.opts.predictor.reset();
+      this.lastFrameT = -Infinity;
+    }
     if (frame.t > this.lastFrameT) {
       this.lastFrameT = frame.t;
       try {

@@ -203,3 +203,14 @@ describe("tally", () => {
     expect(tally.limits.lon_jerk).toBeGreaterThan(0);
   });
 });
+
+describe("a prediction from another timeline", () => {
+  it("one whose t0 lies more than a step ahead of the tick is stale, one a step ahead is used", () => {
+    const memory = settled();
+    const t = 10 * dt;
+    const ahead = policyStep({ prediction: prediction(t + 100, good), state: { t, speed: 10 } }, memory, car);
+    expect(ahead.why.faults.map((f) => f.reason)).toContain("stale_prediction");
+    const next = policyStep({ prediction: prediction(t + 0.05, good), state: { t, speed: 10 } }, memory, car);
+    expect(next.why.faults).toEqual([]);
+  });
+});

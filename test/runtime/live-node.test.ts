@@ -184,6 +184,10 @@ describe("live node on virtual time", () => {
     const last = sink.commands.at(-1)!;
     expect(last.t).toBeLessThan(T0);
     expect(last.mode).toBe("model");
+    // The predictor starts over on the new timeline instead of answering from the frozen one.
+    const lastPrediction = sink.predictions.at(-1)!;
+    expect(lastPrediction.t0).toBeLessThan(T0);
+    expect(lastPrediction.t0).toBeCloseTo(last.t + lastPrediction.dt, 6);
     expect(sink.commands.every(finite)).toBe(true);
     await node.stop();
   });
