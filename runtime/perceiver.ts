@@ -40,7 +40,7 @@ export class Perceiver {
     if (r) this.tally.add(s, r.reason, r.message);
   }
 
-  /** The frame at time t (rounded to the tick grid); ticks never go back. */
+  /** The frame of the newest tick at or before time t; ticks never go back. */
   frameAt(t: number): Frame {
     this.reorder.flush(this.released);
     for (const s of this.released) {
@@ -53,7 +53,8 @@ export class Perceiver {
       if (r) this.tally.add(s, r.reason, r.message);
     }
     this.released.length = 0;
-    const k = Math.max(Math.round(t * this.spec.rate), this.lastK);
+    // The newest tick at or before t: a frame must never be stamped after the control tick that uses it.
+    const k = Math.max(Math.floor(t * this.spec.rate + 1e-9), this.lastK);
     this.lastK = k;
     return this.sync.frameAt(k);
   }
