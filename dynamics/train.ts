@@ -61,18 +61,23 @@ export interface TrainResult {
 
 export const TRAIN_DEFAULTS = { batchSize: 64, learningRate: 3e-3, lrDecay: 0.95, l2: 1e-5, patience: 8, seed: 1 } as const;
 
+/** The head output split into location μ and spread (softplus(raw1) + eps), and the target residual z. */
+function headTerms(raw: tf.Tensor2D, last: tf.Tensor2D, y: tf.Tensor3D, head: HeadSpec): { mu: tf.Tensor3D; spread: tf.Tensor3D; z: tf.Tensor3D } {
+  const [B, h, A] = y.shape;
+  const r = raw.reshape([B, h, A, 2]);
+  const mu = r.slice([0, 0, 0, 0], [B, h, A, 1]).reshape([B, h, A]) as tf.Tensor3D;
+  const spread = tf.softplus(r.slice([0, 0, 0, 1], [B, h, A, 1]).reshape([B, h, A])).add(head.eps) as tf.Tensor3D;
+  const z = y.sub(last.reshape([B, 1, A])).div(tf.tensor1d(head.scale as number[])) as tf.Tensor3D;
+  return { mu, spread, z };
+}
+
 /**
  * Gaussian negative log-likelihood (constant dropped) of targets y given the raw head output, in the head's
  * normalised residual units: z = (y − last) / scale, μ = raw0, σ = softplus(raw1) + eps. Mean over steps and actions.
  */
 export function gaussianNll(raw: tf.Tensor2D, last: tf.Tensor2D, y: tf.Tensor3D, head: HeadSpec): tf.Scalar {
   return tf.tidy(() => {
-    const [B, h, A] = y.shape;
-    const r = raw.reshape([B, h, A, 2]);
-    const mu = r.slice([0, 0, 0, 0], [B, h, A, 1]).reshape([B, h, A]);
-    const sigma = tf.softplus(r.slice([0, 0, 0, 1], [B, h, A, 1]).reshape([B, h, A])).add(head.eps);
-    const scale = tf.tensor1d(head.scale as number[]);
-    const z = y.sub(last.reshape([B, 1, A])).div(scale);
+    const { mu, spread: sigma, z } = headTerms(raw, last, y, head);
     const e = z.sub(mu).div(sigma);
     return tf.log(sigma).add(e.square().mul(0.5)).mean() as tf.Scalar;
   });
@@ -84,12 +89,7 @@ export function gaussianNll(raw: tf.Tensor2D, last: tf.Tensor2D, y: tf.Tensor3D,
  */
 export function laplaceNll(raw: tf.Tensor2D, last: tf.Tensor2D, y: tf.Tensor3D, head: HeadSpec): tf.Scalar {
   return tf.tidy(() => {
-    const [B, h, A] = y.shape;
-    const r = raw.reshape([B, h, A, 2]);
-    const mu = r.slice([0, 0, 0, 0], [B, h, A, 1]).reshape([B, h, A]);
-    const b = tf.softplus(r.slice([0, 0, 0, 1], [B, h, A, 1]).reshape([B, h, A])).add(head.eps);
-    const scale = tf.tensor1d(head.scale as number[]);
-    const z = y.sub(last.reshape([B, 1, A])).div(scale);
+    const { mu, spread: b, z } = headTerms(raw, last, y, head);
     return tf.log(b).add(z.sub(mu).abs().div(b)).mean() as tf.Scalar;
   });
 }
