@@ -119,36 +119,28 @@ function batchTensors(w: Windows, ids: Int32Array, noise = 0, rng?: Prng) {
   return { x: tf.tensor3d(x, [B, T, F]), last: tf.tensor2d(last, [B, A]), y: tf.tensor3d(y, [B, h, A]) };
 }
 
-/** Mean NLL over all windows (batched, no gradients). */
-export function evaluateLoss(model: tf.LayersModel, head: HeadSpec, w: Windows, batchSize = 256): number {
+/** The mean over all windows of a per-batch mean, computed in batches with no gradients. */
+function meanOverWindows(w: Windows, batchSize: number, batchMean: (b: ReturnType<typeof batchTensors>) => tf.Scalar): number {
   if (w.n === 0) return NaN;
   let total = 0;
   for (let s = 0; s < w.n; s += batchSize) {
     const ids = Int32Array.from({ length: Math.min(batchSize, w.n - s) }, (_, k) => s + k);
-    total += tf.tidy(() => {
-      const b = batchTensors(w, ids);
-      const raw = model.predict(b.x) as tf.Tensor2D;
-      return headNll(raw, b.last, b.y, head).dataSync()[0] * ids.length;
-    });
+    total += tf.tidy(() => batchMean(batchTensors(w, ids)).dataSync()[0] * ids.length);
   }
   return total / w.n;
 }
 
+/** Mean NLL over all windows (batched, no gradients). */
+export function evaluateLoss(model: tf.LayersModel, head: HeadSpec, w: Windows, batchSize = 256): number {
+  return meanOverWindows(w, batchSize, (b) => headNll(model.predict(b.x) as tf.Tensor2D, b.last, b.y, head));
+}
+
 /** Mean |z − μ| over all windows, steps and actions (z, μ in head-scale units, as in the NLLs); batched, no gradients. */
 export function evaluateAde(model: tf.LayersModel, head: HeadSpec, w: Windows, batchSize = 256): number {
-  if (w.n === 0) return NaN;
-  let total = 0;
-  for (let s = 0; s < w.n; s += batchSize) {
-    const ids = Int32Array.from({ length: Math.min(batchSize, w.n - s) }, (_, k) => s + k);
-    total += tf.tidy(() => {
-      const b = batchTensors(w, ids);
-      const [B, h, A] = b.y.shape;
-      const mu = (model.predict(b.x) as tf.Tensor2D).reshape([B, h, A, 2]).slice([0, 0, 0, 0], [B, h, A, 1]).reshape([B, h, A]);
-      const z = b.y.sub(b.last.reshape([B, 1, A])).div(tf.tensor1d(head.scale as number[]));
-      return z.sub(mu).abs().mean().dataSync()[0] * ids.length;
-    });
-  }
-  return total / w.n;
+  return meanOverWindows(w, batchSize, (b) => {
+    const { mu, z } = headTerms(model.predict(b.x) as tf.Tensor2D, b.last, b.y, head);
+    return z.sub(mu).abs().mean() as tf.Scalar;
+  });
 }
 
 /** Trains `model` in place on `train`, early-stopping on `val`; on return it holds the best weights seen. */

@@ -4,18 +4,11 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildModel, saveModel, type HeadSpec, type ModelSpec } from "../../dynamics/index.js";
+import { buildModel, saveModel, type HeadSpec } from "../../dynamics/index.js";
 import { dirStore } from "../../runtime/model-dir.js";
+import { ROBOT_SPEC } from "./live-support.js";
 
-export const ROBOT_SPEC: ModelSpec = {
-  features: ["speed", "yaw_rate", "accel", "lat_accel", "speed_cmd", "steer_cmd"],
-  actions: ["speed_cmd", "steer_cmd"],
-  rate: 20,
-  history: 8,
-  horizon: 10,
-  layers: 1,
-  units: 8,
-};
+export { ROBOT_SPEC };
 
 export async function robotModelDir(): Promise<string> {
   const dir = join(await mkdtemp(join(tmpdir(), "lam-sim-model-")), "robot");
