@@ -10,6 +10,11 @@ export interface ChannelInfo {
   /** Default staleness limit (s) for this kind of signal. */
   readonly staleAfter: number;
   readonly description: string;
+  /**
+   * A driver input or switch (pedal, button, gear, cruise, a command): it steps when the person acts, so
+   * the outlier filter never judges it as a noisy sensor.
+   */
+  readonly discrete?: boolean;
 }
 
 // Ranges are physical plausibility bounds for any road vehicle or small robot, not comfort limits:
@@ -24,8 +29,8 @@ const table: readonly ChannelInfo[] = [
   { name: "pitch_rate", unit: "rad/s", min: -10, max: 10, interp: "linear", staleAfter: 0.5, description: "pitch rate" },
   { name: "steer", unit: "rad", min: -1.2, max: 1.2, interp: "linear", staleAfter: 0.5, description: "road-wheel steering angle, + = left" },
   { name: "steer_rate", unit: "rad/s", min: -10, max: 10, interp: "linear", staleAfter: 0.5, description: "road-wheel steering rate" },
-  { name: "throttle", unit: "1", min: 0, max: 1, interp: "linear", staleAfter: 0.5, description: "accelerator pedal 0..1" },
-  { name: "brake", unit: "1", min: 0, max: 1, interp: "hold", staleAfter: 0.5, description: "brake 0..1" },
+  { name: "throttle", unit: "1", min: 0, max: 1, interp: "linear", staleAfter: 0.5, description: "accelerator pedal 0..1", discrete: true },
+  { name: "brake", unit: "1", min: 0, max: 1, interp: "hold", staleAfter: 0.5, description: "brake 0..1", discrete: true },
   { name: "x", unit: "m", min: -1e7, max: 1e7, interp: "linear", staleAfter: 1.0, description: "position east / map x" },
   { name: "y", unit: "m", min: -1e7, max: 1e7, interp: "linear", staleAfter: 1.0, description: "position north / map y" },
   { name: "heading", unit: "rad", min: -Math.PI - 1e-6, max: Math.PI + 1e-6, interp: "hold", staleAfter: 1.0, description: "yaw angle, wrapped to [-pi, pi]" },
@@ -33,11 +38,12 @@ const table: readonly ChannelInfo[] = [
   { name: "lon", unit: "deg", min: -180, max: 180, interp: "linear", staleAfter: 2.0, description: "GNSS longitude" },
   { name: "alt", unit: "m", min: -500, max: 9000, interp: "linear", staleAfter: 2.0, description: "GNSS altitude" },
   { name: "gnss_speed", unit: "m/s", min: 0, max: 90, interp: "linear", staleAfter: 2.0, description: "GNSS ground speed" },
-  { name: "cruise_active", unit: "1", min: 0, max: 1, interp: "hold", staleAfter: 1.0, description: "adaptive cruise engaged" },
-  { name: "steer_cmd", unit: "rad", min: -1.2, max: 1.2, interp: "hold", staleAfter: 0.5, description: "commanded road-wheel angle" },
-  { name: "accel_cmd", unit: "m/s^2", min: -15, max: 15, interp: "hold", staleAfter: 0.5, description: "commanded longitudinal acceleration" },
-  { name: "speed_cmd", unit: "m/s", min: -20, max: 90, interp: "hold", staleAfter: 0.5, description: "commanded speed" },
-  { name: "yaw_rate_cmd", unit: "rad/s", min: -10, max: 10, interp: "hold", staleAfter: 0.5, description: "commanded yaw rate (differential-drive robots)" },
+  { name: "gear", unit: "1", min: -1, max: 20, interp: "hold", staleAfter: 1.0, description: "selected gear (-1 reverse, 0 neutral/park, 1.. forward)", discrete: true },
+  { name: "cruise_active", unit: "1", min: 0, max: 1, interp: "hold", staleAfter: 1.0, description: "adaptive cruise engaged", discrete: true },
+  { name: "steer_cmd", unit: "rad", min: -1.2, max: 1.2, interp: "hold", staleAfter: 0.5, description: "commanded road-wheel angle", discrete: true },
+  { name: "accel_cmd", unit: "m/s^2", min: -15, max: 15, interp: "hold", staleAfter: 0.5, description: "commanded longitudinal acceleration", discrete: true },
+  { name: "speed_cmd", unit: "m/s", min: -20, max: 90, interp: "hold", staleAfter: 0.5, description: "commanded speed", discrete: true },
+  { name: "yaw_rate_cmd", unit: "rad/s", min: -10, max: 10, interp: "hold", staleAfter: 0.5, description: "commanded yaw rate (differential-drive robots)", discrete: true },
 ];
 
 export const CHANNELS: ReadonlyMap<string, ChannelInfo> = new Map(table.map((c) => [c.name, c]));

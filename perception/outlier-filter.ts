@@ -15,8 +15,9 @@ export interface OutlierOptions {
   /** Lower bound on the step MAD per channel (channel units); default 0.1% of the registry's range. */
   readonly madFloor?: Readonly<Record<string, number>>;
   /**
-   * Which channels are judged. Default: continuous ("linear") channels only, because discrete ones
-   * (brake, cruise_active, commands) legitimately jump and a median filter would eat every toggle.
+   * Which channels are judged. Default: continuous ("linear") sensor channels only. Held channels and the
+   * registry's `discrete` driver inputs (pedals, buttons, gear, cruise, commands) legitimately jump when a
+   * person acts, and a median filter would eat every press and toggle.
    */
   readonly channels?: (channel: string) => boolean;
 }
@@ -66,7 +67,7 @@ export class OutlierFilter {
     if (!(this.n >= 3 && this.minSamples >= 3 && this.minSamples <= this.n && this.k > 0 && this.confirm >= 1)) {
       throw new Error(`outlier options window=${this.n} minSamples=${this.minSamples} k=${this.k} confirm=${this.confirm} are inconsistent`);
     }
-    this.judged = options.channels ?? ((ch) => CHANNELS.get(baseChannel(ch))?.interp === "linear");
+    this.judged = options.channels ?? isNoisySensor;
   }
 
   /** Returns why the sample is an outlier, or undefined if it is accepted. */
@@ -115,6 +116,12 @@ export class OutlierFilter {
     }
     return st;
   }
+}
+
+/** A continuous sensor channel of the registry, the default set the filter judges. */
+export function isNoisySensor(channel: string): boolean {
+  const info = CHANNELS.get(baseChannel(channel));
+  return info !== undefined && info.interp === "linear" && info.discrete !== true;
 }
 
 /** The run follows a straight line within `limit` (second differences), i.e. it is a signal, not scatter. */
