@@ -1,6 +1,7 @@
 // Perception throughput on the real drives: validate -> reorder -> outliers -> sync at 20 Hz, the
 // batch path (framesFromDrive) against the RxJS operators on a VirtualTimeScheduler (replayFrames),
 // measured in the same run. Prints a table; never passes or fails on time.
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadDrive } from "../bridges/drive.js";
@@ -18,10 +19,15 @@ export interface PerceptionBenchRow {
   readonly identical: boolean;
 }
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const dataDir = path.resolve(repoRoot, "../shared/data");
+/** ../shared/data beside the package root, found from this file (bench/ in the source tree, dist/bench/ once built). */
+export function defaultDataDir(from = fileURLToPath(import.meta.url)): string {
+  for (let dir = path.dirname(from); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "package.json"))) return path.resolve(dir, "../shared/data");
+    if (path.dirname(dir) === dir) return path.resolve(path.dirname(from), "../../shared/data");
+  }
+}
 
-/** The real drives, relative to ../shared/data. */
+/** The real drives, relative to the data folder (../shared/data by default). */
 export const BENCH_DRIVES: readonly string[] = ["comma2k19-rav4", "f1tenth/DS1", "husky/test1_ros2.mcap", "husky/test1.bag"];
 
 /** Every channel of the drive at `rate` Hz with the registry's resampling and staleness. */
@@ -46,7 +52,8 @@ function bestOf<A, B>(runs: number, a: () => A, b: () => B): { aMs: number; bMs:
   return { aMs, bMs, a: ra, b: rb };
 }
 
-export async function benchPerception(options: { runs?: number; drives?: readonly string[] } = {}): Promise<PerceptionBenchRow[]> {
+export async function benchPerception(options: { runs?: number; drives?: readonly string[]; dataDir?: string } = {}): Promise<PerceptionBenchRow[]> {
+  const dataDir = options.dataDir ?? defaultDataDir();
   const runs = options.runs ?? 5;
   const rows: PerceptionBenchRow[] = [];
   for (const name of options.drives ?? BENCH_DRIVES) {

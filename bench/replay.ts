@@ -7,7 +7,7 @@
 // best of N, wall and CPU (this process, user + system): on a shared, loaded machine CPU time is the honest figure.
 import path from "node:path";
 import { existsSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { loadCsvDrive } from "../bridges/csv/index.js";
 import { holdLast } from "../dynamics/baselines/hold-last.js";
 import { standardBaselines } from "../dynamics/evaluate.js";
@@ -18,10 +18,9 @@ import type { Drive, DriveChannel, Frame, FrameSpec } from "../perception/types.
 import { Decider } from "../runtime/decider.js";
 import { defaultModelDir } from "../runtime/model-dir.js";
 import { openModel, openPolicy } from "../runtime/model.js";
+import { defaultDataDir } from "./perception.js";
 import { replayFrameSpec, replayFrames, replayInput } from "../sim/replay.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const dataDir = path.resolve(repoRoot, "../shared/data");
 
 export interface ReplayBenchRow {
   readonly step: string;
@@ -97,9 +96,12 @@ export interface ReplayBenchOptions {
   readonly seconds?: number;
   readonly runs?: number;
   readonly log?: (s: string) => void;
+  /** Folder holding f1tenth/DS1..DS4; default ../shared/data beside the repository. */
+  readonly dataDir?: string;
 }
 
 export async function benchReplay(opts: ReplayBenchOptions = {}): Promise<ReplayBenchRow[]> {
+  const dataDir = opts.dataDir ?? defaultDataDir();
   const seconds = opts.seconds ?? 3600;
   const runs = opts.runs ?? 3;
   const model = await openModel(opts.modelDir);

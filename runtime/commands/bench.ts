@@ -8,7 +8,7 @@ import { packageRoot } from "../model-dir.js";
 const SUITES = ["dynamics", "perception", "replay", "closed-loop"] as const;
 type Suite = (typeof SUITES)[number];
 
-const HELP = `usage: lam bench [--json] [--only ${SUITES.join(",")}] [--model DIR | --stand-in] [--ticks N] [--tfjs-seconds S] [--train-batches N] [--no-peer] [--python PATH] [--no-pin]
+const HELP = `usage: lam bench [--json] [--only ${SUITES.join(",")}] [--model DIR | --stand-in] [--ticks N] [--tfjs-seconds S] [--train-batches N] [--no-peer] [--python PATH] [--no-pin] [--data DIR]
 
 Latency and throughput of the dynamics model on one core: the real-time predictor, tfjs model.predict on the
 window, and a PyTorch peer (same weights, one thread); batched agents; training windows/s. Prints tables
@@ -16,7 +16,8 @@ window, and a PyTorch peer (same weights, one thread); batched agents; training 
 --stand-in benches a fresh 2×64 LSTM instead of the bundled default model.
 Also (all by default; --only picks): perception samples/s on the real drives (batch vs RxJS), open-loop replay of
 one hour of 20 Hz driving, and closed-loop simulation speed as a multiple of real time (model vs reference driver).
-The perception and replay suites read ../shared/data and are skipped with a note where it is missing.
+The perception and replay suites read the recorded drives (--data DIR, default ../shared/data beside the
+repository) and are skipped with a note where they are missing.
 `;
 
 function suites(only: string | undefined): Set<Suite> {
@@ -55,6 +56,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
         "no-peer": { type: "boolean" },
         python: { type: "string" },
         "no-pin": { type: "boolean" },
+        data: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -99,7 +101,8 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
     // The DESIGN contract's keys are always there; null when the suite did not run.
     Object.assign(out, { predictor: null, tfjs_window: null, pytorch: null });
   }
-  const data = resolve(packageRoot(), "../shared/data");
+  const data = values.data !== undefined ? resolve(values.data) : resolve(packageRoot(), "../shared/data");
+  if (values.data !== undefined && !existsSync(data)) throw new UsageError(`--data ${values.data}: no such folder (${data})`);
   const needsData = (name: string) => {
     if (existsSync(data)) return true;
     io.stderr.write(`lam bench: note: ${name} skipped: no recorded drives at ${data}\n`);
@@ -109,14 +112,14 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
   if (which.has("perception") && needsData("perception")) {
     log("bench: perception (batch vs RxJS on the real drives) ...");
     const { benchPerception, formatPerceptionTable } = await import("../../bench/perception.js");
-    const rows = await benchPerception();
+    const rows = await benchPerception({ dataDir: data });
     out.perception = rows;
     tables.push(formatPerceptionTable(rows));
   }
   if (which.has("replay") && needsData("replay")) {
     log("bench: open-loop replay of one hour of 20 Hz driving ...");
     const { benchReplay, formatReplayTable } = await import("../../bench/replay.js");
-    const rows = await benchReplay({ modelDir: values.model });
+    const rows = await benchReplay({ modelDir: values.model, dataDir: data });
     out.replay = rows;
     tables.push(formatReplayTable(rows));
   }
