@@ -9,6 +9,7 @@ import type { Frame, FrameSpec, Sample } from "../perception/types.js";
 import type { PolicyParams } from "../policy/params.js";
 import type { Command, CommandMode } from "../policy/types.js";
 import { Decider, type TickResult } from "./decider.js";
+export type { TickResult } from "./decider.js";
 import { SourceClock, type SourceClockOptions } from "./live-clock.js";
 import { addRejections, byReason, TickTimes, type LiveStats } from "./live-stats.js";
 
@@ -44,6 +45,8 @@ export interface LiveNodeOptions {
   readonly name?: string;
   /** One line per event worth a human's attention (status changes, the first errors). */
   readonly log?: (line: string) => void;
+  /** Called once per tick after the command went out (metrics: latency histogram, modes). Must not throw; a throw is counted. */
+  readonly onTick?: (tick: TickResult) => void;
 }
 
 export interface LiveNode {
@@ -182,6 +185,14 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
       for (const l of cmd.limits) limits[l] = (limits[l] ?? 0) + 1;
       lastCommand = cmd;
       each("publishCommand", (s) => s.publishCommand(cmd));
+    }
+    if (opts.onTick) {
+      try {
+        opts.onTick(r);
+      } catch (err) {
+        internalErrors++;
+        note(`onTick threw: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
     const down = sources.findIndex((s) => !s.stats().connected);
     if (cmd.mode !== "model") setStatus("degraded", `${cmd.mode}: ${r.why.reason ?? r.error ?? "fault"}`);
