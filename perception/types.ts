@@ -53,7 +53,9 @@ export type RejectReason =
   | "wrong_type"
   | "malformed"
   /** A GNSS receiver reported no fix (e.g. sensor_msgs/NavSatFix status < 0): the position is not a measurement. */
-  | "no_fix";
+  | "no_fix"
+  /** A stamp the node's clock cannot believe: far ahead of or behind its estimate of source time, or not a plausible time at all. */
+  | "clock";
 
 export type RejectCounts = Partial<Record<RejectReason, number>>;
 

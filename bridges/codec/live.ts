@@ -7,7 +7,17 @@ import type { Command } from "../../policy/types.js";
  * Why a live bridge dropped a message: the perception reasons, plus what only a transport sees
  * (a payload over the size limit, a content type lam does not speak, a failed publish).
  */
-export type BridgeRejectReason = RejectReason | "oversized" | "content_type" | "publish_failed";
+export type BridgeRejectReason =
+  | RejectReason
+  | "oversized"
+  | "content_type"
+  | "publish_failed"
+  /** A new channel (or source) beyond the per-vehicle cap: state per channel stays bounded whatever names arrive. */
+  | "channel_cap"
+  /** A retained sample: it was stamped whenever it was published, so it says nothing about now. */
+  | "retained"
+  /** A command or prediction older than the sink's age bound when it was to be sent, or while the broker stopped acknowledging. */
+  | "stale";
 
 /** A message a bridge could not use: what was wrong and where (topic, or topic@field). */
 export class BridgeInputError extends Error {
