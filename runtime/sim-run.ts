@@ -9,6 +9,7 @@
 // Without --model, `lam sim` offers the bundled models and each scenario takes the one that predicts its
 // vehicle's actions (the F1TENTH model for the robot, the RAV4 model for the car).
 import { statSync } from "node:fs";
+import { join } from "node:path";
 import { CATALOG_DIR, loadCatalog, type Scenario } from "../scenarios/index.js";
 import { runScenario, referenceDriver, SENSOR_GROUPS, type Driver, type ScenarioRun } from "../sim/index.js";
 import { applyOverrides, policyPreset, type PolicyParams } from "../policy/index.js";
@@ -39,13 +40,24 @@ export interface SimSetup {
 /** The word users type for the bundled catalog. */
 export const CATALOG_WORD = "catalog";
 
-/** Scenario files and/or catalog folders (or the word `catalog`), in the order given; names must be unique. */
+/**
+ * A path as given where one exists; otherwise the word `catalog` is the bundled catalog and a catalog scenario's
+ * name (`robot-track`, with or without `.yaml`) is its file.
+ */
+export function resolveScenarioArg(arg: string): string {
+  if (statSync(arg, { throwIfNoEntry: false })) return arg;
+  if (arg === CATALOG_WORD) return CATALOG_DIR;
+  const named = join(CATALOG_DIR, arg.endsWith(".yaml") ? arg : `${arg}.yaml`);
+  if (!arg.includes("/") && statSync(named, { throwIfNoEntry: false })) return named;
+  throw new UsageError(`${arg}: no such scenario file or folder, nor a catalog scenario (use the word "${CATALOG_WORD}" for all of them)`);
+}
+
+/** Scenario files and/or catalog folders (or the word `catalog`, or catalog names), in the order given; names must be unique. */
 export function loadScenarioArgs(args: readonly string[]): Scenario[] {
   const out: Scenario[] = [];
   const seen = new Map<string, string>();
   for (const arg of args) {
-    const path = arg === CATALOG_WORD && !statSync(arg, { throwIfNoEntry: false }) ? CATALOG_DIR : arg;
-    if (!statSync(path, { throwIfNoEntry: false })) throw new UsageError(`${arg}: no such scenario file or folder (or use the word "${CATALOG_WORD}")`);
+    const path = resolveScenarioArg(arg);
     for (const sc of loadCatalog(path)) {
       const prev = seen.get(sc.name);
       if (prev) throw new UsageError(`scenario name "${sc.name}" appears twice (${prev} and ${arg})`);
