@@ -5,9 +5,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-export type BackendName = "tfjs-node-gpu" | "webgpu" | "tfjs-node" | "wasm" | "cpu";
+import { BACKEND_ORDER, type BackendName } from "./backend-names.js";
 
-export const BACKEND_ORDER: readonly BackendName[] = ["tfjs-node-gpu", "webgpu", "tfjs-node", "wasm", "cpu"];
+export { BACKEND_ORDER, parseBackendName, type BackendName } from "./backend-names.js";
 
 /** Why a candidate was chosen or passed over. */
 export interface BackendReason {
@@ -33,6 +33,8 @@ export interface BackendOptions {
    * undefined lets tfjs decide (it uses threads only where SharedArrayBuffer and workers are available).
    */
   readonly wasmThreads?: number;
+  /** Only the candidates in `order`, without falling back to cpu: a backend the user forced must start or fail. */
+  readonly strict?: boolean;
 }
 
 type Probe = (opts: BackendOptions) => Promise<string>;
@@ -114,7 +116,7 @@ const probes: Record<BackendName, Probe> = {
  */
 export async function chooseBackend(options: BackendOptions = {}): Promise<BackendChoice> {
   const order = [...(options.order ?? BACKEND_ORDER)];
-  if (!order.includes("cpu")) order.push("cpu");
+  if (!order.includes("cpu") && !options.strict) order.push("cpu");
   const reasons: BackendReason[] = [];
   let chosen: BackendName | undefined;
   for (const name of order) {

@@ -1,3 +1,5 @@
+import { parseBackendName } from "../dynamics/backend-names.js";
+import { BACKEND_ENV } from "./backend-choice.js";
 import { UsageError, type CliIO, type Command } from "./io.js";
 
 // Commands load lazily so `lam inspect` never pays for TensorFlow.js, and `lam doctor` runs even when
@@ -17,10 +19,40 @@ const commands: Record<string, { summary: string; load: () => Promise<{ default:
 
 function usage(): string {
   const rows = Object.entries(commands).map(([n, c]) => `  lam ${n.padEnd(8)} ${c.summary}`);
-  return `usage: lam <command> [options]\n\n${rows.join("\n")}\n\nlam <command> --help for a command's options\n`;
+  return `usage: lam <command> [options]\n\n${rows.join("\n")}\n\nlam <command> --help for a command's options; --backend NAME forces a tfjs backend for any command\n`;
+}
+
+/**
+ * `--backend NAME` (or `--backend=NAME`) anywhere before `--ros-args` forces one tfjs backend for any command; it is
+ * handed on through LAM_BACKEND so worker threads see it too. Returns the arguments without it.
+ */
+export function takeBackendFlag(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--ros-args" || a === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const eq = a.startsWith("--backend=") ? a.slice("--backend=".length) : undefined;
+    if (a !== "--backend" && eq === undefined) {
+      out.push(a);
+      continue;
+    }
+    const name = eq ?? argv[++i];
+    if (name === undefined) throw new UsageError("--backend needs a name");
+    env[BACKEND_ENV] = parseBackendName(name);
+  }
+  return out;
 }
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
+  try {
+    argv = takeBackendFlag(argv);
+  } catch (err) {
+    io.stderr.write(`lam: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     io.stdout.write(usage());

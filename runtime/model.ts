@@ -1,5 +1,6 @@
 import type * as tf from "@tensorflow/tfjs";
-import { chooseBackend, type BackendChoice } from "../dynamics/backend.js";
+import type { BackendChoice } from "../dynamics/backend.js";
+import { commandBackend } from "./backend-choice.js";
 import { FastPredictor, type PredictorModel } from "../dynamics/predictor.js";
 import { loadModel, type LamJson } from "../dynamics/save.js";
 import type { FrameSpec } from "../perception/types.js";
@@ -22,7 +23,7 @@ export interface RuntimeModel {
 
 /** Loads a model folder (default: the bundled one). The fast predictor needs tfjs only to read the weights. */
 export async function openModel(dir: string = defaultModelDir()): Promise<RuntimeModel> {
-  const backend = await chooseBackend({ order: ["wasm", "cpu"] });
+  const backend = await commandBackend();
   const { model, meta } = await loadModel(dirStore(dir));
   const frameSpec = frameSpecFor(meta.spec);
   const predictorModel: PredictorModel = { model, spec: meta.spec, featureNorm: meta.normalisation.features, head: meta.head };

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { execFileSync } from "node:child_process";
 import type { CliIO } from "../io.js";
 import { installedVersion } from "../optional.js";
+import { commandBackend } from "../backend-choice.js";
 
 interface Part {
   name: string;
@@ -55,6 +56,9 @@ export function optionalParts(): Part[] {
   return parts;
 }
 
+/** The commands whose tfjs work runs on the backend chosen here. */
+const BACKEND_COMMANDS = ["train", "eval", "replay", "sim", "tune", "run", "bench"];
+
 export default async function doctor(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: "boolean" } } });
   const report = {
@@ -62,8 +66,10 @@ export default async function doctor(argv: string[], io: CliIO): Promise<number>
     platform: `${process.platform}-${process.arch}`,
     lam: installedVersion("lam") ?? "dev",
     parts: optionalParts(),
-    // Which tfjs backend lam would run on here, and why each one before it was passed over.
-    backend: await (await import("../../dynamics/backend.js")).chooseBackend(),
+    // Which tfjs backend lam would run on here, and why each one before it was passed over: every command that
+    // loads a model (train, eval, replay, sim, tune, run, bench) takes the same choice (runtime/backend-choice.ts).
+    backend: await commandBackend(),
+    backend_used_by: BACKEND_COMMANDS,
   };
   if (values.json) {
     io.stdout.write(JSON.stringify(report, null, 2) + "\n");
@@ -73,7 +79,8 @@ export default async function doctor(argv: string[], io: CliIO): Promise<number>
   for (const p of report.parts) {
     io.stdout.write(`  ${p.found ? "yes" : " no"}  ${p.name.padEnd(32)} ${(p.version ?? "-").padEnd(20)} ${p.note}\n`);
   }
-  io.stdout.write(`\n  tfjs backend: ${report.backend.name} (tf.getBackend() = ${report.backend.tfName})\n`);
+  io.stdout.write(`\n  tfjs backend: ${report.backend.name} (tf.getBackend() = ${report.backend.tfName}), used by lam ${BACKEND_COMMANDS.join(", ")}\n`);
+  io.stdout.write(`  (--backend NAME forces one for any command; it must then start)\n`);
   for (const r of report.backend.reasons) io.stdout.write(`    ${r.status.padEnd(9)} ${r.backend.padEnd(14)} ${r.reason}\n`);
   return 0;
 }

@@ -1,13 +1,13 @@
 import { parseArgs } from "node:util";
 import { UsageError, type CliIO } from "../io.js";
-import { chooseBackend } from "../../dynamics/backend.js";
+import { commandBackend } from "../backend-choice.js";
 import { blocksFromRecord, wholeDrive, type Block, type FrameSeries } from "../../dynamics/dataset.js";
 import { evaluate } from "../../dynamics/evaluate.js";
 import { loadModel, type EvalReport } from "../../dynamics/save.js";
 import { defaultModelDir, dirStore } from "../model-dir.js";
 import { loadSeries } from "../drive-frames.js";
 
-const HELP = `usage: lam eval <drive...> [--model DIR] [--json]
+const HELP = `usage: lam eval <drive...> [--model DIR] [--map NAME|FILE] [--json]
 
 Scores the model and the baselines (hold_last, linear, the model's AR fit) on held-out data:
 a drive the model trained on contributes only its test time blocks (lam.json records them),
@@ -15,6 +15,7 @@ any other drive all of it. ADE/FDE per action channel in physical units; the ove
 average the channels in units of each action's training std.
 
   --model DIR   model folder (default: the bundled default model)
+  --map X       CSV column map for CSV drives (built-in name or JSON file; default: detected)
   --json        print one JSON object
 `;
 
@@ -22,14 +23,14 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { model: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: { model: { type: "string" }, map: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   });
   if (values.help) {
     io.stdout.write(HELP);
     return 0;
   }
   if (positionals.length === 0) throw new UsageError("give at least one drive");
-  const backend = await chooseBackend({ order: ["wasm", "cpu"] });
+  const backend = await commandBackend();
   const dir = values.model ?? defaultModelDir();
   const loaded = await loadModel(dirStore(dir));
   const { meta } = loaded;
@@ -40,7 +41,7 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
   const blocks: Block[] = [];
   const data: Record<string, "test_blocks" | "whole_drive"> = {};
   for (const p of positionals) {
-    const s = await loadSeries(p, meta.spec);
+    const s = await loadSeries(p, meta.spec, { map: values.map });
     if (data[s.name]) throw new UsageError(`drive "${s.name}" given twice (${p})`);
     series.push(s);
     if (trainedOn.has(s.name)) {

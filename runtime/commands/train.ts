@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { UsageError, type CliIO } from "../io.js";
-import { chooseBackend } from "../../dynamics/backend.js";
+import { commandBackend } from "../backend-choice.js";
 import { trainRun } from "../../dynamics/train-run.js";
 import { saveModel, loadModel } from "../../dynamics/save.js";
 import type { ModelSpec } from "../../dynamics/spec.js";
@@ -31,6 +31,7 @@ const HELP = `usage: lam train <drive...> --out DIR [options]
                        median change, what ADE scores)
   --stop-on loss|ade   validation score for early stopping and the kept weights (default loss)
   --hold-where-worse   per action, answer with hold-last where the net's validation ADE is not below it
+  --map NAME|FILE      CSV column map for CSV drives (built-in name or JSON file; default: detected)
   --json               print the training summary and held-out metrics as one JSON object
 Ctrl-C stops after the current batch and saves the best weights so far.
 `;
@@ -101,6 +102,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
       dist: { type: "string" },
       "stop-on": { type: "string" },
       "hold-where-worse": { type: "boolean" },
+      map: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -120,7 +122,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
   if (values.dist !== undefined && values.dist !== "gaussian" && values.dist !== "laplace") throw new UsageError(`--dist=${values.dist} must be gaussian or laplace`);
   if (values["stop-on"] !== undefined && values["stop-on"] !== "loss" && values["stop-on"] !== "ade") throw new UsageError(`--stop-on=${values["stop-on"]} must be loss or ade`);
   if (values.dist !== undefined && values.finetune) throw new UsageError(`--dist cannot change a fine-tuned model's head (it comes from ${values.finetune})`);
-  const backend = await chooseBackend({ order: ["wasm", "cpu"] });
+  const backend = await commandBackend();
   io.stderr.write(`lam train: backend ${backend.name}\n`);
 
   const finetune = values.finetune ? await loadModel(dirStore(values.finetune)) : undefined;
@@ -148,7 +150,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
 
   const series = [];
   for (const p of positionals) {
-    const s = await loadSeries(p, spec);
+    const s = await loadSeries(p, spec, { map: values.map });
     io.stderr.write(`lam train: ${p}: ${s.frames.length} frames at ${spec.rate} Hz\n`);
     series.push(s);
   }
