@@ -258,3 +258,6 @@ export function instantiateGates(bytes: number): { memory: WasmMemory; gates: Ga
   const inst = new WA.Instance(mod, { m: { mem: memory } });
   return { memory, gates: inst.exports.gates as GatesFn, cell: inst.exports.cell as CellFn };
 }
+
+/** The binary encoders, for other modules assembled from opcodes (dynamics/train-kernel/wasm.ts). */
+export const wasmEncoding = { uleb, sleb, vec, section, str, f32const } as const;
