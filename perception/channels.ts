@@ -44,6 +44,15 @@ const table: readonly ChannelInfo[] = [
   { name: "accel_cmd", unit: "m/s^2", min: -15, max: 15, interp: "hold", staleAfter: 0.5, description: "commanded longitudinal acceleration", discrete: true },
   { name: "speed_cmd", unit: "m/s", min: -20, max: 90, interp: "hold", staleAfter: 0.5, description: "commanded speed", discrete: true },
   { name: "yaw_rate_cmd", unit: "rad/s", min: -10, max: 10, interp: "hold", staleAfter: 0.5, description: "commanded yaw rate (differential-drive robots)", discrete: true },
+  // Scene channels (perception/scene.ts computes them): a planner's output, which steps when it replans or an object
+  // appears, so never judged as a noisy sensor. path_curv@<T>s: T seconds of path ahead at the current speed.
+  { name: "path_offset", unit: "m", min: -100, max: 100, interp: "linear", staleAfter: 0.5, description: "signed distance from the planned path, + = vehicle left of it", discrete: true },
+  { name: "path_heading", unit: "rad", min: -Math.PI - 1e-6, max: Math.PI + 1e-6, interp: "hold", staleAfter: 0.5, description: "vehicle heading minus the path's heading, + = pointing left of it", discrete: true },
+  { name: "path_curv", unit: "1/m", min: -10, max: 10, interp: "hold", staleAfter: 0.5, description: "path curvature (+ = left) at preview path_curv@<T>s: T·max(v, 1 m/s) ahead", discrete: true },
+  { name: "target_speed", unit: "m/s", min: 0, max: 90, interp: "hold", staleAfter: 0.5, description: "planned speed at the vehicle's position on the path", discrete: true },
+  { name: "lead_gap", unit: "m", min: -20, max: 1000, interp: "hold", staleAfter: 0.5, description: "bumper gap along the path to the nearest object on it (the range when none)", discrete: true },
+  { name: "lead_speed", unit: "m/s", min: -20, max: 90, interp: "hold", staleAfter: 0.5, description: "speed of the nearest object on the path (own speed when none)", discrete: true },
+  { name: "lead_present", unit: "1", min: 0, max: 1, interp: "hold", staleAfter: 0.5, description: "1 when an object is on the path within range, else 0", discrete: true },
 ];
 
 export const CHANNELS: ReadonlyMap<string, ChannelInfo> = new Map(table.map((c) => [c.name, c]));

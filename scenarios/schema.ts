@@ -3,7 +3,11 @@
 import { z } from "zod";
 
 /** Sensor channels the simulator synthesises; fault windows may name any of them. */
-export const SENSOR_CHANNELS = ["speed", "accel", "lat_accel", "yaw_rate", "steer", "x", "y", "heading", "steer_cmd", "accel_cmd", "speed_cmd"] as const;
+export const SENSOR_CHANNELS = [
+  "speed", "accel", "lat_accel", "yaw_rate", "steer", "x", "y", "heading", "steer_cmd", "accel_cmd", "speed_cmd",
+  // The scene sensor's (perception/scene.ts SCENE_CHANNELS; a test keeps the two lists equal).
+  "path_offset", "path_heading", "path_curv@0s", "path_curv@1s", "path_curv@2s", "path_curv@4s", "target_speed", "lead_gap", "lead_speed", "lead_present",
+] as const;
 export const ACTION_CHANNELS = ["steer_cmd", "accel_cmd", "speed_cmd"] as const;
 
 const num = z.number();
@@ -112,7 +116,7 @@ const fault = z.discriminatedUnion("kind", [
 ]);
 
 const sensors = z
-  .strictObject({ imu_hz: pos, wheel_hz: pos, steering_hz: pos, gnss_hz: pos })
+  .strictObject({ imu_hz: pos, wheel_hz: pos, steering_hz: pos, gnss_hz: pos, scene_hz: pos.describe("path, target speed and lead (default 20 Hz)") })
   .partial()
   .default({});
 

@@ -10,6 +10,7 @@ import { initTraffic, stepTraffic, agentBox, timeToCollision, type EgoView, type
 import { boxesOverlap } from "./geometry.js";
 import { sensorSuite, type Truth } from "./sensors.js";
 import { makeRoute } from "./route.js";
+import { simScene } from "./scene.js";
 import { referenceController } from "./reference.js";
 import { passCriteria } from "./criteria.js";
 import type { Driver } from "./driver.js";
@@ -122,7 +123,8 @@ export function runScenario(sc: Scenario, driver: Driver, options: RunOptions): 
   };
   let traffic: Traffic = initTraffic(sc.traffic, road);
   let frenet = egoView(road, ego, p, sc.ego.s);
-  const truth = (st: VehicleState): Truth => ({
+  const scene = simScene(sc, road, p, route);
+  const truth = (st: VehicleState, t: number): Truth => ({
     speed: st.speed,
     accel: bodyAccel(st, p),
     lat_accel: latAccel(st, p),
@@ -131,6 +133,7 @@ export function runScenario(sc: Scenario, driver: Driver, options: RunOptions): 
     x: st.x,
     y: st.y,
     heading: st.heading,
+    scene: () => scene.values(t, st, frenet.s, traffic.agents),
   });
 
   driver.reset();
@@ -144,7 +147,7 @@ export function runScenario(sc: Scenario, driver: Driver, options: RunOptions): 
 
   for (let k = 0; k < ticks; k++) {
     const t = k / sc.rate;
-    sensors.observe(t, truth(ego));
+    sensors.observe(t, truth(ego, t));
     const samples = sensors.deliver(t);
     const reference = ref.act({ t, ego, s: frenet.s, d: frenet.d, egoView: frenet.view, agents: traffic.agents }, ctrlDt);
     const t0 = options.now?.();
@@ -174,7 +177,7 @@ export function runScenario(sc: Scenario, driver: Driver, options: RunOptions): 
     const vehicleLimits = new Set<string>();
     for (let j = 0; j < substeps; j++) {
       const ts = (k * substeps + j) * physicsDt;
-      if (j > 0) sensors.observe(ts, truth(ego));
+      if (j > 0) sensors.observe(ts, truth(ego, ts));
       const r = stepVehicle(ego, vcmd, pv);
       for (const l of r.limits) vehicleLimits.add(`vehicle.${l}`);
       ego = r.state;

@@ -4,15 +4,18 @@
 import type { Sample } from "../perception/types.js";
 import type { FaultSpec } from "../scenarios/schema.js";
 import { faultInjector, type FaultCounts } from "./faults.js";
+import { SCENE_CHANNELS, type SceneValues } from "../perception/scene.js";
 
 export interface SensorRates {
   readonly imu_hz: number;
   readonly wheel_hz: number;
   readonly steering_hz: number;
   readonly gnss_hz: number;
+  /** The planning stack's scene channels (path, target speed, lead). */
+  readonly scene_hz: number;
 }
 
-export const DEFAULT_SENSOR_RATES: SensorRates = { imu_hz: 100, wheel_hz: 50, steering_hz: 50, gnss_hz: 10 };
+export const DEFAULT_SENSOR_RATES: SensorRates = { imu_hz: 100, wheel_hz: 50, steering_hz: 50, gnss_hz: 10, scene_hz: 20 };
 
 /** Which channels each sensor produces and the source name it stamps on them. */
 export const SENSOR_GROUPS = [
@@ -20,9 +23,13 @@ export const SENSOR_GROUPS = [
   { source: "wheel", rate: "wheel_hz", channels: ["speed"] },
   { source: "steering", rate: "steering_hz", channels: ["steer"] },
   { source: "gnss", rate: "gnss_hz", channels: ["x", "y", "heading"] },
+  { source: "scene", rate: "scene_hz", channels: SCENE_CHANNELS },
 ] as const;
 
-export type Truth = Readonly<Record<"speed" | "accel" | "lat_accel" | "yaw_rate" | "steer" | "x" | "y" | "heading", number>>;
+export type Truth = Readonly<Record<"speed" | "accel" | "lat_accel" | "yaw_rate" | "steer" | "x" | "y" | "heading", number>> & {
+  /** The scene channels now, computed only when the scene sensor is due (absent: no scene sensor). */
+  readonly scene?: () => SceneValues;
+};
 
 export interface SensorSuite {
   /** Called at every physics step (time `t`) with the true state. */
@@ -58,7 +65,13 @@ export function sensorSuite(opts: {
     observe(t, truth) {
       for (const g of groups) {
         for (let due = g.next / g.hz; due <= t + 1e-9; due = ++g.next / g.hz) {
-          for (const ch of g.channels) push(ch, due, truth[ch], g.source);
+          if (g.source === "scene") {
+            const v = truth.scene?.();
+            // A channel the scene does not give (no target speed, say) is simply not produced.
+            if (v) for (const ch of g.channels) if (v[ch] !== undefined) push(ch, due, v[ch], g.source);
+            continue;
+          }
+          for (const ch of g.channels) push(ch, due, truth[ch as keyof Truth] as number, g.source);
         }
       }
     },
