@@ -1,4 +1,4 @@
-import type { BridgeStats } from "../bridges/codec/live.js";
+import type { BridgeStats, StatusCounts } from "../bridges/codec/live.js";
 import type { RejectCounts } from "../perception/types.js";
 import type { Command, CommandMode } from "../policy/types.js";
 
@@ -42,6 +42,10 @@ export interface LiveStats {
   readonly sink_errors: number;
   /** Times the source clock was re-anchored (a simulator restart, a ROS time reset). */
   readonly clock_resets: number;
+  /** Ticks whose command was not sent: fired too late (a stalled loop) or too soon after the last one. */
+  readonly unsent: { readonly late: number; readonly paced: number };
+  /** The fault that began the current fallback episode; null in model mode. */
+  readonly fallback_reason: string | null;
   readonly mode: CommandMode | null;
   readonly last_command: Command | null;
   readonly sources: readonly BridgeStats[];
@@ -93,4 +97,20 @@ export function byReason(perChannel: Readonly<Record<string, RejectCounts>>): Re
   const out: Record<string, number> = {};
   for (const counts of Object.values(perChannel)) addRejections(out, counts);
   return out as RejectCounts;
+}
+
+/** What the status topic carries: the counts a monitor needs without `--json` or the process's stderr. */
+export function statusCounts(s: LiveStats): StatusCounts {
+  const rejected: Record<string, number> = { ...s.rejected.bridges };
+  addRejections(rejected, s.rejected.perception);
+  for (const sink of s.sinks) addRejections(rejected, sink.rejected);
+  return {
+    frames: s.frames,
+    commands: { model: s.commands.model, fallback: s.commands.fallback, stop: s.commands.stop },
+    unsent: s.unsent,
+    rejected,
+    deadline_misses: s.timing.deadline_misses,
+    clock_resets: s.clock_resets,
+    fallback_reason: s.fallback_reason,
+  };
 }

@@ -8,10 +8,12 @@ import type { TimingOptions } from "../perception/timing.js";
 import type { Frame, FrameSpec, Sample } from "../perception/types.js";
 import type { PolicyParams } from "../policy/params.js";
 import type { Command, CommandMode } from "../policy/types.js";
-import { Decider, type TickResult } from "./decider.js";
-export type { TickResult } from "./decider.js";
+import { Decider, type TickResult } from "../pipeline/decider.js";
+export type { TickResult } from "../pipeline/decider.js";
+import { resolveTiming, tickDueMs } from "../perception/timing.js";
 import { SourceClock, type SourceClockOptions } from "./live-clock.js";
-import { addRejections, byReason, TickTimes, type LiveStats } from "./live-stats.js";
+import { CommandPacer } from "./live-pacer.js";
+import { addRejections, byReason, statusCounts, TickTimes, type LiveStats } from "./live-stats.js";
 
 /** What the node needs of a model: its frame layout and a fresh real-time predictor (RuntimeModel fits). */
 export interface LiveModel {
@@ -28,6 +30,10 @@ export interface LiveTiming extends TimingOptions, SourceClockOptions {
   readonly outliers?: OutlierOptions | false;
   /** Per-tick budget (ms) for predict + policy; default one frame period. A miss is a policy fault. */
   readonly deadlineMs?: number;
+  /** A tick that fires more than this (ms) after it was due sends no command (see CommandPacer). */
+  readonly lateTickMs?: number;
+  /** How often (ms, scheduler time) the status is re-published with fresh counts. Default 1000. */
+  readonly statusEveryMs?: number;
 }
 
 export interface LiveNodeOptions {
@@ -56,6 +62,8 @@ export interface LiveNode {
 }
 
 const LOGGED_ERRORS = 5;
+/** Samples held while the first anchor waits for a second channel. */
+const HELD_MAX = 64;
 /**
  * Default reorder window (s) on the wall clock: network, broker and event-loop delays come on top of the sensor's
  * own; perception's 0.05 s default is for recorded data. Each 0.01 s here is 0.01 s more command latency.
@@ -107,7 +115,14 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
     ...(timing.deadlineMs === undefined ? {} : { deadlineMs: timing.deadlineMs }),
   });
 
-  const clock = new SourceClock(timing);
+  // The first anchor needs two channels to agree (one, for a one-channel model): never one message.
+  const clock = new SourceClock({ resetChannels: Math.min(2, spec.channels.length), ...timing });
+  const periodMs = 1000 / spec.rate;
+  const pacer = new CommandPacer({ periodMs, ...(timing.lateTickMs === undefined ? {} : { lateMs: timing.lateTickMs }) });
+  const perceiveTiming = resolveTiming({ ...timing, window: timing.window ?? LIVE_WINDOW_S });
+  const statusEveryMs = timing.statusEveryMs ?? 1000;
+  let pipelineOrigin = 0;
+  const unsent = { late: 0, paced: 0 };
   const tickTimes = new TickTimes();
   const startedMs = timer();
   let samplesIn = 0;
@@ -144,15 +159,22 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
   };
 
   let status: NodeStatus = { state: "starting" };
+  let statusMs = -Infinity;
+  let fallbackReason: string | null = null;
   const setStatus = (state: NodeStatus["state"], detail: string): void => {
-    if (status.state === state && status.detail === detail) return;
-    status = { state, t: Date.now() / 1000, detail, model: name };
-    log(`status ${state}: ${detail}`);
+    const now = scheduler.now();
+    const changed = status.state !== state || status.detail !== detail;
+    if (!changed && now - statusMs < statusEveryMs) return;
+    // Stamped on the node's clock (Unix ms on the wall clock); the counts ride along on every refresh.
+    status = { state, t: now / 1000, detail, model: name, counts: statusCounts(stats()) };
+    statusMs = now;
+    if (changed) log(`status ${state}: ${detail}`);
     each("publishStatus", (s) => s.publishStatus(status));
   };
 
   const onTick = (frame: Frame): void => {
     frames++;
+    const nowMs = scheduler.now();
     each("publishFrame", (s) => (s as ActionSink & FrameSink).publishFrame(frame), frameSinks);
     let r: TickResult;
     try {
@@ -169,22 +191,26 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
     if (r.prediction) {
       if (finitePrediction(r.prediction)) {
         predictions++;
-        each("publishPrediction", (s) => s.publishPrediction(r.prediction!));
+        each("publishPrediction", (s) => s.publishPrediction(r.prediction!, nowMs));
       } else nonfinitePredictions++;
     }
     if (r.tickMs !== undefined) tickTimes.add(r.tickMs);
     if (r.deadlineMissed) deadlineMisses++;
     const cmd = r.command;
+    fallbackReason = cmd.mode === "model" ? null : (r.why.reason ?? (r.error ? "model_error" : "fault"));
+    const pace = pacer.decide(nowMs, tickDueMs(frame.t, pipelineOrigin, perceiveTiming.latency));
     if (!finiteValues(cmd.values) || !Number.isFinite(cmd.t)) {
       // The policy guarantees finite values; if that ever breaks, nothing non-finite reaches an actuator.
       nonfiniteCommands++;
       note(`tick t=${frame.t}: policy made a non-finite command ${JSON.stringify(cmd.values)}: not published`);
+    } else if (pace !== "send") {
+      unsent[pace]++;
     } else {
       commands[cmd.mode]++;
       if (cmd.limits.length > 0) limitEvents++;
       for (const l of cmd.limits) limits[l] = (limits[l] ?? 0) + 1;
       lastCommand = cmd;
-      each("publishCommand", (s) => s.publishCommand(cmd));
+      each("publishCommand", (s) => s.publishCommand(cmd, nowMs));
     }
     if (opts.onTick) {
       try {
@@ -204,11 +230,12 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
   const input$ = new Subject<unknown>();
   let pipeline: { input: Subject<unknown>; sub: Subscription } | undefined;
   const startPipeline = (origin: number): void => {
+    pipelineOrigin = origin;
     pipeline?.input.complete();
     pipeline?.sub.unsubscribe();
     const input = new Subject<unknown>();
     const sub = input
-      .pipe(perceive(spec, { ...timing, window: timing.window ?? LIVE_WINDOW_S, scheduler, origin, tally, ...(timing.outliers === undefined ? {} : { outliers: timing.outliers }) }))
+      .pipe(perceive(spec, { ...perceiveTiming, scheduler, origin, tally, ...(timing.outliers === undefined ? {} : { outliers: timing.outliers }) }))
       .subscribe({
         next: onTick,
         error: (err: unknown) => {
@@ -220,13 +247,30 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
       });
     pipeline = { input, sub };
   };
+  // Samples that arrived before the first anchor: checked again once the clock is anchored (bounded).
+  const held: { raw: unknown; t: number; ms: number; channel: string }[] = [];
   const inputSub = input$.subscribe((raw) => {
     const t = (raw as { t?: unknown } | null)?.t;
     if (typeof t === "number" && Number.isFinite(t)) {
-      const c = clock.check(t, scheduler.now());
+      const channel = String((raw as { channel?: unknown }).channel);
+      const now = scheduler.now();
+      const c = clock.check(t, now, channel);
+      if (c === "pending") {
+        if (held.length >= HELD_MAX) {
+          const old = held.shift()!;
+          tally.add(old.raw, "clock", `channel=${old.channel} t=${old.t}: no agreement on the source clock in time`);
+        }
+        held.push({ raw, t, ms: now, channel });
+        return;
+      }
       if (c === "anchor") {
-        if (clock.resets > 0) log(`source clock reset: re-anchored at t=${t}`);
+        if (clock.resets > 0) log(`source clock reset: re-anchored at origin ${clock.origin}`);
         startPipeline(clock.origin!);
+        for (const h of held.splice(0)) {
+          const v = clock.check(h.t, h.ms, h.channel);
+          if (v === undefined) pipeline!.input.next(h.raw);
+          else tally.add(h.raw, "clock", typeof v === "object" ? v.message : `channel=${h.channel} t=${h.t}: not on the anchored clock`);
+        }
       } else if (c) return tally.add(raw, c.reason, c.message);
       else if (!pipeline) startPipeline(clock.origin!);
     } else if (!pipeline) {
@@ -255,7 +299,6 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
   sources.forEach((src, i) =>
     subs.add(src.errors$.subscribe((e: BridgeInputError) => note(`source ${i}: ${e.message}`))),
   );
-  setStatus("online", "waiting for samples");
 
   const stats = (): LiveStats => {
     const bridges: Record<string, number> = {};
@@ -284,6 +327,8 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
       internal_errors: internalErrors,
       sink_errors: sinkErrors,
       clock_resets: clock.resets,
+      unsent: { ...unsent },
+      fallback_reason: fallbackReason,
       mode: lastCommand?.mode ?? null,
       last_command: lastCommand,
       sources: sourceStats,
@@ -297,6 +342,8 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
       },
     };
   };
+
+  setStatus("online", "waiting for samples");
 
   return {
     stats,

@@ -52,6 +52,20 @@ export interface SampleSource {
   close(): Promise<void>;
 }
 
+/** Running totals a node publishes with its status (snake_case, as in `lam run --json`). */
+export interface StatusCounts {
+  readonly frames: number;
+  readonly commands: Readonly<Record<"model" | "fallback" | "stop", number>>;
+  /** Ticks whose command was not sent: fired late (a stalled loop) or too soon after the last one. */
+  readonly unsent: { readonly late: number; readonly paced: number };
+  /** Dropped samples and messages by reason, bridges and perception together. */
+  readonly rejected: Readonly<Record<string, number>>;
+  readonly deadline_misses: number;
+  readonly clock_resets: number;
+  /** The fault that began the current fallback episode; null in model mode. */
+  readonly fallback_reason: string | null;
+}
+
 /** How the node is doing, as told to the outside world (retained on MQTT, transient-local on ROS 2). */
 export interface NodeStatus {
   readonly state: "starting" | "online" | "degraded" | "offline";
@@ -59,12 +73,15 @@ export interface NodeStatus {
   readonly t?: number;
   readonly detail?: string;
   readonly model?: string;
+  /** The node's counts so far; the live node refreshes its status with them once a second. */
+  readonly counts?: StatusCounts;
 }
 
 /** A live sink of what the node computes. Publishing never throws: failures are counted in stats(). */
 export interface ActionSink {
-  publishPrediction(seq: ActionSequence): void;
-  publishCommand(cmd: Command): void;
+  /** `stampMs`: when the tick that made it fired, on the node's clock (Unix ms live); a sink may refuse what is too old. */
+  publishPrediction(seq: ActionSequence, stampMs?: number): void;
+  publishCommand(cmd: Command, stampMs?: number): void;
   publishStatus(status: NodeStatus): void;
   stats(): BridgeStats;
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-import type { NodeStatus } from "./live.js";
+import type { NodeStatus, StatusCounts } from "./live.js";
 import { BridgeInputError } from "./live.js";
 import { finiteNumber, record, string } from "./checks.js";
 
@@ -17,5 +17,6 @@ export function statusFromWire(raw: unknown, where: string): NodeStatus {
   if (body.t !== undefined) out.t = finiteNumber(body.t, where, "t");
   if (body.detail !== undefined) out.detail = string(body.detail, where, "detail");
   if (body.model !== undefined) out.model = string(body.model, where, "model");
+  if (body.counts !== undefined) out.counts = record(body.counts, `${where}@counts`) as unknown as StatusCounts;
   return out;
 }
