@@ -35,14 +35,16 @@ export interface LoadDriveOptions {
 }
 
 /** Any recorded drive, by content: CSV (with a column map), ROS 2 MCAP, ROS 1 bag. */
+  /** ROS recordings: mount of every IMU topic (base_link → IMU), overriding /tf_static (`--imu-mount`). */
+  readonly imuMount?: import("./ros/types.js").Quaternion;
 export async function loadDrive(path: string, options: LoadDriveOptions = {}): Promise<Drive> {
   const format = await detectDriveFormat(path);
   switch (format) {
     case "csv":
       return (await import("./csv/index.js")).loadCsvDrive(path, options.map ? { map: options.map } : {});
     case "mcap":
-      return (await import("./mcap/index.js")).loadMcapDrive(path);
+      return (await import("./mcap/index.js")).loadMcapDrive(path, options.imuMount ? { imuMount: options.imuMount } : {});
     case "rosbag1":
-      return (await import("./rosbag/index.js")).loadRosbagDrive(path);
+      return (await import("./rosbag/index.js")).loadRosbagDrive(path, options.imuMount ? { imuMount: options.imuMount } : {});
   }
 }

@@ -61,6 +61,12 @@ const FIELDS: Readonly<Record<string, string>> = {
     "float32 jerk",
   ].join("\n"),
   "ackermann_msgs/AckermannDriveStamped": "std_msgs/Header header\nAckermannDrive drive",
+  "geometry_msgs/Transform": "Vector3 translation\nQuaternion rotation",
+  "geometry_msgs/TransformStamped": "std_msgs/Header header\nstring child_frame_id\nTransform transform",
+  "tf2_msgs/TFMessage": "geometry_msgs/TransformStamped[] transforms",
+  // Autoware (autowarefoundation/autoware_msgs, Apache-2.0; see bridges/ros2/msg/autoware/NOTICE).
+  "autoware_vehicle_msgs/VelocityReport": "std_msgs/Header header\nfloat32 longitudinal_velocity\nfloat32 lateral_velocity\nfloat32 heading_rate",
+  "autoware_vehicle_msgs/SteeringReport": "builtin_interfaces/Time stamp\nfloat32 steering_tire_angle",
 };
 
 const PRIMITIVES = new Set([

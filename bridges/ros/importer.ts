@@ -2,7 +2,8 @@ import { channelInfo } from "../../perception/index.js";
 import type { DriveChannel, ImportIssue, RejectCounts, RejectReason } from "../../perception/index.js";
 import { planTopics, routeTopic } from "./topic-map.js";
 import type { TopicMapOptions } from "./topic-map.js";
-import type { RosDrive, RosMessageMapper, TopicSummary } from "./types.js";
+import { StaticTransforms, frameIdOf } from "./tf-static.js";
+import type { MapOptions, RosDrive, RosMessageMapper, TopicSummary } from "./types.js";
 
 interface Series {
   t: number[];
@@ -35,6 +36,9 @@ export class RosImporter {
   readonly #fileIssues: ImportIssue[] = [];
   readonly #messageIssues: ImportIssue[] = [];
   readonly #maxIssues: number;
+  readonly #tf = new StaticTransforms();
+  /** IMU messages mapped before any /tf_static arrived (their mount could not come from it). */
+  #imuBeforeTf = 0;
 
   constructor(private readonly options: ImporterOptions = {}) {
     this.#maxIssues = options.maxIssues ?? 50;
@@ -73,8 +77,11 @@ export class RosImporter {
   /** One decoded message that `take` accepted. `where` names it for error messages (topic@log_time). */
   message(topic: string, logTime: number, decoded: unknown, where: () => string): void {
     const s = this.#state(topic);
-    const mount = this.options.topics?.[topic]?.mount;
-    const r = s.mapper!.map(decoded, logTime, mount ? { mount } : {});
+    if (s.mapper!.kind === "tf") {
+      for (const problem of this.#tf.add(decoded)) this.#messageIssue({ where: where(), reason: "malformed", message: problem });
+      return;
+    }
+    const r = s.mapper!.map(decoded, logTime, this.#mapOptions(topic, s.mapper!, decoded));
     for (const sample of r.samples) {
       let series = s.series.get(sample.channel);
       if (!series) s.series.set(sample.channel, (series = { t: [], v: [] }));
@@ -85,6 +92,20 @@ export class RosImporter {
       this.#count(s, rej.channel, rej.reason);
       this.#messageIssue({ where: where(), reason: rej.reason, channel: rej.channel, message: rej.message });
     }
+  }
+
+  /** Mount precedence: the topic's own, then --imu-mount, then /tf_static (base_link → the message's frame). */
+  #mapOptions(topic: string, mapper: RosMessageMapper, decoded: unknown): MapOptions {
+    const mount = this.options.topics?.[topic]?.mount ?? (mapper.kind === "imu" ? this.options.imuMount : undefined);
+    if (mount) return { mount };
+    if (mapper.kind !== "imu") return {};
+    if (this.#tf.size === 0) {
+      this.#imuBeforeTf++;
+      return {};
+    }
+    const frame = frameIdOf(decoded);
+    const fromTf = frame === undefined ? undefined : this.#tf.mountOf(frame);
+    return fromTf ? { mount: fromTf } : {};
   }
 
   /** A message that could not be decoded: every channel its topic gives loses one sample. */
@@ -140,6 +161,12 @@ export class RosImporter {
     }
     channels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     summaries.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+    if (this.#tf.size > 0 && this.#imuBeforeTf > 0)
+      this.#fileIssues.push({
+        where: meta.path,
+        reason: "malformed",
+        message: `${this.#imuBeforeTf} IMU messages came before the first /tf_static and were read without its mount`,
+      });
     return {
       ...meta,
       channels,

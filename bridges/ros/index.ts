@@ -1,8 +1,10 @@
 export type { MapOptions, MapReject, MapResult, Quaternion, RosDrive, RosMessageMapper, TopicSummary } from "./types.js";
 export { normalizeRosType } from "./message-type.js";
-export { yawOf, rotate, quaternionFromMatrix } from "./quaternion.js";
+export { yawOf, rotate, quaternionFromMatrix, quaternionFromRpy, conjugate, multiply, parseMount } from "./quaternion.js";
 export { headerStamp } from "./collect.js";
-export { mapImu, imuMapper } from "./imu.js";
+export { mapImu, imuMapper, gravityInBase, GRAVITY } from "./imu.js";
+export { mapVelocityReport, mapSteeringReport, velocityReportMapper, steeringReportMapper } from "./autoware.js";
+export { StaticTransforms, tfMessageMapper, frameIdOf, BASE_FRAMES } from "./tf-static.js";
 export { mapOdometry, odometryMapper } from "./odometry.js";
 export { mapNavSatFix, navSatFixMapper } from "./navsatfix.js";
 export { mapTwist, mapTwistStamped, twistMapper, twistStampedMapper } from "./twist.js";

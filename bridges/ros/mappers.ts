@@ -3,7 +3,9 @@ import { imuMapper } from "./imu.js";
 import { normalizeRosType } from "./message-type.js";
 import { navSatFixMapper } from "./navsatfix.js";
 import { odometryMapper } from "./odometry.js";
+import { tfMessageMapper } from "./tf-static.js";
 import { twistMapper, twistStampedMapper } from "./twist.js";
+import { steeringReportMapper, velocityReportMapper } from "./autoware.js";
 import type { RosMessageMapper } from "./types.js";
 
 /** Every message type lam reads from ROS, by its ROS 1 spelling. */
@@ -16,6 +18,9 @@ export const ROS_MAPPERS: ReadonlyMap<string, RosMessageMapper> = new Map(
     twistStampedMapper,
     ackermannDriveStampedMapper,
     ackermannDriveMapper,
+    velocityReportMapper,
+    steeringReportMapper,
+    tfMessageMapper,
   ].map((m) => [m.type, m]),
 );
 

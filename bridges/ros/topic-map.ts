@@ -19,6 +19,11 @@ export interface TopicMapOptions {
   readonly topics?: Readonly<Record<string, TopicOverride>>;
   /** Read only the topics listed in `topics` (default: every topic of a type lam reads). */
   readonly exclusive?: boolean;
+  /**
+   * Mount of every IMU topic without its own (`lam … --imu-mount`); it wins over /tf_static, which is used
+   * for IMU topics that have neither.
+   */
+  readonly imuMount?: Quaternion;
 }
 
 export interface TopicInfo {
@@ -50,6 +55,8 @@ export function routeTopic(info: TopicInfo, options: TopicMapOptions = {}): { ma
   const type = o?.type ?? info.type;
   const mapper = mapperFor(type);
   if (!mapper) return { reason: `unsupported message type ${type}` };
+  if (mapper.kind === "tf" && info.topic !== "/tf_static" && info.topic !== "tf_static")
+    return { reason: "only /tf_static is read (sensor mounts); moving transforms are not" };
   if (o?.mount && mapper.kind !== "imu") return { reason: `mount is only supported for IMU topics, not ${normalizeRosType(type)}` };
   return { mapper };
 }
@@ -93,8 +100,9 @@ export function planTopics(topics: readonly TopicInfo[], options: TopicMapOption
     named.set(info.topic, names);
   }
   for (const { info, mapper, override } of routed) {
-    const mapOptions: MapOptions = override?.mount
-      ? { source: info.topic, names: named.get(info.topic), mount: override.mount }
+    const mount = override?.mount ?? (mapper.kind === "imu" ? options.imuMount : undefined);
+    const mapOptions: MapOptions = mount
+      ? { source: info.topic, names: named.get(info.topic), mount }
       : { source: info.topic, names: named.get(info.topic) };
     plan.set(info.topic, { topic: info.topic, type: info.type, mapped: true, mapper, options: mapOptions });
   }

@@ -33,6 +33,11 @@ export interface MapOptions {
    * vector quantities before they are named. Identity when absent: the sensor is assumed REP-103 aligned.
    */
   readonly mount?: Quaternion;
+  /**
+   * IMU only: "remove" (default) takes gravity off accel and lat_accel using the message's orientation where it
+   * has one; "keep" leaves the specific force as measured.
+   */
+  readonly gravity?: "remove" | "keep";
 }
 
 /** Maps one decoded message type (plain object, ROS 1 or ROS 2 field layout) to canonical samples. */

@@ -5,8 +5,9 @@ import { summariseDrive, type DriveSummary } from "../../perception/drive-summar
 import { framesFromDrive } from "../../perception/frames-from-drive.js";
 import { Validity, type Drive, type FrameSpec } from "../../perception/types.js";
 import { UsageError, type CliIO } from "../io.js";
+import { imuMountOption } from "../imu-mount.js";
 
-const USAGE = "usage: lam inspect <drive> [--json] [--rate HZ] [--map NAME|FILE]";
+const USAGE = "usage: lam inspect <drive> [--json] [--rate HZ] [--map NAME|FILE] [--imu-mount R,P,Y|X,Y,Z,W]";
 
 export interface FrameStats {
   readonly rate_hz: number;
@@ -68,7 +69,7 @@ export default async function inspect(argv: string[], io: CliIO): Promise<number
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: "boolean" }, rate: { type: "string", default: "20" }, map: { type: "string" }, help: { type: "boolean" } },
+    options: { json: { type: "boolean" }, rate: { type: "string", default: "20" }, map: { type: "string" }, "imu-mount": { type: "string" }, help: { type: "boolean" } },
   });
   if (values.help) {
     io.stdout.write(USAGE + "\n");
@@ -78,7 +79,7 @@ export default async function inspect(argv: string[], io: CliIO): Promise<number
   const rate = Number(values.rate);
   if (!(rate > 0 && rate <= 1000)) throw new UsageError(`--rate ${values.rate}: expected a rate in Hz, 0 < rate <= 1000`);
   const path = positionals[0];
-  const drive = await loadDrive(path, values.map ? { map: values.map } : {});
+  const drive = await loadDrive(path, { ...(values.map ? { map: values.map } : {}), ...imuMountOption(values["imu-mount"]) });
   const { stats, rejected } = frameStats(drive, rate);
   const summary = summariseDrive(drive, rejected);
   if (values.json) {

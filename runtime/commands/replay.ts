@@ -13,11 +13,12 @@ import { buildReplayReport, replayHtml, type ScenarioReport, type ReplayEntry } 
 import { encodeRuns } from "../../sim/replay-runs.js";
 import type { TickResult } from "../decider.js";
 import { UsageError, type CliIO } from "../io.js";
+import { imuMountOption } from "../imu-mount.js";
 import { openModel, openPolicy } from "../model.js";
 import { parseShard, shardOf } from "../shard.js";
 
 const HELP = `usage: lam replay <drive...> [--model DIR] [--policy FILE|preset] [--out DIR] [--json]
-                  [--mqtt URL [--vehicle ID]] [--shard K/N] [--map NAME|FILE]
+                  [--mqtt URL [--vehicle ID]] [--shard K/N] [--map NAME|FILE] [--imu-mount R,P,Y|X,Y,Z,W]
 
 Open-loop replay: each recorded drive runs through perception → model → policy on the drive's own clock,
 and every prediction is compared with what was actually done over its horizon (ADE/FDE per action
@@ -33,6 +34,8 @@ and reported with ADE/FDE null. Latency and run time are wall-clock figures, rep
   --vehicle ID      vehicle id for --mqtt (default: replay)
   --shard K/N       replay only drives i (0-based) with i mod N = K-1; merge shard reports with lam merge
   --map NAME|FILE   CSV column map for CSV drives (default: detected)
+  --imu-mount M     ROS drives: the IMU's rotation in base_link, roll,pitch,yaw (rad, or e.g. 90deg) or x,y,z,w;
+                    overrides /tf_static (default: /tf_static when the recording has it, else none)
 
 Exit status (as lam sim): 0 when the report was made, whatever it says (pass/fail is in the report: a replay
 fails only on non-finite commands); 1 on an error (unreadable drive, model, broker); 2 on a usage error.
@@ -125,6 +128,7 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
       vehicle: { type: "string" },
       shard: { type: "string" },
       map: { type: "string" },
+      "imu-mount": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -160,7 +164,7 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
     const names = new Map<string, string>();
     for (const path of paths) {
       const start = performance.now();
-      const drive = await loadDrive(path, values.map ? { map: values.map } : {});
+      const drive = await loadDrive(path, { ...(values.map ? { map: values.map } : {}), ...imuMountOption(values["imu-mount"]) });
       const clash = names.get(drive.name);
       if (clash !== undefined) throw new UsageError(`${path}: drive "${drive.name}" is already replayed from ${clash}; each drive once`);
       names.set(drive.name, path);

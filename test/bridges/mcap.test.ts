@@ -150,7 +150,7 @@ describe("loadMcapDrive on damaged content", () => {
     expect(bad?.where).toBe("/imu@11.000000000");
     expect(bad?.message).toContain("cannot decode sensor_msgs/msg/Imu");
     expect(d.topics.find((t) => t.topic === "/imu")).toMatchObject({ messages: 3, malformed: 1, mapped: true });
-    expect(d.topics.find((t) => t.topic === "/tf")).toMatchObject({ messages: 2, mapped: false, reason: "unsupported message type tf2_msgs/msg/TFMessage" });
+    expect(d.topics.find((t) => t.topic === "/tf")).toMatchObject({ messages: 2, mapped: false, reason: "only /tf_static is read (sensor mounts); moving transforms are not" });
     expect(d.issues.find((i) => i.where === "/tf")).toMatchObject({ reason: "unknown_channel" });
   });
 });

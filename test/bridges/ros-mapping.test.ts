@@ -219,7 +219,7 @@ describe("topic map", () => {
     expect(names(plan, "/odom")).toMatchObject({ speed: "speed@wheel", yaw_rate: "yaw_rate@wheel" });
     expect(names(plan, "/cmd")).toMatchObject({ speed_cmd: "speed_cmd" });
     expect(names(plan, "/imu")).toBe("ignored by the topic map");
-    expect(names(plan, "/tf")).toBe("unsupported message type tf2_msgs/TFMessage");
+    expect(names(plan, "/tf")).toBe("only /tf_static is read (sensor mounts); moving transforms are not");
     const only = planTopics(topics, { exclusive: true, topics: { "/odom": {} } });
     expect([...only.values()].filter((r) => r.mapped).map((r) => r.topic)).toEqual(["/odom"]);
   });
