@@ -252,7 +252,10 @@ export function policyStep(input: PolicyInput, memory: PolicyMemory, params: Pol
   const source: PolicyWhy["source"] = mode.mode === "model" ? "model" : mode.mode === "fallback" ? "hold" : "stop";
   const env = envelopeAt(params, speed);
   const steer = isFiniteNumber(st.steer) ? st.steer : null;
-  const ctx: TickContext = { env, params, dt: clock.dt, speed, steer, stopping: source === "stop" };
+  // Stopping must progress when the clock does not (stuck, backwards, not finite): each such tick counts as
+  // nominalDt, as the mode machine counts it; else a broken clock would hold the last speed for ever.
+  const dt = source === "stop" && clock.dt === 0 ? params.nominalDt : clock.dt;
+  const ctx: TickContext = { env, params, dt, speed, steer, stopping: source === "stop" };
   const sent = asRecord(asRecord(inp.previous).values);
   const reference = asRecord(inp.reference);
 
@@ -264,7 +267,7 @@ export function policyStep(input: PolicyInput, memory: PolicyMemory, params: Pol
   const overridden: Overridden[] = [];
   for (const ch of params.channels) {
     const prev = previousValue(ch, sent, memory, st, speedOk);
-    let req = request(ch, source, acted, prev, memory, params, clock.dt);
+    let req = request(ch, source, acted, prev, memory, params, dt);
     const ref = reference[ch];
     blend[ch] = source === "model" && params.blend > 0 && isFiniteNumber(ref) ? params.blend : 0;
     if (blend[ch] > 0) req = (1 - params.blend) * req + params.blend * (ref as number);
@@ -277,7 +280,7 @@ export function policyStep(input: PolicyInput, memory: PolicyMemory, params: Pol
     const value = Number.isFinite(r.value) ? r.value : prev.value;
     values[ch] = value;
     if (ch === "speed_cmd") {
-      const applied = clock.dt > 0 ? (value - prev.value) / clock.dt : prevRate;
+      const applied = dt > 0 ? (value - prev.value) / dt : prevRate;
       rate[ch] = Number.isFinite(applied) ? Math.max(-env.lonAccLim, Math.min(env.lonAccLim, applied)) : 0;
     }
     for (const b of r.acted) {
@@ -309,7 +312,7 @@ export function policyStep(input: PolicyInput, memory: PolicyMemory, params: Pol
     interventions,
     overridden,
     clock: clock.status,
-    dt: clock.dt,
+    dt,
     envelope: env,
   };
   return { command, memory: next, why };
