@@ -15,7 +15,7 @@ import { FastPredictor } from "../dynamics/predictor.js";
 import type { Predictor } from "../dynamics/types.js";
 import { framesFromDrive } from "../perception/frames-from-drive.js";
 import type { Drive, DriveChannel, Frame, FrameSpec } from "../perception/types.js";
-import { Decider } from "../runtime/decider.js";
+import { Decider } from "../pipeline/decider.js";
 import { defaultModelDir } from "../runtime/model-dir.js";
 import { openModel, openPolicy } from "../runtime/model.js";
 import { defaultDataDir } from "./perception.js";

@@ -11,7 +11,7 @@ import type { BaselineConfig } from "./baselines/action-track.js";
 import { cutWindows, type Block, type FrameSeries, type Windows } from "./dataset.js";
 import { ErrorAccumulator } from "./metrics.js";
 import { decodeHead } from "./model.js";
-import type { EvalReport, LamJson, LoadedModel } from "./save.js";
+import type { EvalReport, LamJson, LoadedModel } from "./lam-json.js";
 import type { Predictor } from "./types.js";
 
 /** Number of past samples the linear baseline fits. */

@@ -5,13 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs";
-import type { Normalisation } from "../perception/types.js";
-import type { ErrorSummary } from "./metrics.js";
 import { checkHead, type HeadSpec } from "./model.js";
-import type { ValidationChoice } from "./train-run.js";
-import type { Block } from "./dataset.js";
 import type { ModelSpec } from "./spec.js";
-import type { ArFit } from "./baselines/ar.js";
+import { LAM_JSON_VERSION, type LamJson, type LoadedModel } from "./lam-json.js";
 
 /** The three files of a model folder, by name. */
 export interface ModelStore {
@@ -21,54 +17,7 @@ export interface ModelStore {
   where(name: string): string;
 }
 
-export const LAM_JSON_VERSION = 1;
-
-export interface TrainingSummary {
-  readonly drives: readonly string[];
-  /** The time blocks of each drive and their role; eval on a training drive uses only its test blocks. */
-  readonly split: readonly Omit<Block, "start" | "end">[];
-  readonly windows: { readonly train: number; readonly val: number };
-  readonly epochs: number;
-  readonly bestEpoch: number;
-  readonly loss: readonly number[];
-  readonly valLoss: readonly number[];
-  readonly stopped: string;
-  readonly seed: number;
-  readonly options: Readonly<Record<string, number | boolean | string>>;
-  /** Fine-tuned from this model (its weightsSha256), if any. */
-  readonly finetunedFrom?: string;
-  /** ISO date, only when a clock was passed in (keeps training output reproducible otherwise). */
-  readonly date?: string;
-  /** Per-action source choice on the validation blocks (train-run.ts chooseSources), when one was made. */
-  readonly validation?: ValidationChoice;
-}
-
-export interface EvalReport {
-  readonly model: ErrorSummary;
-  readonly baselines: Readonly<Record<string, ErrorSummary>>;
-  readonly windows: number;
-  readonly ratio_to_best_baseline: number;
-  readonly best_baseline: string;
-  /** What the windows came from: per drive, "test_blocks" (a training drive) or "whole_drive". */
-  readonly data: Readonly<Record<string, "test_blocks" | "whole_drive">>;
-}
-
-export interface LamJson {
-  readonly version: number;
-  readonly spec: ModelSpec;
-  readonly normalisation: { readonly features: Normalisation; readonly actions: Normalisation };
-  readonly head: HeadSpec;
-  readonly training?: TrainingSummary;
-  readonly metrics?: EvalReport;
-  /** Classical baselines fitted on the same training blocks, so eval can score them without the training data. */
-  readonly baselines?: { readonly ar?: ArFit };
-  readonly weightsSha256: string;
-}
-
-export interface LoadedModel {
-  readonly model: tf.LayersModel;
-  readonly meta: LamJson;
-}
+export { LAM_JSON_VERSION, type EvalReport, type LamJson, type LoadedModel, type TrainingSummary } from "./lam-json.js";
 
 /** A model folder that cannot be used: names the file and what is wrong with it. */
 export class ModelLoadError extends Error {

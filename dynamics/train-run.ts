@@ -8,7 +8,7 @@ import { cutWindows, fitHeadScale, fitNormalisation, splitBlocks, type Block, ty
 import { evaluate } from "./evaluate.js";
 import { buildModel, checkSpec, STD_EPS, type HeadDist, type HeadSource, type HeadSpec } from "./model.js";
 import { prng } from "./prng.js";
-import type { EvalReport, LamJson, LoadedModel } from "./save.js";
+import type { EvalReport, LamJson, LoadedModel, ValidationChoice } from "./lam-json.js";
 import type { ModelSpec } from "./spec.js";
 import { fit, TRAIN_DEFAULTS, type TrainOptions, type TrainResult } from "./train.js";
 
@@ -115,11 +115,7 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
 }
 
 /** Per action, the validation ADE (physical units) of the net and of hold-last, and the source chosen from them. */
-export interface ValidationChoice {
-  readonly windows: number;
-  readonly per_channel: Readonly<Record<string, { readonly model_ade: number; readonly hold_last_ade: number }>>;
-  readonly source: HeadSource[];
-}
+export type { ValidationChoice } from "./lam-json.js";
 
 /** The net answers an action only where its validation ADE is below hold-last's (ties go to the simpler hold-last). */
 export function chooseSources(r: EvalReport, actions: readonly string[]): ValidationChoice {

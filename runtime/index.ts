@@ -2,7 +2,7 @@
 export { main } from "./main.js";
 export type { CliIO, Command as CliCommand } from "./io.js";
 export { UsageError } from "./io.js";
-export { Decider, type DeciderOptions, type TickResult } from "./decider.js";
+export { Decider, type DeciderOptions, type TickResult } from "../pipeline/decider.js";
 export { Perceiver, type PerceiverOptions } from "./perceiver.js";
 export { PipelineDriver } from "./pipeline-driver.js";
 export { openModel, openPolicy, type RuntimeModel } from "./model.js";

@@ -1,5 +1,5 @@
 import type { Driver, DriverInput, DriverOutput } from "../sim/driver.js";
-import { Decider, type DeciderOptions } from "./decider.js";
+import { Decider, type DeciderOptions } from "../pipeline/decider.js";
 import { Perceiver, type PerceiverOptions } from "./perceiver.js";
 
 /**

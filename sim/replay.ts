@@ -6,7 +6,7 @@ import { frameChannel } from "../perception/channels.js";
 import { framesFromDrive } from "../perception/frames-from-drive.js";
 import { Validity, type Drive, type Frame, type FrameSpec, type RejectCounts } from "../perception/types.js";
 import type { PolicyParams } from "../policy/params.js";
-import { Decider, type TickResult } from "../runtime/decider.js";
+import { Decider, type TickResult } from "../pipeline/decider.js";
 import { RecordedActions, ScoreAccumulator, type PredictorScore } from "./replay-score.js";
 import type { PassCriteria, ScenarioRun, TickRecord } from "./run.js";
 

@@ -11,7 +11,7 @@ import { FastPredictor } from "../../dynamics/predictor.js";
 import { replayDrive, replayFrameSpec, type ReplayOutcome } from "../../sim/replay.js";
 import { buildReplayReport, replayHtml, type ScenarioReport, type ReplayEntry } from "../../sim/replay-report.js";
 import { encodeRuns } from "../../sim/replay-runs.js";
-import type { TickResult } from "../decider.js";
+import type { TickResult } from "../../pipeline/decider.js";
 import { UsageError, type CliIO } from "../io.js";
 import { imuMountOption } from "../imu-mount.js";
 import { openModel, openPolicy } from "../model.js";
