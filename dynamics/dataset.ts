@@ -90,6 +90,14 @@ function usable(frame: Frame, j: number): boolean {
   return frame.valid[j] !== Validity.Missing && Number.isFinite(frame.values[j]);
 }
 
+/** Of `names`, those with no usable value in any frame of `series` (absent from the drive, or never valid). */
+export function unobservedChannels(series: FrameSeries, names: readonly string[]): string[] {
+  return names.filter((n) => {
+    const j = series.channels.indexOf(n);
+    return j < 0 || !series.frames.some((f) => usable(f, j));
+  });
+}
+
 /** Mean and std of each channel over the usable frames of `blocks` (training blocks only, by the caller's choice). */
 export function fitNormalisation(series: readonly FrameSeries[], blocks: readonly Block[], names: readonly string[]): Normalisation {
   const sum = new Float64Array(names.length);
