@@ -17,3 +17,4 @@ export * from "./predictor.js";
 export * from "./predictor-tfjs.js";
 export * from "./kernel-simd.js";
 export * from "./kernel-choice.js";
+export * from "./prior/index.js";

@@ -18,6 +18,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { Validity, type Frame, type Normalisation } from "../perception/types.js";
 import type { ModelSpec } from "./spec.js";
+import { checkPrior, type PriorSpec } from "./prior/spec.js";
+import type { HeadPrior } from "./prior/head.js";
 
 /** Value of every feature in a padding row; masked by the model's first layer. */
 export const PAD_VALUE = -1e4;
@@ -50,6 +52,11 @@ export interface HeadSpec {
    * hold-last on the validation blocks. The spread is the net's either way.
    */
   readonly source?: readonly HeadSource[];
+  /**
+   * A rule-based prior over the scene channels (dynamics/prior): when present, the residual is over the prior's action
+   * for the newest frame instead of the last observed action (headContext with the predictor's `headPrior`).
+   */
+  readonly prior?: PriorSpec;
 }
 
 export type HeadDist = "gaussian" | "laplace";
@@ -57,6 +64,7 @@ export type HeadSource = "model" | "hold_last";
 
 /** Checks the optional head fields (lam.json from elsewhere); the error names the key and value. */
 export function checkHead(head: HeadSpec, actions: number): void {
+  if (head.prior !== undefined) checkPrior(head.prior);
   if (head.dist !== undefined && head.dist !== "gaussian" && head.dist !== "laplace") {
     throw new Error(`head.dist=${JSON.stringify(head.dist)} is not "gaussian" or "laplace"`);
   }
@@ -174,13 +182,18 @@ export function encodeWindow(
   for (let i = 0; i < L; i++) encodeFrame(frames[end - L + i], featureIdx, norm, out, offset + (T - L + i) * F);
 }
 
-/** The decoding context: the last observed action per channel (physical units), from the newest frame. */
-export function headContext(frame: Frame, actionIdx: Int32Array, head: HeadSpec, out = new Float32Array(actionIdx.length)): Float32Array {
+/**
+ * The decoding context: the last observed action per channel (physical units), from the newest frame; with a head
+ * prior (`headPrior(head.prior, …)`, required when head.prior is set) the prior's action computed from that frame.
+ */
+export function headContext(frame: Frame, actionIdx: Int32Array, head: HeadSpec, out = new Float32Array(actionIdx.length), prior?: HeadPrior): Float32Array {
   for (let a = 0; a < actionIdx.length; a++) {
     const j = actionIdx[a];
     const v = frame.values[j];
     out[a] = frame.valid[j] !== Validity.Missing && Number.isFinite(v) ? v : head.fallback[a];
   }
+  // The prior reads every last action before it writes one, so it may overwrite `out` in place.
+  if (prior) prior(frame, out, out);
   return out;
 }
 

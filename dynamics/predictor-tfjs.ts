@@ -10,6 +10,7 @@ import type { ModelSpec } from "./spec.js";
 import { PAD_VALUE, channelIndex, decodeHead, encodeFrame, headContext, type HeadSpec } from "./model.js";
 import { windowLength } from "./predictor-schedule.js";
 import type { PredictorModel, PredictorOptions } from "./predictor.js";
+import { headPrior, type HeadPrior } from "./prior/head.js";
 
 export class TfjsWindowPredictor implements Predictor {
   readonly name: string;
@@ -26,6 +27,7 @@ export class TfjsWindowPredictor implements Predictor {
   private readonly window: Float32Array;
   private readonly last: Float32Array<ArrayBuffer>;
   private n = 0;
+  private readonly prior: HeadPrior | undefined;
 
   constructor(m: PredictorModel, opts: PredictorOptions) {
     this.name = opts.name ?? "lstm-tfjs";
@@ -41,6 +43,7 @@ export class TfjsWindowPredictor implements Predictor {
     this.ring = new Float32Array(H * F);
     this.window = new Float32Array(H * F);
     this.last = new Float32Array(m.spec.actions.length);
+    this.prior = m.head.prior ? headPrior(m.head.prior, opts.frameChannels, m.spec.actions) : undefined;
   }
 
   reset(): void {
@@ -62,7 +65,7 @@ export class TfjsWindowPredictor implements Predictor {
       this.window.set(this.ring.subarray(src, src + F), (H - L + i) * F);
     }
     const raw = tf.tidy(() => (this.model.predict(tf.tensor3d(this.window, [1, H, F])) as tf.Tensor).dataSync());
-    headContext(frame, this.actionIdx, this.head, this.last);
+    headContext(frame, this.actionIdx, this.head, this.last, this.prior);
     const d = decodeHead(raw, this.last, this.head, this.spec.horizon);
     const dt = 1 / this.spec.rate;
     return { t0: frame.t + dt, dt, channels: this.spec.actions, mean: d.mean, std: d.std, model: this.name };

@@ -14,6 +14,7 @@ import type { LstmKernel } from "./kernel.js";
 import { createLstmKernel, type KernelKind } from "./kernel-choice.js";
 import { answeringStream, streamResets } from "./predictor-schedule.js";
 import type { LoadedModel } from "./save.js";
+import { headPrior, type HeadPrior } from "./prior/head.js";
 
 /** What a predictor needs of a trained model: the tfjs model, its spec, feature statistics and head decoding. */
 export interface PredictorModel {
@@ -77,6 +78,7 @@ export class BatchPredictor {
   private readonly last: Float32Array<ArrayBuffer>;
   private readonly out: Decoded[] | null;
   private readonly dt: number;
+  private readonly prior: HeadPrior | undefined;
 
   constructor(m: PredictorModel, agents: number, opts: PredictorOptions) {
     if (!Number.isInteger(agents) || agents < 1) throw new Error(`BatchPredictor: agents=${agents}, expected an integer >= 1`);
@@ -105,6 +107,7 @@ export class BatchPredictor {
     const hA = m.spec.horizon * A;
     this.out = opts.reuseOutput ? Array.from({ length: agents }, () => ({ mean: new Float32Array(hA), std: new Float32Array(hA) })) : null;
     this.dt = 1 / m.spec.rate;
+    this.prior = m.head.prior ? headPrior(m.head.prior, opts.frameChannels, m.spec.actions) : undefined;
   }
 
   /** Forget agent i's history: both of its streams restart from zero state. */
@@ -156,7 +159,7 @@ export class BatchPredictor {
     const frame = this.latest[i];
     if (!frame) throw new Error(`agent ${i} has no frame yet`);
     this.stack.head(2 * i + answeringStream(this.ticks[i] - 1, this.spec.history), this.raw);
-    headContext(frame, this.actionIdx, this.head, this.last);
+    headContext(frame, this.actionIdx, this.head, this.last, this.prior);
     const d = decodeHead(this.raw, this.last, this.head, this.spec.horizon, this.out ? this.out[i] : undefined);
     return { t0: frame.t + this.dt, dt: this.dt, channels: this.spec.actions, mean: d.mean, std: d.std, model: this.name };
   }

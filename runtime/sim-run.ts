@@ -19,9 +19,13 @@ import { openModel, type RuntimeModel } from "./model.js";
 import { bundledModelDirs, defaultModelDir } from "./model-dir.js";
 import type { ParamSet } from "./tune-params.js";
 import { UsageError } from "./io.js";
+import { PriorPredictor, defaultPrior } from "../dynamics/prior/index.js";
+import { SCENE_CHANNELS } from "../perception/scene.js";
+import { frameChannel } from "../perception/channels.js";
+import type { FrameSpec } from "../perception/types.js";
 
-export type DriverKind = "model" | "reference";
-export const DRIVER_KINDS: readonly DriverKind[] = ["model", "reference"];
+export type DriverKind = "model" | "reference" | "prior";
+export const DRIVER_KINDS: readonly DriverKind[] = ["model", "reference", "prior"];
 
 /** Everything that decides how a scenario is driven, except the scenario. */
 export interface SimSetup {
@@ -116,9 +120,24 @@ export function modelFor(sc: Scenario, setup: SimSetup): RuntimeModel | null {
   return ms.find((m) => predictsActions(m.meta.spec, sc)) ?? ms[0];
 }
 
+/** The frames the prior alone reads: speed, the measured steering, the scene channels and the vehicle's actions. */
+export function priorFrameSpec(sc: Scenario, rate = PRIOR_RATE): FrameSpec {
+  const names = ["speed", "steer", ...SCENE_CHANNELS, ...sc.actions];
+  return { rate, channels: names.map((n) => frameChannel(n)) };
+}
+
+/** Frame rate of the prior-alone driver (Hz), the bundled driving models' rate. */
+export const PRIOR_RATE = 20;
+
 /** The driver for one scenario. Timing (`timer`) is measured, never fed back: the run stays deterministic. */
-export function makeDriver(setup: SimSetup, policy: PolicyParams, timer?: () => number): Driver {
+export function makeDriver(setup: SimSetup, policy: PolicyParams, timer?: () => number, sc?: Scenario): Driver {
   if (setup.driver === "reference") return referenceDriver();
+  if (setup.driver === "prior") {
+    if (!sc) throw new Error("the prior driver needs the scenario (its vehicle)");
+    const frameSpec = priorFrameSpec(sc);
+    const predictor = new PriorPredictor(defaultPrior(sc.vehicle.model, frameSpec.rate), frameSpec.channels.map((c) => c.name), sc.actions);
+    return new PipelineDriver({ frameSpec, predictor, policy, timer });
+  }
   const m = setup.model;
   if (!m) throw new Error("the model driver needs a model");
   return new PipelineDriver({ frameSpec: m.frameSpec, predictor: m.predictor(), policy, timer });
@@ -138,6 +157,7 @@ export function planScenarios(scenarios: readonly Scenario[], setup: SimSetup): 
   return scenarios.map((scenario) => {
     if (setup.driver === "reference") return { scenario, policy: null, model: null, incompatible: null };
     const policy = scenarioPolicy(scenario, setup.policy, setup.overrides);
+    if (setup.driver === "prior") return { scenario, policy, model: null, incompatible: incompatibility(scenario, policy, null) };
     const model = modelFor(scenario, setup);
     return { scenario, policy, model, incompatible: incompatibility(scenario, policy, model?.meta.spec ?? null) };
   });
@@ -155,7 +175,7 @@ export function runPlanned(plan: readonly PlannedScenario[], setup: SimSetup, op
   const todo = plan.filter((p) => p.incompatible === null);
   return todo.map((p, i) => {
     opts.onScenario?.(p.scenario.name, i, todo.length);
-    const driver = makeDriver({ ...setup, model: p.model }, p.policy ?? policyPreset(vehiclePresetName(p.scenario)), opts.now);
+    const driver = makeDriver({ ...setup, model: p.model }, p.policy ?? policyPreset(vehiclePresetName(p.scenario)), opts.now, p.scenario);
     return runScenario(p.scenario, driver, { seed: opts.seed, now: opts.now });
   });
 }

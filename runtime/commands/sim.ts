@@ -23,9 +23,10 @@ if scenarios failed (the report says which); 1 on an error.
   --policy FILE|NAME   policy parameters: a JSON file or a preset (default: by the scenario's vehicle:
                        car → passenger-car, robot → robot-1-10)
   --param key=value    override one policy parameter, e.g. policy.blend=0.5 (repeatable)
-  --driver model|reference
+  --driver model|reference|prior
                        model (default): the runtime pipeline; reference: the simulator's reference
-                       controller, the baseline (no model, no policy)
+                       controller, the baseline (no model, no policy); prior: the rule-based prior
+                       over the scene channels alone (pure pursuit + IDM) through perception and policy
   --seed N             seed of the sensor noise and faults (default 1)
   --shard K/N          run only shard K of N (round-robin over the scenarios in order)
   --skip-incompatible  run the scenarios the model and policy can drive and list the others as skipped
@@ -109,13 +110,14 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
   if (driver === "reference" && (values.model || values.policy || values.param?.length)) {
     throw new UsageError("--driver reference uses neither a model nor a policy: drop --model/--policy/--param");
   }
+  if (driver === "prior" && values.model) throw new UsageError("--driver prior uses no model: drop --model");
 
   const all = loadScenarioArgs(positionals);
   const scenarios = shardOf(all, shard);
   const given = driver === "model" && values.model !== undefined ? await openModelFor(values.model) : null;
   const bundled = driver === "model" && values.model === undefined ? await openBundledModels(scenarios) : [];
   // --policy names a file or preset: which model is asked does not matter then.
-  const base = values.policy === undefined || driver !== "model" ? null : await openPolicy({ actions: [] }, values.policy);
+  const base = values.policy === undefined || driver === "reference" ? null : await openPolicy({ actions: [] }, values.policy);
   const setup: SimSetup = { driver, model: given, models: bundled, policy: base, overrides };
   const plan = checkParams(() => planScenarios(scenarios, setup));
   const bad = plan.filter((p) => p.incompatible !== null);
