@@ -26,8 +26,8 @@ export type ClockVerdict = "anchor" | "pending" | Rejection | undefined;
 
 /** Samples that agree on one origin: evidence for a clock. */
 interface Cluster {
-  /** max(t - arrival): the least delayed sample is the best estimate of the origin. */
-  origin: number;
+  /** t - arrival of its first sample: the origin it proposes (as before the guard, the first sample's delay is slack). */
+  readonly origin: number;
   count: number;
   readonly channels: Set<string>;
   readonly firstMs: number;
@@ -128,7 +128,6 @@ export class SourceClock {
     }
     c.count++;
     c.lastMs = ms;
-    if (o > c.origin) c.origin = o;
     if (c.channels.size < MAX_CHANNELS_PER_CLUSTER) c.channels.add(channel);
     return c;
   }

@@ -45,18 +45,24 @@ describe("demo vehicle", () => {
 });
 
 describe("SourceClock", () => {
-  it("anchors on the first sample, refuses stamps far ahead or behind, and re-anchors after a run of them", () => {
-    const c = new SourceClock({ maxAheadS: 1, maxBehindS: 1, resetAfter: 3 });
-    expect(c.check(500, 0)).toBe("anchor");
+  it("anchors once two channels agree, refuses stamps far ahead or behind as 'clock', re-anchors only on sustained evidence", () => {
+    const c = new SourceClock({ maxAheadS: 1, maxBehindS: 1, resetAfter: 3, resetChannels: 2, resetSpanS: 0.1 });
+    expect(c.check(500, 0, "speed")).toBe("pending");
+    expect(c.check(500, 0, "speed")).toBe("pending"); // the same channel twice is not agreement
+    expect(c.check(500.01, 10, "yaw_rate")).toBe("anchor");
     expect(c.origin).toBe(500);
-    expect(c.check(500.5, 400)).toBeUndefined();
-    expect(c.check(510, 400)).toMatchObject({ reason: "out_of_range" });
-    expect(c.check(498, 400)).toMatchObject({ reason: "late" });
-    expect(c.check(500.4, 400)).toBeUndefined(); // a good one breaks the run
-    for (let i = 0; i < 3; i++) expect(c.check(10 + i * 0.01, 500)).toMatchObject({ reason: "late" });
-    expect(c.check(10.03, 500)).toBe("anchor");
+    expect(c.check(500.5, 400, "speed")).toBeUndefined();
+    expect(c.check(510, 400, "speed")).toMatchObject({ reason: "clock", message: /ahead/ });
+    expect(c.check(498, 400, "speed")).toMatchObject({ reason: "clock", message: /behind/ });
+    expect(c.check(1e300, 400, "speed")).toMatchObject({ reason: "clock", message: /not a plausible time/ });
+    expect(c.check(500.4, 400, "speed")).toBeUndefined(); // a good one clears the evidence
+    // A burst: enough samples and channels, but no time spanned.
+    for (let i = 0; i < 5; i++) expect(c.check(10 + i * 0.01, 500, i % 2 ? "speed" : "accel")).toMatchObject({ reason: "clock" });
+    expect(c.resets).toBe(0);
+    // Sustained: the same other clock over 0.1 s of node time.
+    expect(c.check(10.1, 600, "speed")).toBe("anchor");
     expect(c.resets).toBe(1);
-    expect(c.sourceNow(1500)).toBeCloseTo(11.03, 9);
+    expect(c.sourceNow(1500)).toBeCloseTo(11, 9); // the evidence's first sample: 10 at 0.5 s
   });
 });
 

@@ -90,7 +90,9 @@ describe("lam run's node against a real Mosquitto (MQTT 5)", () => {
     expect(s.rejected.total).toBe(0);
     expect(s.frames).toBeGreaterThanOrEqual(25);
     expect(s.predictions).toBe(s.frames);
-    expect(s.commands.total).toBe(s.frames);
+    // Every frame makes a command; one whose tick fired late (a loaded machine's event loop) is not sent.
+    expect(s.commands.total + s.unsent.late).toBe(s.frames);
+    expect(s.unsent.paced).toBe(0);
     expect(s.commands.model).toBeGreaterThan(s.frames / 2);
     expect(out.commands.length).toBeGreaterThanOrEqual(s.commands.total - 2);
     expect(out.commands.every(finiteCommand)).toBe(true);
