@@ -13,6 +13,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ default:
   merge: { summary: "merge shard reports (replay/sim --shard K/N) into one report", load: () => import("./commands/merge.js") },
   sim: { summary: "closed-loop scenarios through the runtime: metrics, pass/fail, HTML report", load: () => import("./commands/sim.js") },
   tune: { summary: "sweep policy parameters over scenarios on worker threads, rank by a weighted score", load: () => import("./commands/tune.js") },
+  imitate: { summary: "train a scene-aware driving model in the simulator (DART demonstrations + DAgger)", load: () => import("./commands/imitate.js") },
   bench: { summary: "latency/throughput: real-time predictor vs tfjs vs PyTorch, one core", load: () => import("./commands/bench.js") },
   run: { summary: "live node: MQTT (built-in broker) / ROS 2 / Foxglove; --demo drives a simulated robot", load: () => import("./commands/run.js") },
 };

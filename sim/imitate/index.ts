@@ -1,0 +1,3 @@
+export * from "./record.js";
+export * from "./windows.js";
+export * from "./imitate.js";
