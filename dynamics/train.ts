@@ -8,6 +8,7 @@ import type { HeadSpec } from "./model.js";
 import { lstmLayers, PAD_VALUE } from "./model.js";
 import { prng, shuffle, type Prng } from "./prng.js";
 import type { Windows } from "./dataset.js";
+import { defaultKind, fitFlat, localEngine, packWeights, poolEngine, trainLayout, unpackWeights, type GradEngine } from "./train-kernel/index.js";
 
 export interface TrainOptions {
   readonly epochs: number;
@@ -35,7 +36,19 @@ export interface TrainOptions {
   readonly onProgress?: (p: TrainProgress) => void;
   /** Milliseconds on some monotonic clock, for the ETA only. */
   readonly now?: () => number;
+  /**
+   * Which implementation trains: "tfjs" (layers + optimizer on the active tfjs backend; the path for GPU backends)
+   * or "kernel" (train-kernel/: own batched LSTM forward/BPTT in WebAssembly SIMD, Adam with tfjs's constants).
+   * Default "tfjs"; `lam train` picks by backend (trainerFor).
+   */
+  readonly trainer?: Trainer;
+  /** Kernel trainer: worker threads computing the batch's fixed shards (results identical for any count). */
+  readonly threads?: number;
+  /** Kernel trainer: clip the gradient's global L2 norm to this (default: no clipping, as the tfjs path). */
+  readonly clipNorm?: number;
 }
+
+export type Trainer = "kernel" | "tfjs";
 
 export interface TrainProgress {
   readonly epoch: number;
@@ -143,8 +156,40 @@ export function evaluateAde(model: tf.LayersModel, head: HeadSpec, w: Windows, b
   });
 }
 
+/**
+ * The trainer to use on a tfjs backend: tfjs where it runs natively or on a GPU (tfjs-node(-gpu), WebGPU), the
+ * kernel on the wasm/cpu backends where the runtime has WebAssembly SIMD (tfjs-wasm trains op by op).
+ */
+export function trainerFor(backend: string, units: number): { trainer: Trainer; why: string } {
+  if (backend !== "wasm" && backend !== "cpu") return { trainer: "tfjs", why: `tfjs backend ${backend} trains natively` };
+  const kind = defaultKind(trainLayout({ F: 1, A: 1, horizon: 1, layers: 1, units }));
+  if (kind !== "simd") return { trainer: "tfjs", why: "the training kernel needs WebAssembly SIMD and units that are a multiple of 4" };
+  return { trainer: "kernel", why: `tfjs backend ${backend}: the WebAssembly SIMD training kernel is faster` };
+}
+
+/** The kernel trainer: flat parameters out of the model, fitFlat, the best parameters back into the model. */
+async function fitKernel(model: tf.LayersModel, head: HeadSpec, train: Windows, val: Windows, opts: TrainOptions): Promise<TrainResult> {
+  const lstms = lstmLayers(model);
+  const units = (lstms[0]?.getConfig() as { units?: number }).units ?? 0;
+  const L = trainLayout({ F: train.F, A: train.A, horizon: train.horizon, layers: lstms.length, units });
+  const P = packWeights(L, model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array)));
+  const threads = opts.threads ?? 1;
+  const engine: GradEngine = threads > 1 ? poolEngine(L, train.T, head, threads) : localEngine(L, train.T, head);
+  try {
+    const result = await fitFlat(L, P, head, train, val, engine, { ...opts, seed: opts.seed ?? TRAIN_DEFAULTS.seed });
+    const shapes = model.getWeights().map((w) => w.shape);
+    const ts = unpackWeights(L, P).map((a, i) => tf.tensor(a, shapes[i]));
+    model.setWeights(ts);
+    tf.dispose(ts);
+    return result;
+  } finally {
+    await engine.close();
+  }
+}
+
 /** Trains `model` in place on `train`, early-stopping on `val`; on return it holds the best weights seen. */
 export async function fit(model: tf.LayersModel, head: HeadSpec, train: Windows, val: Windows, opts: TrainOptions): Promise<TrainResult> {
+  if (opts.trainer === "kernel") return fitKernel(model, head, train, val, opts);
   if (train.n === 0) throw new Error("no training windows: the training blocks are shorter than history + horizon");
   if (val.n === 0) throw new Error("no validation windows: the validation blocks are shorter than history + horizon");
   const batchSize = opts.batchSize ?? TRAIN_DEFAULTS.batchSize;

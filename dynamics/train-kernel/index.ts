@@ -4,3 +4,7 @@ export * from "./loss.js";
 export * from "./reference.js";
 export * from "./wasm.js";
 export * from "./simd.js";
+export * from "./adam.js";
+export * from "./engine.js";
+export * from "./pool.js";
+export * from "./fit.js";

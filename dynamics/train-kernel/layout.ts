@@ -34,8 +34,23 @@ export interface TrainLayout {
   readonly size: number;
 }
 
-export function trainLayout(spec: Pick<ModelSpec, "features" | "actions" | "horizon" | "layers" | "units">): TrainLayout {
-  const F = spec.features.length;
+/** The sizes a layout depends on. */
+export interface TrainDims {
+  readonly F: number;
+  readonly A: number;
+  readonly horizon: number;
+  readonly layers: number;
+  readonly units: number;
+}
+
+export function specDims(spec: Pick<ModelSpec, "features" | "actions" | "horizon" | "layers" | "units">): TrainDims {
+  return { F: spec.features.length, A: spec.actions.length, horizon: spec.horizon, layers: spec.layers, units: spec.units };
+}
+
+/** The flat layout of a spec's (or its dims') parameters. */
+export function trainLayout(s: TrainDims | Pick<ModelSpec, "features" | "actions" | "horizon" | "layers" | "units">): TrainLayout {
+  const spec = "F" in s ? s : specDims(s);
+  const F = spec.F;
   const layers: LayerLayout[] = [];
   let off = 0;
   let I = F;
@@ -47,7 +62,7 @@ export function trainLayout(spec: Pick<ModelSpec, "features" | "actions" | "hori
     off += K * G + G;
     I = U;
   }
-  const O = spec.horizon * spec.actions.length * 2;
+  const O = spec.horizon * spec.A * 2;
   const Op = pad4(O);
   const hk = off;
   const hb = hk + I * Op;

@@ -154,7 +154,8 @@ export class SimdTrainer {
         if (n === 0) continue;
         const r0 = offAt[t];
         for (let s = 0; s < n; s++) f32.set(bias, (m.z >> 2) + (r0 + s) * G);
-        gemm(m.z + r0 * G * 4, m.v + r0 * K * 4, K * 4, 4, this.pPtr + l.w * 4, n, I + U, G);
+        // Kd = K: the zero padding rows make the k loop a whole number of 4-wide passes.
+        gemm(m.z + r0 * G * 4, m.v + r0 * K * 4, K * 4, 4, this.pPtr + l.w * 4, n, K, G);
         const np = t > 0 ? rowsAt[t - 1] : 0;
         for (let s = 0; s < n; s++) {
           const r = r0 + s;
@@ -214,7 +215,7 @@ export class SimdTrainer {
           gemm(m.dv + r0 * K * 4, m.dz + r0 * G * 4, G * 4, 4, m.wrow, n, G, K);
         }
       }
-      gemm(this.gPtr + l.w * 4, m.v, 4, K * 4, m.dz, I + U, R, G);
+      gemm(this.gPtr + l.w * 4, m.v, 4, K * 4, m.dz, K, R, G);
       gemm(this.gPtr + l.b * 4, this.ones, 0, 0, m.dz, 1, R, G);
     }
     return sums;
