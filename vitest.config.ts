@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Seeds every fast-check property (LAM_FC_SEED; see test/support/fc-seed.ts).
+    setupFiles: ["test/support/fc-seed.ts"],
   },
 });

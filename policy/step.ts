@@ -281,7 +281,8 @@ export function policyStep(input: PolicyInput, memory: PolicyMemory, params: Pol
     values[ch] = value;
     if (ch === "speed_cmd") {
       const applied = dt > 0 ? (value - prev.value) / dt : prevRate;
-      rate[ch] = Number.isFinite(applied) ? Math.max(-env.lonAccLim, Math.min(env.lonAccLim, applied)) : 0;
+      // Δv/dt overflows to ±Infinity after a huge sent command: its sign still holds, so it clamps like any large value.
+      rate[ch] = Number.isNaN(applied) ? 0 : Math.max(-env.lonAccLim, Math.min(env.lonAccLim, applied));
     }
     for (const b of r.acted) {
       interventions.push({ limit: b.limit, channel: ch, requested: req, applied: value, bound: value < req ? b.hi : b.lo });

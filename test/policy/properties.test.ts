@@ -17,6 +17,7 @@ import {
   type PolicyResult,
 } from "../../policy/index.js";
 import type { ActionSequence } from "../../dynamics/types.js";
+import { EXPLORING, replay, type FailedSeed } from "../support/fc-seed.js";
 
 // Property tests: for any input, including garbage, every command is finite and inside every limit, and the
 // rate/jerk limits hold from one tick to the next. Checked against the params directly, not against the
@@ -181,7 +182,9 @@ function runSequence(p: PolicyParams, t0: number, ticks: readonly TickGen[], rat
     if (r.why.overridden.length > 0) seen.overridden++;
     // dt the limits must use: 0 for time going backwards or unreadable, at most maxDt for a jump.
     const raw = isNum(tIn) && tr.lastT !== null ? tIn - tr.lastT : NaN;
-    const dt = !isNum(tIn) ? 0 : tr.lastT === null ? p.nominalDt : raw < MIN_DT ? 0 : Math.min(raw, p.maxDt);
+    const clockDt = !isNum(tIn) ? 0 : tr.lastT === null ? p.nominalDt : raw < MIN_DT ? 0 : Math.min(raw, p.maxDt);
+    // Stopping progresses when the clock does not: such a tick counts as nominalDt.
+    const dt = r.command.mode === "stop" && clockDt === 0 ? p.nominalDt : clockDt;
     expect(r.why.dt).toBe(dt);
     const st = input.state as unknown as Record<string, unknown>;
     const v = plausible(st.speed) ? st.speed : r.why.envelope.speed;
@@ -229,7 +232,15 @@ function checkRates(p: PolicyParams, r: PolicyResult, prev: Record<string, numbe
     if (ch === "accel_cmd") return Math.abs(x) > env.lonAccLim || x > (p.maxSpeed - v) / MAX_SPEED_TAU;
     return Math.abs(x) > Math.min(env.steerLim, latMax);
   };
-  const over = (ch: string, limit: string) => overridden(ch, limit) && (mode === "unless-overridden" || outside(ch));
+  // In stop mode speed_cmd's envelope closes on the last command ([0, prev] or [prev, 0]): a jerk-limited ramp that
+  // would cross zero, or keep accelerating away from it, is overridden and the value lands on that envelope's edge.
+  const closing = (ch: string) => {
+    if (ch !== "speed_cmd" || r.command.mode !== "stop") return false;
+    const lo = Math.max(-p.maxReverseSpeed, Math.min(0, prev[ch]!));
+    const hi = Math.min(p.maxSpeed, Math.max(0, prev[ch]!));
+    return r.command.values[ch] === lo || r.command.values[ch] === hi;
+  };
+  const over = (ch: string, limit: string) => overridden(ch, limit) && (mode === "unless-overridden" || outside(ch) || (limit === "lon_jerk" && closing(ch)));
   const x = r.command.values;
   for (const ch of p.channels) {
     const d = x[ch]! - prev[ch]!;
@@ -251,6 +262,20 @@ function checkRates(p: PolicyParams, r: PolicyResult, prev: Record<string, numbe
   }
 }
 
+const SEQ_RUNS = 100;
+
+function steadyProperty(p: PolicyParams) {
+  return fc.property(fc.double({ min: -2, max: 40, noNaN: true }), fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.array(tickGen({ channels: p.channels, speed: fc.constant(0), steer: false, previous: false }), { minLength: 1, maxLength: 40 }), (speed, t0, ticks) => {
+    runSequence(p, t0, ticks.map((g) => ({ ...g, speed })), "strict");
+  });
+}
+
+function changingProperty(p: PolicyParams) {
+  return fc.property(fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.array(tickGen({ channels: p.channels, speed: numRare(-5, 45), steer: true, previous: true }), { minLength: 1, maxLength: 40 }), (t0, ticks) => {
+    runSequence(p, t0, ticks, "unless-overridden");
+  });
+}
+
 describe.each(PARAMS.map((p, i) => ({ name: `${p.name}#${i}`, p })))("policyStep properties: $name", ({ p }) => {
   it("any single input, however malformed, gives a finite command inside the position limits", () => {
     fc.assert(
@@ -267,21 +292,33 @@ describe.each(PARAMS.map((p, i) => ({ name: `${p.name}#${i}`, p })))("policyStep
   });
 
   it("over any sequence at a steady speed, steering rate, lateral jerk, longitudinal acceleration and jerk limits hold on every tick", () => {
-    fc.assert(
-      fc.property(fc.double({ min: -2, max: 40, noNaN: true }), fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.array(tickGen({ channels: p.channels, speed: fc.constant(0), steer: false, previous: false }), { minLength: 1, maxLength: 40 }), (speed, t0, ticks) => {
-        runSequence(p, t0, ticks.map((g) => ({ ...g, speed })), "strict");
-      }),
-      { numRuns: 100 },
-    );
+    fc.assert(steadyProperty(p), { numRuns: SEQ_RUNS });
   });
 
   it("with speed, measured steer and the sent command all changing arbitrarily, a rate limit gives way only to a position limit, and says so", () => {
-    fc.assert(
-      fc.property(fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.array(tickGen({ channels: p.channels, speed: numRare(-5, 45), steer: true, previous: true }), { minLength: 1, maxLength: 40 }), (t0, ticks) => {
-        runSequence(p, t0, ticks, "unless-overridden");
-      }),
-      { numRuns: 100 },
-    );
+    fc.assert(changingProperty(p), { numRuns: SEQ_RUNS });
+  });
+});
+
+// Every seed that ever failed, replayed in full on every run (the generators above must keep their shape for these
+// to mean the same inputs). Issue 14: (a) stop mode's closing envelope overrides speed_cmd's jerk limit, which the
+// strict check did not excuse (test fixed); (b) Δv/dt after a sent speed_cmd of 1e308 overflowed to -Infinity and
+// the policy stored rate 0 instead of -lonAccLim (policy fixed).
+const FAILED: readonly (FailedSeed & { property: "steady" | "changing"; params: number })[] = [
+  { property: "steady", params: 2, seed: 96054736, note: "issue 14 (a): stop, accelerating ramp held at prev" },
+  { property: "steady", params: 2, seed: 1802051171, note: "issue 14 (a)" },
+  { property: "steady", params: 2, seed: -206859026, note: "issue 14 (a): stop in reverse" },
+  { property: "changing", params: 2, seed: -206859026, note: "issue 14" },
+  { property: "changing", params: 1, seed: 1811758397, note: "issue 14 (b): sent speed_cmd 1e308" },
+  { property: "steady", params: 2, seed: 1811758397, note: "issue 14 (a)" },
+  { property: "changing", params: 2, seed: 1811758397, note: "issue 14" },
+];
+
+describe.skipIf(EXPLORING)("property seeds that once failed", () => {
+  it.each(FAILED.map((f) => ({ ...f, name: `${f.property} ${PARAMS[f.params]!.name}#${f.params} seed ${f.seed}` })))("$name", (f) => {
+    const p = PARAMS[f.params]!;
+    if (f.property === "steady") fc.assert(steadyProperty(p), replay(f, SEQ_RUNS));
+    else fc.assert(changingProperty(p), replay(f, SEQ_RUNS));
   });
 });
 
@@ -307,6 +344,35 @@ describe("fixed regressions", () => {
       prev = r.command.values.steer_cmd!;
       m = r.memory;
     }
+  });
+
+  it.each([1e308, 1e306, -1e308])("after a sent speed_cmd of %d the implied deceleration is the acceleration limit, not 0", (sent) => {
+    const robot = policyPreset("robot-1-10");
+    const lim = envelopeAt(robot, 0).lonAccLim;
+    const r = policyStep({ state: { t: 0, speed: 0 }, prediction: { t0: 0, dt: 0.05, channels: ["speed_cmd", "steer_cmd"], mean: Float32Array.from([0, 0]), model: "m" }, previous: { t: 0, values: { speed_cmd: sent }, mode: "model", limits: [] } }, initialPolicyMemory(), robot);
+    // Pinned at the speed limit it could not ramp to: the overflowed Δv/dt still has the sign of the change.
+    expect(r.command.values.speed_cmd).toBe(sent > 0 ? robot.maxSpeed : -robot.maxReverseSpeed);
+    expect(r.memory.rate.speed_cmd).toBe(sent > 0 ? -lim : lim);
+  });
+
+  it("the strict rate check accepts stop mode's closing envelope overriding speed_cmd's jerk limit (issue 14 (a))", () => {
+    const tick = (over: Partial<TickGen>): TickGen => ({ dt: 0, speed: 0, steer: undefined, accel: undefined, stale: undefined, pred: { kind: "none" }, error: undefined, deadline: undefined, reference: undefined, previous: undefined, ...over });
+    const ramp = tick({ pred: { kind: "seq", offset: 0, pdt: 0.025, channels: PARAMS[2]!.channels, rows: 5, values: [], std: null, typed: false }, reference: { speed_cmd: 3.4e38 } });
+    const before = seen.overridden;
+    // Model mode ramps speed_cmd up at 4 m/s²; then no prediction: stop, 1 ms later, holds it (jerk limit overridden).
+    runSequence(PARAMS[2]!, 0, [ramp, tick({ dt: 0.001 })], "strict");
+    expect(seen.overridden).toBe(before + 1);
+  });
+
+  it("in stop mode the closing speed envelope beats the jerk limit: an accelerating ramp is held, not continued", () => {
+    const p = PARAMS[2]!;
+    const first = policyStep({ state: { t: 0, speed: 0 }, prediction: { t0: 0, dt: 0.05, channels: ["steer_cmd", "accel_cmd", "speed_cmd"], mean: Float32Array.from([0, 0, 10, 0, 0, 10, 0, 0, 10, 0, 0, 10]), model: "m" } }, initialPolicyMemory(), p);
+    expect(first.command.mode).toBe("model");
+    expect(first.memory.rate.speed_cmd).toBeGreaterThan(0);
+    const r = policyStep({ state: { t: 0.01, speed: 0 } }, first.memory, p);
+    expect(r.command.mode).toBe("stop");
+    expect(r.command.values.speed_cmd).toBe(first.command.values.speed_cmd);
+    expect(r.why.overridden).toEqual([expect.objectContaining({ channel: "speed_cmd", limit: "lon_jerk" })]);
   });
 });
 
