@@ -135,6 +135,34 @@ interface WeightsManifestEntry {
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2 };
 
+/**
+ * Names the first weight tensor holding a NaN or ±Infinity (float32 and float16 are checked; integer
+ * dtypes cannot hold one), with how many it holds; undefined when every weight is finite.
+ */
+export function firstNonFiniteWeight(weights: Uint8Array, specs: readonly tf.io.WeightsManifestEntry[]): string | undefined {
+  const view = new DataView(weights.buffer, weights.byteOffset, weights.byteLength);
+  let offset = 0;
+  for (const w of specs) {
+    const n = w.shape.reduce((p, d) => p * d, 1);
+    const dtype = w.dtype as string; // tfjs's type omits float16, which manifests can carry
+    const bytes = DTYPE_BYTES[dtype] ?? 0;
+    let bad = 0;
+    let first = -1;
+    let value = 0;
+    for (let i = 0; i < n && (dtype === "float32" || dtype === "float16"); i++) {
+      // float16: exponent bits all ones is Inf or NaN.
+      const x = dtype === "float32" ? view.getFloat32(offset + 4 * i, true) : (view.getUint16(offset + 2 * i, true) & 0x7c00) === 0x7c00 ? NaN : 0;
+      if (!Number.isFinite(x)) {
+        if (first < 0) [first, value] = [i, x];
+        bad++;
+      }
+    }
+    if (bad > 0) return `weight "${w.name}" (${w.dtype} [${w.shape.join(", ")}]) holds ${bad} non-finite values (first at index ${first}: ${value}); the model is refused`;
+    offset += bytes * n;
+  }
+  return undefined;
+}
+
 /** Loads and checks a model folder; throws ModelLoadError naming the file and the fault. */
 export async function loadModel(store: ModelStore): Promise<LoadedModel> {
   const lamFile = store.where("lam.json");
@@ -162,6 +190,9 @@ export async function loadModel(store: ModelStore): Promise<LoadedModel> {
   }
   const digest = sha256(weights);
   if (digest !== meta.weightsSha256) throw new ModelLoadError(weightsFile, `sha256 ${digest} does not match lam.json's weightsSha256 ${meta.weightsSha256}`);
+  // A matching sha256 says the file is the one saved, not that what was saved is usable (a diverged training run).
+  const nonFinite = firstNonFiniteWeight(weights, specs);
+  if (nonFinite) throw new ModelLoadError(weightsFile, nonFinite);
 
   let model: tf.LayersModel;
   try {

@@ -1,7 +1,7 @@
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { basename } from "node:path";
-import { McapIndexedReader, McapStreamReader, hasMcapPrefix } from "@mcap/core";
+import { McapIndexedReader, hasMcapPrefix } from "@mcap/core";
 import type { McapTypes } from "@mcap/core";
 import { loadDecompressHandlers } from "@mcap/support";
 import { RosImporter, errorText, formatNs, nsToSeconds, routeTopic } from "../ros/index.js";
@@ -9,21 +9,31 @@ import type { ImporterOptions, RosDrive } from "../ros/index.js";
 import { decoderFor } from "./decoders.js";
 import type { Decode } from "./decoders.js";
 import { FileReadable } from "./file-readable.js";
+import { scanMcap } from "./resync.js";
+import { regularFileSize } from "../regular-file.js";
+
+interface ScanTally {
+  messages: number;
+  lastLogTime: bigint | undefined;
+  lostBytes: number;
+  unknownChannel: number;
+}
 
 export interface McapDriveOptions extends ImporterOptions {
   /** Drive name (default: the file name). */
   readonly name?: string;
 }
 
-/** Bytes handed to the streaming reader at a time when the file has no usable index. */
-const STREAM_PIECE = 1 << 20;
-
 /**
  * Reads a ROS MCAP recording into a Drive. The index is used when the file has one; a file without one,
- * or one cut short (a recorder that died), is read front to back instead, keeping every complete record
- * and naming the byte offset where reading stopped. Undecodable messages are counted, never fatal.
+ * one cut short (a recorder that died) or one with a damaged chunk is read front to back instead: a corrupt
+ * chunk is skipped and reading resumes at the next good one, a cut keeps every complete message before it,
+ * and the issues name byte offsets and what was kept. A file of which nothing can be read is an error.
+ * Undecodable messages are counted, never fatal.
  */
 export async function loadMcapDrive(path: string, options: McapDriveOptions = {}): Promise<RosDrive> {
+  // Checked before open(): opening a FIFO blocks until a writer comes.
+  await regularFileSize(path, "an MCAP file");
   const handle = await open(path, "r");
   try {
     const size = (await handle.stat()).size;
@@ -54,8 +64,14 @@ export async function loadMcapDrive(path: string, options: McapDriveOptions = {}
     if (indexedFailure !== undefined) {
       importer.fileIssue({ where: path, reason: "malformed", message: `indexed read failed (${errorText(indexedFailure)}); read front to back instead` });
     }
-    await readStream(handle, size, path, decompressHandlers, importer, options);
-    return importer.finish(meta);
+    const tally = await readScanned(handle, size, path, decompressHandlers, importer, options, indexed);
+    const drive = importer.finish(meta);
+    // A damaged file keeps what could be read (its issues say where and how much); one with nothing is an error.
+    const damage = drive.issues.filter((i) => i.reason === "malformed" && i.where.startsWith(`${path}@`));
+    if (tally.messages === 0 && damage.length > 0) {
+      throw new Error(`${path}: nothing readable (${size} bytes, no complete message): ${damage.map((i) => i.message).join("; ")}`);
+    }
+    return drive;
   } finally {
     await handle.close();
   }
@@ -102,48 +118,54 @@ async function readIndexed(reader: McapIndexedReader, importer: RosImporter, opt
   }
 }
 
-async function readStream(
+/**
+ * The damage-tolerant front-to-back read (resync.ts). `known` seeds schemas and channels from the file's
+ * summary when it could be read, so a damaged first chunk does not orphan every message after it.
+ */
+async function readScanned(
   handle: FileHandle,
   size: number,
   path: string,
   decompressHandlers: McapTypes.DecompressHandlers,
   importer: RosImporter,
   options: ImporterOptions,
-): Promise<void> {
-  const stream = new McapStreamReader({ decompressHandlers, validateCrcs: true });
-  const schemas = new Map<number, McapTypes.Schema>();
+  known: McapIndexedReader | undefined,
+): Promise<ScanTally> {
+  const schemas = new Map<number, McapTypes.Schema>(known?.schemasById ?? []);
   const channels = new Map<number, ChannelReader>();
-  const piece = new Uint8Array(STREAM_PIECE);
-  let appended = 0;
-  while (appended < size && !stream.done()) {
-    const { bytesRead } = await handle.read(piece, 0, Math.min(piece.byteLength, size - appended), appended);
-    if (bytesRead === 0) break;
-    stream.append(piece.subarray(0, bytesRead));
-    appended += bytesRead;
-    // Where the next record starts: the reader's state is unspecified after it throws, so keep it from before.
-    let next = appended - stream.bytesRemaining();
-    try {
-      for (let record; (record = stream.nextRecord()); next = appended - stream.bytesRemaining()) {
-        if (record.type === "Schema") schemas.set(record.id, record);
-        else if (record.type === "Channel" && !channels.has(record.id)) {
-          channels.set(record.id, declareChannel(record, schemas.get(record.schemaId), importer, options));
-        } else if (record.type === "Message") {
-          const ch = channels.get(record.channelId);
-          if (ch) readMessage(ch, record, importer);
-          else importer.fileIssue({ where: `${path}@${appended - stream.bytesRemaining()}`, reason: "malformed", message: `message on unknown channel id ${record.channelId}` });
-        }
+  const pending = new Map<number, McapTypes.Channel>(known?.channelsById ?? []);
+  const tally: ScanTally = { messages: 0, lastLogTime: undefined, lostBytes: 0, unknownChannel: 0 };
+  const channel = (id: number): ChannelReader | undefined => {
+    let ch = channels.get(id);
+    const c = pending.get(id);
+    if (!ch && c) channels.set(id, (ch = declareChannel(c, schemas.get(c.schemaId), importer, options)));
+    return ch;
+  };
+  const readable = new FileReadable(handle, size);
+  const src = { size, read: (offset: number, length: number) => readable.read(BigInt(offset), BigInt(length)) };
+  for await (const item of scanMcap(src, decompressHandlers)) {
+    if (item.kind === "schema") {
+      if (!schemas.has(item.schema.id)) schemas.set(item.schema.id, item.schema);
+    } else if (item.kind === "channel") {
+      if (!pending.has(item.channel.id)) pending.set(item.channel.id, item.channel);
+    } else if (item.kind === "message") {
+      const ch = channel(item.message.channelId);
+      if (!ch) {
+        tally.unknownChannel++;
+        continue;
       }
-    } catch (e) {
-      importer.fileIssue({ where: `${path}@${next}`, reason: "malformed", message: `corrupt record at byte offset ${next} of ${size}: ${errorText(e)}; records before it were kept, the rest of the file was not read` });
-      return;
+      tally.messages++;
+      if (tally.lastLogTime === undefined || item.message.logTime > tally.lastLogTime) tally.lastLogTime = item.message.logTime;
+      readMessage(ch, item.message, importer);
+    } else {
+      tally.lostBytes += item.lost;
+      importer.fileIssue({ where: `${path}@${item.offset}`, reason: "malformed", message: item.message });
     }
   }
-  if (!stream.done()) {
-    const offset = appended - stream.bytesRemaining();
-    importer.fileIssue({
-      where: `${path}@${offset}`,
-      reason: "malformed",
-      message: `file is truncated: it ends inside a record that starts at byte offset ${offset} of ${size} (${size - offset} bytes unread); every complete record before it was read`,
-    });
+  // Channels met but never used still name their topics (as the indexed read does).
+  for (const id of pending.keys()) channel(id);
+  if (tally.unknownChannel > 0) {
+    importer.fileIssue({ where: path, reason: "malformed", message: `${tally.unknownChannel} messages name a channel id that no readable channel record declares; skipped` });
   }
+  return tally;
 }

@@ -1,6 +1,7 @@
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import type { Filelike } from "@foxglove/rosbag";
+import { regularFileSize } from "../regular-file.js";
 
 /** @foxglove/rosbag's Filelike over a Node file handle; reads past the end fail with offsets named. */
 export class BagFile implements Filelike {
@@ -11,6 +12,7 @@ export class BagFile implements Filelike {
   ) {}
 
   static async open(path: string): Promise<BagFile> {
+    await regularFileSize(path, "a ROS 1 bag file");
     const handle = await open(path, "r");
     try {
       return new BagFile(handle, (await handle.stat()).size, path);

@@ -47,13 +47,21 @@ export async function loadRosbagDrive(path: string, options: RosbagDriveOptions 
       const at = bag.header ? ` (index at byte ${bag.header.indexPosition}, file is ${file.size()} bytes)` : "";
       indexProblem = `the bag index cannot be read${at}: ${errorText(e)}`;
     }
+    const tally: Tally = { messages: 0 };
     if (indexProblem === undefined) {
-      await readIndexed(bag, path, decompress, importer, options);
+      await readIndexed(bag, path, decompress, importer, options, tally);
     } else {
       importer.fileIssue({ where: `${path}@${bag.header?.indexPosition ?? 0}`, reason: "malformed", message: `${indexProblem}; records were read front to back instead` });
-      await readScanned(file, path, decompress, importer, options);
+      await readScanned(file, path, decompress, importer, options, tally);
     }
-    return importer.finish({ name: options.name ?? basename(path), path, format: "rosbag1" });
+    const meta = { name: options.name ?? basename(path), path, format: "rosbag1" as const };
+    const drive = importer.finish(meta);
+    const damage = drive.issues.filter((i) => i.reason === "malformed" && i.where.startsWith(`${path}@`));
+    // A damaged file keeps what could be read (its issues say where and how much); one with nothing is an error.
+    if (damage.length > 0 && tally.messages === 0) {
+      throw new Error(`${path}: nothing readable (${file.size()} bytes, no complete message): ${damage.map((i) => i.message).join("; ")}`);
+    }
+    return drive;
   } finally {
     await file.close();
   }
@@ -74,7 +82,13 @@ function declare(topic: string, type: string, definition: string, importer: RosI
   }
 }
 
-function readMessage(c: Connection, sec: number, nsec: number, data: Uint8Array, importer: RosImporter): void {
+/** Messages met in the file (read or on skipped topics). */
+interface Tally {
+  messages: number;
+}
+
+function readMessage(c: Connection, sec: number, nsec: number, data: Uint8Array, importer: RosImporter, tally: Tally): void {
+  tally.messages++;
   if (!importer.take(c.topic) || !c.reader) return;
   const where = (): string => `${c.topic}@${sec}.${nsec.toString().padStart(9, "0")}`;
   let decoded: unknown;
@@ -87,7 +101,7 @@ function readMessage(c: Connection, sec: number, nsec: number, data: Uint8Array,
   importer.message(c.topic, sec + nsec * 1e-9, decoded, where);
 }
 
-async function readIndexed(bag: Bag, path: string, decompress: Decompress, importer: RosImporter, options: ImporterOptions): Promise<void> {
+async function readIndexed(bag: Bag, path: string, decompress: Decompress, importer: RosImporter, options: ImporterOptions, tally: Tally): Promise<void> {
   const connections = new Map<number, Connection>();
   for (const c of bag.connections.values()) connections.set(c.conn, declare(c.topic, c.type ?? "", c.messageDefinition, importer, options));
   const ids = [...connections.keys()];
@@ -102,12 +116,12 @@ async function readIndexed(bag: Bag, path: string, decompress: Decompress, impor
     }
     for (const m of messages) {
       const c = connections.get(m.conn);
-      if (c && m.data) readMessage(c, m.time.sec, m.time.nsec, m.data, importer);
+      if (c && m.data) readMessage(c, m.time.sec, m.time.nsec, m.data, importer, tally);
     }
   }
 }
 
-async function readScanned(file: BagFile, path: string, decompress: Decompress, importer: RosImporter, options: ImporterOptions): Promise<void> {
+async function readScanned(file: BagFile, path: string, decompress: Decompress, importer: RosImporter, options: ImporterOptions, tally: Tally): Promise<void> {
   const connections = new Map<number, Connection>();
   let orphans = 0;
   for await (const ev of scanBag(file, decompress)) {
@@ -115,7 +129,7 @@ async function readScanned(file: BagFile, path: string, decompress: Decompress, 
       if (!connections.has(ev.conn)) connections.set(ev.conn, declare(ev.topic, ev.type, ev.definition, importer, options));
     } else if (ev.kind === "message") {
       const c = connections.get(ev.conn);
-      if (c) readMessage(c, ev.sec, ev.nsec, ev.data, importer);
+      if (c) readMessage(c, ev.sec, ev.nsec, ev.data, importer, tally);
       else orphans++;
     } else {
       importer.fileIssue({ where: `${path}@${ev.offset}`, reason: "malformed", message: ev.message });

@@ -78,48 +78,114 @@ function* chunkEvents(records: Uint8Array, chunkOffset: number): Generator<ScanE
   }
 }
 
+/** Window searched at a time for the next record after damage. */
+const RESYNC_WINDOW = 1 << 20;
+const MAX_HEADER = 1 << 16;
+
+/** Does a chunk, connection or message record plausibly start at `p` of `buf` (file offset `base`)? */
+function plausibleAt(buf: Uint8Array, view: DataView, p: number, base: number, size: number): boolean {
+  if (p + 8 > buf.byteLength) return false;
+  const headerLen = view.getInt32(p, true);
+  if (headerLen < 8 || headerLen > MAX_HEADER || p + 8 + headerLen > buf.byteLength) return false;
+  const dataLen = view.getInt32(p + 4 + headerLen, true);
+  if (dataLen < 0 || base + p + 8 + headerLen + dataLen > size) return false;
+  let fields: Fields;
+  try {
+    fields = parseFields(buf.subarray(p + 4, p + 4 + headerLen));
+  } catch {
+    return false;
+  }
+  const op = fields.get("op");
+  if (!op || op.byteLength !== 1) return false;
+  if (op[0] === OP_CHUNK) return (fields.get("size")?.byteLength === 4 && ["none", "bz2", "lz4"].includes(text(fields, "compression")));
+  if (op[0] === OP_CONNECTION || op[0] === OP_MESSAGE) return fields.get("conn")?.byteLength === 4;
+  return false;
+}
+
+/** The file offset of the next plausible record after damage at `from`, or undefined. */
+async function resync(file: BagFile, from: number): Promise<number | undefined> {
+  const size = file.size();
+  for (let base = from; base + 8 < size; base += RESYNC_WINDOW - MAX_HEADER - 8) {
+    const buf = await file.read(base, Math.min(RESYNC_WINDOW, size - base));
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const last = buf.byteLength === size - base ? buf.byteLength : RESYNC_WINDOW - MAX_HEADER - 8;
+    for (let p = 0; p < last; p++) if (plausibleAt(buf, view, p, base, size)) return base + p;
+  }
+  return undefined;
+}
+
 /**
  * Reads a bag record by record without its index, as `rosbag reindex` does: for bags whose index is
- * missing (recorder killed) or cut off. Stops, with a fatal issue naming the offset, where the file ends
- * inside a record; a chunk that does not decompress is reported and skipped.
+ * missing (recorder killed) or cut off. A record whose header is damaged is reported and reading resumes
+ * at the next record that parses (resync), naming the bytes skipped; where the file ends inside a record
+ * the issue is fatal and names the offset; a chunk that does not decompress is reported and skipped.
  */
 export async function* scanBag(file: BagFile, decompress: Decompress): AsyncGenerator<ScanEvent> {
   const size = file.size();
+  let messages = 0;
+  let lastSec = 0;
+  const kept = (): string => (messages === 0 ? "no message was read" : `${messages} messages were read, up to time ${lastSec} s`);
   for (let pos = MAGIC_LENGTH; pos < size; ) {
-    const cut = (what: string): ScanEvent => ({
-      kind: "issue",
-      offset: pos,
-      message: `file is truncated or corrupt: the record at byte offset ${pos} ${what} (file is ${size} bytes); every complete record before it was read`,
-      fatal: true,
-    });
-    if (pos + 4 > size) {
-      yield cut("has no complete length");
-      return;
+    // Damage (or a cut) at `pos`: resume at the next good record if there is one, else say the file ends here.
+    const damaged = async function* (what: string): AsyncGenerator<ScanEvent, number | undefined> {
+      const next = await resync(file, pos + 1);
+      if (next === undefined) {
+        yield {
+          kind: "issue",
+          offset: pos,
+          message: `file is truncated or corrupt: the record at byte offset ${pos} ${what} (file is ${size} bytes); every complete record before it was read (${kept()}), no readable record after it (${size - pos} bytes lost)`,
+          fatal: true,
+        };
+      } else {
+        yield {
+          kind: "issue",
+          offset: pos,
+          message: `corrupt record at byte offset ${pos}: it ${what}; ${next - pos} bytes skipped, reading resumed at byte ${next}`,
+          fatal: false,
+        };
+      }
+      return next;
+    };
+    let problem: string | undefined;
+    let headerLen = 0;
+    let dataLen = 0;
+    let head: Uint8Array | undefined;
+    if (pos + 4 > size) problem = "has no complete length";
+    else {
+      headerLen = new DataView((await file.read(pos, 4)).buffer).getInt32(0, true);
+      if (headerLen < 0 || pos + 8 + headerLen > size) problem = `has a ${headerLen}-byte header that runs past the end`;
+      else {
+        head = await file.read(pos + 4, headerLen + 4);
+        dataLen = new DataView(head.buffer).getInt32(headerLen, true);
+        if (dataLen < 0 || pos + 8 + headerLen + dataLen > size) problem = `has ${dataLen} data bytes that run past the end`;
+      }
     }
-    const headerLen = new DataView((await file.read(pos, 4)).buffer).getInt32(0, true);
-    if (headerLen < 0 || pos + 8 + headerLen > size) {
-      yield cut(`has a ${headerLen}-byte header that runs past the end`);
-      return;
+    let fields: Fields | undefined;
+    if (problem === undefined) {
+      try {
+        fields = parseFields(head!.subarray(0, headerLen));
+      } catch (e) {
+        problem = `has an unreadable header (${e instanceof Error ? e.message : String(e)})`;
+      }
     }
-    const head = await file.read(pos + 4, headerLen + 4);
-    const dataLen = new DataView(head.buffer).getInt32(headerLen, true);
+    if (problem !== undefined || !fields) {
+      const next = yield* damaged(problem ?? "has no header");
+      if (next === undefined) return;
+      pos = next;
+      continue;
+    }
     const end = pos + 8 + headerLen + dataLen;
-    if (dataLen < 0 || end > size) {
-      yield cut(`has ${dataLen} data bytes that run past the end`);
-      return;
-    }
-    let fields: Fields;
-    try {
-      fields = parseFields(head.subarray(0, headerLen));
-    } catch (e) {
-      yield cut(`has an unreadable header (${e instanceof Error ? e.message : String(e)})`);
-      return;
-    }
     const op = fields.get("op")?.[0];
     if (op === OP_CHUNK || op === OP_CONNECTION || op === OP_MESSAGE) {
       const data = await file.read(pos + 8 + headerLen, dataLen);
       if (op !== OP_CHUNK) {
-        const ev = recordEvent(fields, data);
+        let ev: ScanEvent | undefined;
+        try {
+          ev = recordEvent(fields, data);
+        } catch (e) {
+          yield { kind: "issue", offset: pos, message: `record at byte ${pos}: ${e instanceof Error ? e.message : String(e)}; skipped`, fatal: false };
+        }
+        if (ev?.kind === "message") [messages, lastSec] = [messages + 1, Math.max(lastSec, ev.sec)];
         if (ev) yield ev;
       } else {
         const compression = text(fields, "compression");
@@ -134,7 +200,12 @@ export async function* scanBag(file: BagFile, decompress: Decompress): AsyncGene
         } catch (e) {
           yield { kind: "issue", offset: pos, message: `chunk at byte ${pos} (${compression}, ${dataLen} bytes) does not decompress: ${e instanceof Error ? e.message : String(e)}; its messages were skipped`, fatal: false };
         }
-        if (records) yield* chunkEvents(records, pos);
+        if (records) {
+          for (const ev of chunkEvents(records, pos)) {
+            if (ev.kind === "message") [messages, lastSec] = [messages + 1, Math.max(lastSec, ev.sec)];
+            yield ev;
+          }
+        }
       }
     }
     pos = end;

@@ -19,6 +19,17 @@ average the channels in units of each action's training std.
   --json        print one JSON object
 `;
 
+/** The scores of a report that are not finite numbers, named (e.g. "model.ade=NaN"). */
+export function nonFiniteScores(report: EvalReport): string[] {
+  const out: string[] = [];
+  const check = (name: string, e: EvalReport["model"]) => {
+    for (const [k, v] of [["ade", e.ade], ["fde", e.fde]] as const) if (!Number.isFinite(v)) out.push(`${name}.${k}=${v}`);
+  };
+  check("model", report.model);
+  for (const [n, b] of Object.entries(report.baselines)) check(n, b);
+  return out;
+}
+
 export default async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -56,6 +67,12 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
   }
   const report: EvalReport = evaluate(loaded, series, blocks, data);
   loaded.model.dispose();
+  const broken = nonFiniteScores(report);
+  if (broken.length > 0) {
+    // A NaN score is no score: never print it as a result with exit 0.
+    io.stderr.write(`lam eval: ${dir}: non-finite scores over ${report.windows} windows (${broken.join(", ")}); the model's predictions or the data are not finite\n`);
+    return 1;
+  }
   if (values.json) {
     io.stdout.write(JSON.stringify({ ...report, model_dir: dir, backend: backend.name }) + "\n");
     return 0;
