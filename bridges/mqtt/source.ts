@@ -8,7 +8,11 @@ import type { MqttLink } from "./link.js";
 import { SampleGate, type SampleGateOptions } from "../codec/sample-gate.js";
 import { parseTopic } from "./topics.js";
 
-export type MqttSampleSourceOptions = SampleGateOptions;
+export interface MqttSampleSourceOptions extends SampleGateOptions {
+  /** Take retained samples too. Default false: a retained sample was stamped whenever it was published, and would
+   * greet every restart of the node with the same (possibly hostile) time. */
+  readonly acceptRetained?: boolean;
+}
 
 /**
  * Samples from lam/<vehicle>/in/<channel>. Every message is checked on its own: a bad one is counted and
@@ -28,6 +32,8 @@ export async function mqttSampleSource(link: MqttLink, opts: MqttSampleSourceOpt
     try {
       const kind = parseTopic(topic);
       if (kind?.kind !== "sample") throw new BridgeInputError(topic, "unknown_channel", "not a lam sample topic");
+      if (packet.retain && !opts.acceptRetained)
+        throw new BridgeInputError(topic, "retained", "a retained sample is not live data (publish samples without the retain flag)");
       gate.checkChannel(kind.channel, topic);
       sample = handleSample(ctx, inboundMessage(topic, payload, packet), kind.channel);
       gate.admit(sample, topic);
