@@ -6,21 +6,18 @@
 // so the LSTM's share of the cost reads off the ratio. Prints a table; never passes or fails on time. Times are
 // best of N, wall and CPU (this process, user + system): on a shared, loaded machine CPU time is the honest figure.
 import path from "node:path";
-import { existsSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { loadCsvDrive } from "../bridges/csv/index.js";
 import { holdLast } from "../dynamics/baselines/hold-last.js";
 import { standardBaselines } from "../dynamics/evaluate.js";
-import { FastPredictor } from "../dynamics/predictor.js";
+import type { LamJson } from "../dynamics/lam-json.js";
+import { FastPredictor, type PredictorModel } from "../dynamics/predictor.js";
 import type { Predictor } from "../dynamics/types.js";
 import { framesFromDrive } from "../perception/frames-from-drive.js";
 import type { Drive, DriveChannel, Frame, FrameSpec } from "../perception/types.js";
 import { Decider } from "../pipeline/decider.js";
-import { defaultModelDir } from "../runtime/model-dir.js";
-import { openModel, openPolicy } from "../runtime/model.js";
+import type { PolicyParams } from "../policy/params.js";
 import { defaultDataDir } from "./perception.js";
 import { replayFrameSpec, replayFrames, replayInput } from "../sim/replay.js";
-
 
 export interface ReplayBenchRow {
   readonly step: string;
@@ -91,8 +88,16 @@ function best(runs: number, f: () => void, into: Timing = { ms: Infinity, cpuMs:
   return into;
 }
 
+/** What the bench needs of an opened model folder (runtime/ opens it: bench/ does not reach up into runtime/). */
+export interface BenchModel {
+  readonly meta: LamJson;
+  readonly frameSpec: FrameSpec;
+  readonly predictorModel: PredictorModel;
+}
+
 export interface ReplayBenchOptions {
-  readonly modelDir?: string;
+  readonly model: BenchModel;
+  readonly policy: PolicyParams;
   readonly seconds?: number;
   readonly runs?: number;
   readonly log?: (s: string) => void;
@@ -100,13 +105,12 @@ export interface ReplayBenchOptions {
   readonly dataDir?: string;
 }
 
-export async function benchReplay(opts: ReplayBenchOptions = {}): Promise<ReplayBenchRow[]> {
+export async function benchReplay(opts: ReplayBenchOptions): Promise<ReplayBenchRow[]> {
   const dataDir = opts.dataDir ?? defaultDataDir();
   const seconds = opts.seconds ?? 3600;
   const runs = opts.runs ?? 3;
-  const model = await openModel(opts.modelDir);
-  try {
-    const policy = await openPolicy(model.meta.spec);
+  const { model, policy } = opts;
+  {
     const spec: FrameSpec = replayFrameSpec(model.frameSpec);
     const names = spec.channels.map((c) => c.name);
     const drives = await Promise.all(["DS1", "DS2", "DS3", "DS4"].map((d) => loadCsvDrive(path.join(dataDir, "f1tenth", d))));
@@ -162,8 +166,6 @@ export async function benchReplay(opts: ReplayBenchOptions = {}): Promise<Replay
       row("replay engine (+scoring, 3 baselines, record)", engineMs, peerMs),
       row("hour total: frames + replay engine", { ms: framesMs.ms + engineMs.ms, cpuMs: framesMs.cpuMs + engineMs.cpuMs }, null),
     ];
-  } finally {
-    model.model.dispose();
   }
 }
 
@@ -173,10 +175,4 @@ export function formatReplayTable(rows: readonly ReplayBenchRow[]): string {
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(width[i]) : c.padStart(width[i]))).join("  ");
   return [line(head), width.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n") + "\n";
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const modelDir = process.argv[2] ?? (existsSync(defaultModelDir()) ? undefined : "/tmp/m");
-  console.log(`open-loop replay, one hour of 20 Hz driving from F1TENTH DS1-DS4; best of 3; node ${process.version}; model ${modelDir ?? defaultModelDir()}`);
-  console.log(formatReplayTable(await benchReplay({ modelDir, log: (s) => console.log(s) })));
 }

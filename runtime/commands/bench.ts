@@ -119,9 +119,15 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
   if (which.has("replay") && needsData("replay")) {
     log("bench: open-loop replay of one hour of 20 Hz driving ...");
     const { benchReplay, formatReplayTable } = await import("../../bench/replay.js");
-    const rows = await benchReplay({ modelDir: values.model, dataDir: data });
-    out.replay = rows;
-    tables.push(formatReplayTable(rows));
+    const { openModel, openPolicy } = await import("../model.js");
+    const model = await openModel(values.model);
+    try {
+      const rows = await benchReplay({ model, policy: await openPolicy(model.meta.spec), dataDir: data });
+      out.replay = rows;
+      tables.push(formatReplayTable(rows));
+    } finally {
+      model.model.dispose();
+    }
   }
   if (which.has("closed-loop")) {
     log("bench: closed-loop catalog, model vs reference driver ...");
