@@ -3,7 +3,9 @@ import type { IClientPublishOptions, IPublishPacket, MqttClient } from "mqtt";
 import { codecByName, type PayloadCodec } from "../codec/payload-codec.js";
 import { statusToWire } from "../codec/status-wire.js";
 import { backoffDelay } from "./backoff.js";
-import { resolveMqttOptions, type MqttOptions, type QoS, type ResolvedMqttOptions } from "./options.js";
+import { fatalConnectError } from "./connect-errors.js";
+import { readMqttSecrets } from "./secrets.js";
+import { redactUrl, resolveMqttOptions, type MqttOptions, type QoS, type ResolvedMqttOptions } from "./options.js";
 import { mqttTopics, type MqttTopics } from "./topics.js";
 
 export type MessageListener = (topic: string, payload: Uint8Array, packet: IPublishPacket) => void;
@@ -29,6 +31,9 @@ export interface MqttLink {
   close(): Promise<void>;
 }
 
+/** How long close() waits for the broker to take the last messages before it drops the connection. */
+export const CLOSE_GRACE_MS = 1000;
+
 /** The last will: the broker publishes it, retained, when the connection dies without a DISCONNECT. */
 export const WILL_STATUS = { state: "offline", detail: "connection lost" } as const;
 
@@ -38,6 +43,9 @@ export async function connectMqtt(opts: MqttOptions): Promise<MqttLink> {
   const topics = mqttTopics(options.vehicle);
   const v5 = options.protocolVersion === 5;
   const properties = v5 ? { properties: { contentType: codec.contentType } } : {};
+  // The URL as every message shows it: a password in it is never printed.
+  const where = redactUrl(options.url);
+  const secrets = readMqttSecrets(options);
 
   const client = mqtt.connect(options.url, {
     clientId: options.clientId,
@@ -48,7 +56,10 @@ export async function connectMqtt(opts: MqttOptions): Promise<MqttLink> {
     reconnectPeriod: 0,
     connectTimeout: options.connectTimeoutMs,
     ...(options.username === undefined ? {} : { username: options.username }),
-    ...(options.password === undefined ? {} : { password: options.password }),
+    ...(secrets.password === undefined ? {} : { password: secrets.password }),
+    ...(secrets.ca ? { ca: secrets.ca } : {}),
+    ...(secrets.cert ? { cert: secrets.cert } : {}),
+    ...(secrets.key ? { key: secrets.key } : {}),
     will: {
       topic: topics.status,
       payload: Buffer.from(codec.encode(statusToWire(WILL_STATUS))),
@@ -72,7 +83,7 @@ export async function connectMqtt(opts: MqttOptions): Promise<MqttLink> {
   const reconnectListeners = new Set<() => void>();
 
   client.on("error", (err) => {
-    lastError = `${options.url}: ${err.message}`;
+    lastError = redactUrl(`${where}: ${err.message}`);
   });
   client.on("connect", () => {
     connected = true;
@@ -81,7 +92,7 @@ export async function connectMqtt(opts: MqttOptions): Promise<MqttLink> {
       reconnects++;
       for (const [filter, qos] of subscriptions)
         client.subscribe(filter, { qos }, (err) => {
-          if (err) lastError = `${options.url}: resubscribe ${filter}: ${err.message}`;
+          if (err) lastError = `${where}: resubscribe ${filter}: ${err.message}`;
         });
       for (const l of reconnectListeners) l();
     }
@@ -106,22 +117,33 @@ export async function connectMqtt(opts: MqttOptions): Promise<MqttLink> {
   });
 
   await new Promise<void>((resolve, reject) => {
-    const deadline = setTimeout(() => {
+    const giveUp = (message: string): void => {
       cleanup();
       closing = true;
       clearTimeout(timer);
       client.end(true);
-      reject(new Error(`MQTT broker ${options.url} did not accept a connection within ${options.connectTimeoutMs} ms${lastError ? ` (${lastError})` : ""}`));
-    }, options.connectTimeoutMs);
+      reject(new Error(message));
+    };
+    const deadline = setTimeout(
+      () => giveUp(`MQTT broker ${where} did not accept a connection within ${options.connectTimeoutMs} ms${lastError ? ` (${lastError})` : ""}`),
+      options.connectTimeoutMs,
+    );
     const onConnect = (): void => {
       cleanup();
       resolve();
     };
+    // A refused login or a certificate either side rejects will not change by retrying: fail now, in one line.
+    const onError = (err: Error): void => {
+      const fatal = fatalConnectError(err, options.tls);
+      if (fatal) giveUp(`MQTT broker ${where}: ${fatal}`);
+    };
     const cleanup = (): void => {
       clearTimeout(deadline);
       client.off("connect", onConnect);
+      client.off("error", onError);
     };
     client.on("connect", onConnect);
+    client.on("error", onError);
   });
 
   const link: MqttLink = {
@@ -185,8 +207,14 @@ export async function connectMqtt(opts: MqttOptions): Promise<MqttLink> {
       if (closing) return;
       closing = true;
       clearTimeout(timer);
-      // A normal DISCONNECT: the broker discards the will (the sink has published "offline" itself).
-      await client.endAsync(!client.connected);
+      // A normal DISCONNECT: the broker discards the will (the sink has published "offline" itself). A broker that
+      // stopped answering would hold a graceful end forever (it waits for acknowledgements): force it after a while.
+      if (!client.connected) return void (await client.endAsync(true));
+      let grace: NodeJS.Timeout | undefined;
+      const stuck = new Promise<"stuck">((resolve) => (grace = setTimeout(() => resolve("stuck"), CLOSE_GRACE_MS)));
+      const r = await Promise.race([client.endAsync(false).then(() => "done" as const), stuck]);
+      clearTimeout(grace);
+      if (r === "stuck") await client.endAsync(true);
     },
   };
   return link;

@@ -31,20 +31,39 @@ export interface MqttOptions {
   readonly connectTimeoutMs?: number;
   readonly keepaliveS?: number;
   readonly username?: string;
+  /** A password in memory. From the CLI it comes from `passwordFile`, never from the command line. */
   readonly password?: string;
+  /** A file whose first line is the password (read at connect; the password is never printed). */
+  readonly passwordFile?: string;
+  /** PEM files for mqtts:// and wss://. */
+  readonly tls?: MqttTlsFiles;
 }
 
-export interface ResolvedMqttOptions extends Required<Omit<MqttOptions, "qos" | "backoff" | "username" | "password" | "clientId">> {
+export interface MqttTlsFiles {
+  /** The CA that signed the broker's certificate (instead of the system's CAs). */
+  readonly ca?: string;
+  /** This client's certificate and its private key, for brokers that require one. */
+  readonly cert?: string;
+  readonly key?: string;
+}
+
+export interface ResolvedMqttOptions
+  extends Required<Omit<MqttOptions, "qos" | "backoff" | "username" | "password" | "passwordFile" | "tls" | "clientId">> {
   readonly qos: MqttQos;
   readonly backoff: BackoffOptions;
   readonly clientId: string;
   readonly username?: string;
   readonly password?: string;
+  readonly passwordFile?: string;
+  readonly tls: MqttTlsFiles;
 }
 
 export const DEFAULT_QOS: MqttQos = { samples: 0, predictions: 0, commands: 1, status: 1 };
 
 export function resolveMqttOptions(opts: MqttOptions): ResolvedMqttOptions {
+  if (opts.password !== undefined && opts.passwordFile !== undefined) throw new Error("a password and a password file: give one");
+  if ((opts.tls?.cert === undefined) !== (opts.tls?.key === undefined))
+    throw new Error(`a client certificate needs both its certificate and its key (got only the ${opts.tls?.cert === undefined ? "key" : "certificate"})`);
   const maxPayloadBytes = opts.maxPayloadBytes ?? 256 * 1024;
   if (!(maxPayloadBytes > 0)) throw new Error(`maxPayloadBytes=${maxPayloadBytes} must be > 0`);
   return {
@@ -60,5 +79,20 @@ export function resolveMqttOptions(opts: MqttOptions): ResolvedMqttOptions {
     keepaliveS: opts.keepaliveS ?? 10,
     ...(opts.username === undefined ? {} : { username: opts.username }),
     ...(opts.password === undefined ? {} : { password: opts.password }),
+    ...(opts.passwordFile === undefined ? {} : { passwordFile: opts.passwordFile }),
+    tls: { ...opts.tls },
   };
+}
+
+/**
+ * Hides the password of every `scheme://user:password@` in `text` (a URL, or a message that quotes one):
+ * `mqtt://user:***@host`. Every URL lam prints goes through here.
+ */
+export function redactUrl(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/?#]*):[^\s/?#]*@/gi, "$1$2:***@");
+}
+
+/** True when the URL carries a password in its user info (which ps, shell history and logs would show). */
+export function urlHasPassword(url: string): boolean {
+  return redactUrl(url) !== url;
 }

@@ -2,7 +2,6 @@ import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import type { ActionSink, SampleSource } from "../../bridges/codec/live.js";
 import type { CodecName } from "../../bridges/codec/payload-codec.js";
-import { startEmbeddedBroker, type EmbeddedBroker } from "../../bridges/mqtt/embedded-broker.js";
 import { connectMqtt } from "../../bridges/mqtt/link.js";
 import { mqttSamplePublisher } from "../../bridges/mqtt/sink.js";
 import { openMqttBridge } from "../../bridges/mqtt/bridge.js";
@@ -11,16 +10,20 @@ import { DEMO_SCENARIO, recordDemoDrive, startDemoPublisher, type DemoPublisher 
 import { startLiveNode } from "../live.js";
 import { statusLine, summaryLines } from "../live-status-line.js";
 import { openModel, openPolicy } from "../model.js";
+import { checkMqttFlags, MQTT_FLAGS, MQTT_HELP, openRunMqtt } from "../run-mqtt.js";
+import { armShutdown, closeWithin, type ShutdownGuard } from "../shutdown.js";
 
-const HELP = `usage: lam run [--mqtt URL] [--vehicle ID] [--codec msgpack|json] [--model DIR] [--policy FILE|PRESET]
+/** After SIGINT/SIGTERM: closing may take this long, then the process ends anyway; a second signal ends it at once. */
+const STOP_GRACE_MS = 5000;
+
+const HELP = `usage: lam run [--mqtt URL [--mqtt-ca F] [--mqtt-cert F --mqtt-key F] [--mqtt-username U --mqtt-password-file F]] [--vehicle ID] [--codec msgpack|json] [--model DIR] [--policy FILE|PRESET]
                [--ros2 [--ros2-topic TOPIC=TYPE ...]] [--foxglove PORT] [--demo] [--duration S] [--json]
 
 The live node: samples in on lam/<vehicle>/in/<channel>, prediction and command out on lam/<vehicle>/prediction
-and lam/<vehicle>/command, status (retained) on lam/<vehicle>/status. Runs until Ctrl-C (or --duration).
+and lam/<vehicle>/command, status (retained) on lam/<vehicle>/status. Runs until Ctrl-C or SIGTERM (or --duration);
+after one it stops within ${STOP_GRACE_MS / 1000} s whatever hangs, and a second one ends it at once.
 
-  --mqtt URL         MQTT broker (MQTT 5). Without it lam starts its own broker (MQTT 3.1.1) on --broker-port
-  --broker-port N    port of the built-in broker (default 1883; a free port if 1883 is taken; 0 = any free port)
-  --vehicle ID       the <vehicle> topic level (default "lam")
+${MQTT_HELP}  --vehicle ID       the <vehicle> topic level (default "lam")
   --codec C          msgpack (default) or json, for what lam publishes and payloads without a content type
   --model DIR        model folder (default: the bundled default model)
   --policy FILE      policy parameters: a JSON file or a preset name (default: the preset matching the model)
@@ -43,16 +46,11 @@ function parseRos2Topic(spec: string): { topic: string; type: string } {
   return { topic, type };
 }
 
-function isAddrInUse(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === "EADDRINUSE";
-}
-
 export default async function run(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      mqtt: { type: "string" },
-      "broker-port": { type: "string" },
+      ...MQTT_FLAGS,
       vehicle: { type: "string", default: "lam" },
       codec: { type: "string", default: "msgpack" },
       model: { type: "string" },
@@ -81,8 +79,7 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
     return n;
   };
   const foxglovePort = port("foxglove", values.foxglove);
-  const brokerPort = port("broker-port", values["broker-port"]);
-  if (values.mqtt && brokerPort !== undefined) throw new UsageError("--broker-port is for the built-in broker: leave it out with --mqtt");
+  checkMqttFlags(values);
   if (values["ros2-topic"] && !values.ros2) throw new UsageError("--ros2-topic needs --ros2");
   const ros2Topics = values.ros2 ? (values["ros2-topic"] ?? DEFAULT_ROS2_TOPICS).map(parseRos2Topic) : [];
   // Fail before anything starts: the ROS 2 bridge cannot work without a sourced ROS 2.
@@ -95,32 +92,19 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
   let interval: NodeJS.Timeout | undefined;
   let deadline: NodeJS.Timeout | undefined;
   let finish: ((why: string) => void) | undefined;
-  const onSigint = (): void => finish?.("SIGINT");
-  const onSigterm = (): void => finish?.("SIGTERM");
+  let shutdown: ShutdownGuard | undefined;
   try {
     const model = await openModel(values.model);
     const policy = await openPolicy(model.meta.spec, values.policy);
     const name = basename(model.dir);
     log(`model ${model.dir} (${model.meta.spec.features.length} features → ${model.meta.spec.actions.join(", ")} at ${model.meta.spec.rate} Hz), policy ${policy.name}, backend ${model.backend.name}`);
 
-    let url = values.mqtt;
-    let protocolVersion: 4 | 5 = 5;
-    if (!url) {
-      let broker: EmbeddedBroker;
-      try {
-        broker = await startEmbeddedBroker({ port: brokerPort ?? 1883 });
-      } catch (err) {
-        if (brokerPort !== undefined || !isAddrInUse(err)) throw err;
-        broker = await startEmbeddedBroker({ port: 0 });
-        log(`port 1883 is taken: the built-in broker listens on ${broker.port} instead`);
-      }
-      closers.push({ what: "broker", close: () => broker.close() });
-      url = broker.url;
-      protocolVersion = 4; // aedes speaks MQTT 3.1.1
-      log(`built-in MQTT broker on ${url}`);
-    }
-    const mqttOpts = { url, vehicle: values.vehicle, codec: codec as CodecName, protocolVersion };
-    const bridge = await openMqttBridge(mqttOpts);
+    const mq = await openRunMqtt(values, { vehicle: values.vehicle, codec: codec as CodecName }, log);
+    const { broker } = mq;
+    if (broker) closers.push({ what: "broker", close: () => broker.close() });
+    // Printed and put in --json: never with a password.
+    const url = mq.shownUrl;
+    const bridge = await openMqttBridge(mq.node);
     closers.push({ what: "mqtt", close: () => bridge.close() });
     const sources: SampleSource[] = [bridge.source];
     const sinks: ActionSink[] = [bridge.sink];
@@ -149,7 +133,7 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
     let demo: DemoPublisher | undefined;
     if (values.demo) {
       const drive = recordDemoDrive();
-      const link = await connectMqtt({ ...mqttOpts, clientId: `lam-demo-${values.vehicle}-${process.pid}` });
+      const link = await connectMqtt({ ...mq.feeder, clientId: `lam-demo-${values.vehicle}-${process.pid}` });
       const publisher = mqttSamplePublisher(link);
       closers.push({ what: "demo link", close: () => publisher.close() });
       const started = startDemoPublisher({ drive, publish: publisher.publishSample });
@@ -172,14 +156,14 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
 
     const why = await new Promise<string>((resolve) => {
       finish = resolve;
-      process.once("SIGINT", onSigint);
-      process.once("SIGTERM", onSigterm);
+      shutdown = armShutdown({ graceMs: STOP_GRACE_MS, log, onSignal: (signal) => finish?.(signal) });
       if (duration !== undefined) deadline = setTimeout(() => resolve(`--duration ${duration}`), duration * 1000);
     });
     log(`stopping (${why})`);
     clearInterval(interval);
     interval = undefined;
-    await closeAll(closers, log);
+    // Leave time within the grace period for the summary; what does not close by then is abandoned.
+    await closeWithin(closers, STOP_GRACE_MS - 1000, log);
     const final = node.stats();
     if (values.json) {
       const demoStats = demo ? { scenario: DEMO_SCENARIO, ...demo.stats() } : null;
@@ -189,20 +173,7 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
   } finally {
     clearInterval(interval);
     clearTimeout(deadline);
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigterm);
-    await closeAll(closers, log);
-  }
-}
-
-/** Closes in reverse start order; a failing close is reported and the rest still close. */
-async function closeAll(closers: { what: string; close: () => Promise<void> | void }[], log: (line: string) => void): Promise<void> {
-  while (closers.length > 0) {
-    const c = closers.pop()!;
-    try {
-      await c.close();
-    } catch (err) {
-      log(`closing ${c.what}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    await closeWithin(closers, STOP_GRACE_MS - 1000, log);
+    shutdown?.disarm();
   }
 }

@@ -9,7 +9,7 @@ describe("embedded aedes broker (MQTT 3.1.1)", () => {
     const broker = await startEmbeddedBroker({ port: 0 });
     expect(broker.url).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
     const opts = { url: broker.url, vehicle: "husky", protocolVersion: 4 as const };
-    const node = await openMqttBridge(opts);
+    const node = await openMqttBridge({ ...opts, ...broker.nodeLogin });
     const feeder = mqttSamplePublisher(await connectMqtt(opts));
     const viewer = await connectMqtt(opts);
     const monitor = await mqttMonitor(viewer);

@@ -1,0 +1,231 @@
+// A real Mosquitto closed to strangers, for the security tests: TLS with a CA, server and client certificates made
+// here with openssl, a password file made with mosquitto_passwd, and the ACL of docs/mqtt-security.md (read from
+// the document itself, so the documented configuration is the tested one).
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createConnection, createServer, type AddressInfo } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import path from "node:path";
+import { MOSQUITTO_BIN } from "./mosquitto.js";
+
+const PASSWD_BIN = ["/usr/bin/mosquitto_passwd", "/usr/sbin/mosquitto_passwd"].find((p) => existsSync(p));
+const OPENSSL_BIN = ["/usr/bin/openssl", "/usr/local/bin/openssl"].find((p) => existsSync(p));
+export const SECURE_MOSQUITTO_MISSING = [
+  MOSQUITTO_BIN ? "" : "mosquitto",
+  PASSWD_BIN ? "" : "mosquitto_passwd",
+  OPENSSL_BIN ? "" : "openssl",
+].filter(Boolean);
+
+/** The files of a small PKI: one CA signing the broker's and one client's certificate, and an unrelated CA. */
+export interface Pki {
+  readonly dir: string;
+  readonly ca: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+  /** A CA that signed nothing here: trusting only it must fail the handshake. */
+  readonly otherCa: string;
+  /** A client certificate signed by otherCa: the broker must refuse it. */
+  readonly strangerCert: string;
+  readonly strangerKey: string;
+}
+
+function openssl(cwd: string, ...args: string[]): void {
+  execFileSync(OPENSSL_BIN!, args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+}
+
+function keyAndCsr(dir: string, name: string, cn: string): void {
+  openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${cn}`);
+}
+
+async function sign(dir: string, name: string, ca: string, ext: string): Promise<void> {
+  await writeFile(path.join(dir, `${name}.ext`), ext + "\n");
+  openssl(dir, "x509", "-req", "-in", `${name}.csr`, "-CA", `${ca}.crt`, "-CAkey", `${ca}.key`, "-CAcreateserial", "-out", `${name}.crt`, "-days", "2", "-extfile", `${name}.ext`);
+}
+
+function selfSignedCa(dir: string, name: string, cn: string): void {
+  openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.crt`, "-days", "2", "-subj", `/CN=${cn}`);
+}
+
+/** Makes the PKI in a fresh temporary folder (EC P-256: a few ms per key). */
+export async function makePki(): Promise<Pki> {
+  const dir = await mkdtemp(path.join(tmpdir(), "lam-pki-"));
+  selfSignedCa(dir, "ca", "lam test CA");
+  selfSignedCa(dir, "other-ca", "somebody else's CA");
+  keyAndCsr(dir, "server", "localhost");
+  await sign(dir, "server", "ca", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth");
+  keyAndCsr(dir, "client", "car1-stack");
+  await sign(dir, "client", "ca", "extendedKeyUsage=clientAuth");
+  keyAndCsr(dir, "stranger", "stranger");
+  await sign(dir, "stranger", "other-ca", "extendedKeyUsage=clientAuth");
+  const f = (n: string) => path.join(dir, n);
+  return {
+    dir,
+    ca: f("ca.crt"),
+    serverCert: f("server.crt"),
+    serverKey: f("server.key"),
+    clientCert: f("client.crt"),
+    clientKey: f("client.key"),
+    otherCa: f("other-ca.crt"),
+    strangerCert: f("stranger.crt"),
+    strangerKey: f("stranger.key"),
+  };
+}
+
+/** The ACL block of docs/mqtt-security.md (the fenced block that starts with "# acl_file"), for vehicle `car1`. */
+export function documentedAcl(): string {
+  const doc = readFileSync(new URL("../../docs/mqtt-security.md", import.meta.url), "utf8");
+  const m = /```\w*\n(# acl_file[\s\S]*?)```/.exec(doc);
+  if (!m) throw new Error("docs/mqtt-security.md: no fenced block starting with '# acl_file'");
+  return m[1]!;
+}
+
+/** The accounts of the documented ACL, each with a password file holding just its password. */
+export const ACCOUNTS = {
+  node: { username: "lam-node-car1", password: "n0de-Pass-1" },
+  stack: { username: "car1-stack", password: "st4ck-Pass-2" },
+  viewer: { username: "viewer", password: "v1ewer-Pass-3" },
+} as const;
+
+export interface SecureMosquitto {
+  /** mqtts://127.0.0.1:<port> */
+  readonly url: string;
+  readonly port: number;
+  readonly pki: Pki;
+  /** Files holding each account's password (what --mqtt-password-file reads). */
+  readonly passwordFiles: Readonly<Record<keyof typeof ACCOUNTS, string>>;
+  /** SIGSTOP / SIGCONT the broker: it keeps its sockets but answers nothing. */
+  pause(): void;
+  resume(): void;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitForPort(port: number, proc: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`mosquitto exited with ${proc.exitCode}: ${log()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createConnection({ port, host: "127.0.0.1" });
+      s.once("connect", () => (s.destroy(), resolve(true)));
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`mosquitto did not listen on 127.0.0.1:${port}: ${log()}`);
+}
+
+/**
+ * Mosquitto on 127.0.0.1 with TLS (client certificate required unless `requireCertificate: false`), no anonymous
+ * clients, the password file and the documented ACL.
+ */
+export async function startSecureMosquitto(opts: { requireCertificate?: boolean } = {}): Promise<SecureMosquitto> {
+  if (SECURE_MOSQUITTO_MISSING.length > 0) throw new Error(`missing: ${SECURE_MOSQUITTO_MISSING.join(", ")} (run scripts/test-deps.sh)`);
+  const pki = await makePki();
+  const dir = pki.dir;
+  const passwd = path.join(dir, "passwd");
+  const passwordFiles = {} as Record<keyof typeof ACCOUNTS, string>;
+  let first = true;
+  for (const [who, { username, password }] of Object.entries(ACCOUNTS) as [keyof typeof ACCOUNTS, { username: string; password: string }][]) {
+    execFileSync(PASSWD_BIN!, [...(first ? ["-c"] : []), "-b", passwd, username, password], { stdio: ["ignore", "ignore", "pipe"] });
+    first = false;
+    passwordFiles[who] = path.join(dir, `${who}.password`);
+    await writeFile(passwordFiles[who], password + "\n", { mode: 0o600 });
+  }
+  const acl = path.join(dir, "acl");
+  await writeFile(acl, documentedAcl());
+  const port = await freePort();
+  const conf = path.join(dir, "mosquitto.conf");
+  await writeFile(
+    conf,
+    [
+      // Started as root, mosquitto would switch to the "mosquitto" user, who cannot read this private folder.
+      `user ${userInfo().username}`,
+      `listener ${port} 127.0.0.1`,
+      `cafile ${pki.ca}`,
+      `certfile ${pki.serverCert}`,
+      `keyfile ${pki.serverKey}`,
+      `require_certificate ${opts.requireCertificate === false ? "false" : "true"}`,
+      "allow_anonymous false",
+      `password_file ${passwd}`,
+      `acl_file ${acl}`,
+      "persistence false",
+      "log_dest stderr",
+      "log_type error",
+      "log_type warning",
+      "",
+    ].join("\n"),
+  );
+  const broker = await launch(port, conf);
+  return {
+    ...broker,
+    url: `mqtts://127.0.0.1:${port}`,
+    pki,
+    passwordFiles,
+    async stop() {
+      await broker.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A pausable Mosquitto: what startMosquitto gives (loopback, anonymous), plus pause/resume. */
+export interface PausableMosquitto {
+  readonly url: string;
+  readonly port: number;
+  pause(): void;
+  resume(): void;
+  stop(): Promise<void>;
+}
+
+export async function startPausableMosquitto(): Promise<PausableMosquitto> {
+  if (!MOSQUITTO_BIN) throw new Error("mosquitto not found: run scripts/test-deps.sh");
+  const dir = await mkdtemp(path.join(tmpdir(), "lam-mosquitto-"));
+  const port = await freePort();
+  const conf = path.join(dir, "mosquitto.conf");
+  await writeFile(conf, [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", "log_dest stderr", "log_type error", ""].join("\n"));
+  const broker = await launch(port, conf);
+  return {
+    ...broker,
+    url: `mqtt://127.0.0.1:${port}`,
+    async stop() {
+      await broker.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function launch(port: number, conf: string): Promise<{ port: number; pause(): void; resume(): void; stop(): Promise<void> }> {
+  let log = "";
+  const proc = spawn(MOSQUITTO_BIN!, ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] });
+  const reap = (): void => void proc.kill("SIGKILL");
+  process.once("exit", reap);
+  proc.once("exit", () => process.off("exit", reap));
+  proc.stdout!.on("data", (d: Buffer) => (log += d.toString()));
+  proc.stderr!.on("data", (d: Buffer) => (log += d.toString()));
+  await waitForPort(port, proc, () => log);
+  return {
+    port,
+    pause: () => void proc.kill("SIGSTOP"),
+    resume: () => void proc.kill("SIGCONT"),
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+      proc.kill("SIGCONT");
+      proc.kill("SIGTERM");
+      const hard = setTimeout(() => proc.kill("SIGKILL"), 2000);
+      await exited;
+      clearTimeout(hard);
+    },
+  };
+}
