@@ -20,6 +20,19 @@ describe("OutlierFilter", () => {
     expect(feed(f, "speed", [10.01, 9.99], 1.01)).toEqual(["ok", "ok"]);
   });
 
+  test("the default threshold is 8 robust sigmas: 12 are rejected, 6 accepted", () => {
+    const f = new OutlierFilter();
+    feed(f, "speed", Array.from({ length: 30 }, (_, i) => 10 + 0.5 * Math.sin(i * 1.7)));
+    // A far spike (rejected, so the window is unchanged) tells the expected value and the robust sigma.
+    const probe = f.check({ channel: "speed", t: 1, value: 60 })!;
+    const [, sigmas, expected] = /is ([\d.]+) robust sigmas from the expected (-?[\d.e-]+)/.exec(probe.message)!.map(Number);
+    const sigma = (60 - expected!) / sigmas!;
+    expect(sigma).toBeGreaterThan(0.1); // above the MAD floor: the noise sets it
+    expect(f.check({ channel: "speed", t: 1.01, value: expected! + 12 * sigma })?.reason).toBe("outlier");
+    expect(f.check({ channel: "speed", t: 1.02, value: expected! - 12 * sigma })?.reason).toBe("outlier");
+    expect(f.check({ channel: "speed", t: 1.03, value: expected! + 6 * sigma })).toBeUndefined();
+  });
+
   test("a constant signal does not reject its first real movement (MAD floor)", () => {
     const f = new OutlierFilter();
     expect(feed(f, "speed", [...Array(20).fill(0), 0.05, 0.1, 0.15, 0.2])).toEqual(Array(24).fill("ok"));
@@ -39,10 +52,19 @@ describe("OutlierFilter", () => {
     expect(feed(f, "speed", [30, -15, 50, 10, 60, -10, 10], 0.2)).toEqual(["outlier", "outlier", "outlier", "ok", "outlier", "outlier", "ok"]);
   });
 
-  test("follows a steep ramp (median lags, MAD grows with it)", () => {
+  test("follows a steep ramp by its median step, and still rejects a spike off the ramp", () => {
     const f = new OutlierFilter();
-    const ramp = Array.from({ length: 200 }, (_, i) => i * 0.3);
-    expect(feed(f, "speed", ramp.map((x) => x % 90)).filter((r) => r !== "ok")).toEqual([]);
+    // 1.5 m/s per sample: beyond what the MAD floor alone allows (8 × 1.4826 × 0.11), so only predicting
+    // last + median step lets it through.
+    const ramp = Array.from({ length: 60 }, (_, i) => i * 1.5);
+    expect(feed(f, "speed", ramp).filter((r) => r !== "ok")).toEqual([]);
+    // Noisy ramp: 0.3 m/s per sample ± 0.01. A sample 2 m/s off the line is a small step for the signal (< 8×
+    // its typical step) but 100 times its noise: judged against the median step it is an outlier.
+    const g = new OutlierFilter();
+    const noisy = Array.from({ length: 40 }, (_, i) => 20 + i * 0.3 + 0.01 * Math.sin(i * 2.3));
+    expect(feed(g, "speed", noisy)).toEqual(noisy.map(() => "ok"));
+    expect(g.check({ channel: "speed", t: 1, value: noisy.at(-1)! + 0.3 + 2 })?.reason).toBe("outlier");
+    expect(g.check({ channel: "speed", t: 1.01, value: noisy.at(-1)! + 0.6 })).toBeUndefined();
   });
 
   test("leaves discrete channels (hold: brake, commands) and vector samples alone by default", () => {
@@ -76,6 +98,17 @@ describe("OutlierFilter", () => {
     const quiet = Array.from({ length: 30 }, (_, i) => 0.02 * Math.sin(i * 2.1));
     const onset = Array.from({ length: 8 }, (_, i) => (1.3 * (i + 1)) / 8);
     expect(feed(f, "yaw_rate", [...quiet, ...onset, 1.3, 1.31, 1.29]).filter((r) => r !== "ok")).toEqual([]);
+  });
+
+  test("a long onset becomes the expected step: a spike on it is rejected, the onset's own steps are not", () => {
+    const f = new OutlierFilter();
+    const quiet = Array.from({ length: 30 }, (_, i) => 0.02 * Math.sin(i * 2.1));
+    // 0 -> 3 rad/s at 0.15 rad/s per sample: after 15 samples most of the window's steps are the onset's.
+    const onset = Array.from({ length: 15 }, (_, i) => 0.15 * (i + 1));
+    expect(feed(f, "yaw_rate", [...quiet, ...onset]).filter((r) => r !== "ok")).toEqual([]);
+    // 0.6 rad/s off the line (still under 8× the typical step from the last value): an outlier against last + median step.
+    expect(f.check({ channel: "yaw_rate", t: 1, value: 0.15 * 16 + 0.6 })?.reason).toBe("outlier");
+    expect(f.check({ channel: "yaw_rate", t: 1.01, value: 0.15 * 16 })).toBeUndefined();
   });
 
   test("property: decisions match a plain sort-based reference of the step model", () => {

@@ -111,6 +111,19 @@ describe("hold, then stop", () => {
     expect(rs.every((r) => r.why.reason === "no_prediction")).toBe(true);
   });
 
+  it.each([2, 4, 3.3])("the hold is counted in time, not ticks: at %s × the nominal period it still stops after holdTime", (k) => {
+    // Ticks k × nominalDt apart: holdTime (0.5 s) is ceil(10 / k) ticks, far fewer than its 10 nominal ticks.
+    const period = k * dt;
+    const t0 = 10 * dt;
+    const inputs = Array.from({ length: 12 }, (_, i) => ({ state: { t: t0 + i * period, speed: 10 } }));
+    const rs = run(car, inputs, settled());
+    const firstStop = rs.findIndex((r) => r.command.mode === "stop");
+    expect(rs.slice(0, firstStop).every((r) => r.command.mode === "fallback")).toBe(true);
+    // The first tick at or past holdTime after the fault (tick 0) stops.
+    expect(firstStop).toBe(Math.ceil(car.fallback.holdTime / period - 1e-9));
+    expect(firstStop * period).toBeLessThan(car.fallback.holdTime + period);
+  });
+
   it("action \"stop\" skips the hold", () => {
     const p = applyOverrides(car, { "policy.fallback.action": "stop" });
     const rs = run(p, [{ state: { t: t10, speed: 10 } }], settled(p));
