@@ -43,7 +43,11 @@ export async function loadDrive(path: string, options: LoadDriveOptions = {}): P
     case "csv":
       return (await import("./csv/index.js")).loadCsvDrive(path, options.map ? { map: options.map } : {});
     case "mcap":
-      return (await import("./mcap/index.js")).loadMcapDrive(path, options.imuMount ? { imuMount: options.imuMount } : {});
+      // lam's own canonical MCAP (lam convert) first; any other MCAP is a ROS recording.
+      return (
+        (await (await import("./canonical/index.js")).loadCanonicalMcap(path)) ??
+        (await import("./mcap/index.js")).loadMcapDrive(path, options.imuMount ? { imuMount: options.imuMount } : {})
+      );
     case "rosbag1":
       return (await import("./rosbag/index.js")).loadRosbagDrive(path, options.imuMount ? { imuMount: options.imuMount } : {});
   }

@@ -7,6 +7,8 @@ import { UsageError, type CliIO, type Command } from "./io.js";
 const commands: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
   doctor: { summary: "backends, optional parts found, versions", load: () => import("./commands/doctor.js") },
   inspect: { summary: "channels, rates, gaps, ranges, rejected samples of a drive", load: () => import("./commands/inspect.js") },
+  map: { summary: "map init FILE.csv: propose a column map from a CSV header, to edit", load: () => import("./commands/map.js") },
+  convert: { summary: "convert a drive to canonical MCAP or CSV (--out FILE.mcap|FILE.csv)", load: () => import("./commands/convert.js") },
   train: { summary: "train the LSTM action model on recorded drives", load: () => import("./commands/train.js") },
   eval: { summary: "model vs baselines: ADE/FDE per action channel on held-out data", load: () => import("./commands/eval.js") },
   replay: { summary: "open-loop replay of recorded drives: ADE/FDE vs baselines, limits, fallback, latency", load: () => import("./commands/replay.js") },

@@ -7,6 +7,8 @@ export const UNIT_TRANSFORMS = {
   deg_s_to_rad_s: (x: number) => (x * Math.PI) / 180,
   g_to_mps2: (x: number) => x * STANDARD_GRAVITY,
   kph_to_mps: (x: number) => x / 3.6,
+  /** International mile (1609.344 m) per hour. */
+  mph_to_mps: (x: number) => x * 0.44704,
   percent_to_unit: (x: number) => x / 100,
   negate: (x: number) => 0 - x, // not -x: a negated 0 stays 0, not -0
   /** Compass bearing (deg, clockwise from north) → heading (rad, counter-clockwise from east). */
