@@ -6,9 +6,10 @@
 // (steer_cmd and one of accel_cmd / speed_cmd); the policy must command exactly those channels, the model must
 // predict every one of them, and every model feature must be a channel the simulator produces. Anything else is
 // an incompatibility, named with both sides' channels: `lam sim` refuses to run it unless --skip-incompatible.
-// Without --model, `lam sim` offers the bundled models and each scenario takes the one that predicts its
-// vehicle's actions (the F1TENTH model for the robot, the RAV4 model for the car).
-import { statSync } from "node:fs";
+// Without --model, `lam sim` offers the bundled models and each scenario takes the first that predicts its
+// vehicle's actions: the scene-aware driving models (robot-drive, car-drive: `lam imitate`) where present, else the
+// driver-behaviour models (the F1TENTH model for the robot, the RAV4 model for the car).
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { CATALOG_DIR, loadCatalog, type Scenario } from "../scenarios/index.js";
 import { runScenario, referenceDriver, SENSOR_GROUPS, type Driver, type ScenarioRun } from "../sim/index.js";
@@ -16,7 +17,7 @@ import { applyOverrides, policyPreset, type PolicyParams } from "../policy/index
 import type { ModelSpec } from "../dynamics/spec.js";
 import { PipelineDriver } from "./pipeline-driver.js";
 import { openModel, type RuntimeModel } from "./model.js";
-import { bundledModelDirs, defaultModelDir } from "./model-dir.js";
+import { bundledModelDirs, defaultModelDir, packageRoot } from "./model-dir.js";
 import type { ParamSet } from "./tune-params.js";
 import { UsageError } from "./io.js";
 import { PriorPredictor, defaultPrior } from "../dynamics/prior/index.js";
@@ -190,11 +191,25 @@ export async function openModelFor(dir: string | undefined): Promise<RuntimeMode
   }
 }
 
+/** The bundled scene-aware driving model of a vehicle (scripts/imitate-default.sh builds it with `lam imitate`). */
+export function drivingModelDir(vehicle: "car" | "robot"): string {
+  return join(packageRoot(), "dynamics", "models", vehicle === "car" ? "car-drive" : "robot-drive");
+}
+
+/**
+ * The models `lam sim` offers without --model, in the order a scenario takes them: the scene-aware driving models
+ * first (those present), then the driver-behaviour models trained on recorded drives.
+ */
+export function simModelDirs(): string[] {
+  const driving = [drivingModelDir("robot"), drivingModelDir("car")].filter((d) => existsSync(join(d, "lam.json")));
+  return [...driving, ...bundledModelDirs()];
+}
+
 /**
  * Without --model: the bundled models the scenarios need, each opened once and only when a scenario needs it
  * (a scenario takes the first bundled model that predicts its vehicle's actions; see modelFor).
  */
-export async function openBundledModels(scenarios: readonly Scenario[], dirs: readonly string[] = bundledModelDirs()): Promise<RuntimeModel[]> {
+export async function openBundledModels(scenarios: readonly Scenario[], dirs: readonly string[] = simModelDirs()): Promise<RuntimeModel[]> {
   const left = [...dirs];
   const open: RuntimeModel[] = [];
   for (const sc of scenarios) {

@@ -52,8 +52,9 @@ function road(r: Rng, s: Scale, speed: number, duration: number) {
       total += l;
       continue;
     }
-    // Keep the curve drivable near the scenario's speed: lateral acceleration ≤ ~2.5 m/s² at `speed`.
-    const kMax = Math.min(s.maxCurv, 2.5 / (speed * speed));
+    // Keep the curve drivable near the scenario's speed: lateral acceleration ≤ ~2.5 m/s² at `speed` …
+    // … and a yaw rate ≤ 0.7 rad/s (the comfort bound is 0.95).
+    const kMax = Math.min(s.maxCurv, 2.5 / (speed * speed), 0.7 / speed);
     const k = r4((r.next() < 0.5 ? -1 : 1) * uni(r, [0.25, 1]) * kMax);
     const trans = r2(uni(r, [20, 60]) * s.len);
     const arc = r2(uni(r, [20, 150]) * s.len);

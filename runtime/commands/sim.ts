@@ -9,7 +9,8 @@ import { openPolicy, type RuntimeModel } from "../model.js";
 import { parseShard, shardOf } from "../shard.js";
 import { checkParams, parseParamSet } from "../tune-params.js";
 import { DRIVER_KINDS, loadScenarioArgs, openBundledModels, openModelFor, planScenarios, runPlanned, type DriverKind, type SimSetup } from "../sim-run.js";
-import type { Scenario } from "../../scenarios/index.js";
+import { parseScenario, type Scenario } from "../../scenarios/index.js";
+import { generateScenarios, scenarioYaml } from "../../sim/generate.js";
 
 const HELP = `usage: lam sim <scenario.yaml|folder|catalog ...> [options]
 
@@ -27,7 +28,13 @@ if scenarios failed (the report says which); 1 on an error.
                        model (default): the runtime pipeline; reference: the simulator's reference
                        controller, the baseline (no model, no policy); prior: the rule-based prior
                        over the scene channels alone (pure pursuit + IDM) through perception and policy
-  --seed N             seed of the sensor noise and faults (default 1)
+  --seed N             seed of the sensor noise and faults (default 1), and of --generate
+  --generate N         run N procedurally generated scenarios (sim/generate.ts: random roads, speeds,
+                       traffic, cut-ins, stops, lane changes, sensor faults) of seed --seed, after any
+                       scenario files given; with --out their YAML files go to DIR/scenarios/, so a
+                       failure reproduces with lam sim DIR/scenarios/<name>.yaml --seed S
+  --vehicle car|robot|both
+                       which vehicle --generate draws (default both, alternating)
   --shard K/N          run only shard K of N (round-robin over the scenarios in order)
   --skip-incompatible  run the scenarios the model and policy can drive and list the others as skipped
                        (default: any incompatible scenario is an error)
@@ -91,6 +98,8 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
       param: { type: "string", multiple: true },
       driver: { type: "string" },
       seed: { type: "string" },
+      generate: { type: "string" },
+      vehicle: { type: "string" },
       shard: { type: "string" },
       "skip-incompatible": { type: "boolean" },
       out: { type: "string" },
@@ -102,7 +111,12 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('give a scenario file, a folder of them, or "catalog"');
+  const generate = values.generate === undefined ? 0 : Number(values.generate);
+  if (!Number.isInteger(generate) || generate < 0) throw new UsageError(`--generate ${values.generate}: expected a non-negative integer`);
+  const vehicle = values.vehicle ?? "both";
+  if (vehicle !== "car" && vehicle !== "robot" && vehicle !== "both") throw new UsageError(`--vehicle ${vehicle}: expected car, robot or both`);
+  if (values.vehicle !== undefined && !generate) throw new UsageError("--vehicle chooses what --generate draws: give --generate N");
+  if (positionals.length === 0 && !generate) throw new UsageError('give a scenario file, a folder of them, or "catalog" (or --generate N)');
   const driver = driverOf(values.driver);
   const seed = seedOf(values.seed);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
@@ -112,7 +126,13 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
   }
   if (driver === "prior" && values.model) throw new UsageError("--driver prior uses no model: drop --model");
 
-  const all = loadScenarioArgs(positionals);
+  // Generated scenarios go through their YAML text, so what runs is exactly what the written file reproduces.
+  const generated = generateScenarios(generate, { seed, vehicle }).map((g) => ({ text: scenarioYaml(g), name: g.name }));
+  const all = [...loadScenarioArgs(positionals), ...generated.map((g) => parseScenario(g.text, `${g.name}.yaml`))];
+  if (generated.length && values.out) {
+    await mkdir(join(values.out, "scenarios"), { recursive: true });
+    for (const g of generated) await writeFile(join(values.out, "scenarios", `${g.name}.yaml`), g.text);
+  }
   const scenarios = shardOf(all, shard);
   const given = driver === "model" && values.model !== undefined ? await openModelFor(values.model) : null;
   const bundled = driver === "model" && values.model === undefined ? await openBundledModels(scenarios) : [];

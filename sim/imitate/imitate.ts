@@ -107,7 +107,8 @@ export function collect(sc: Scenario, seed: number, round: number, spec: ModelSp
 function splitEpisodes(episodes: readonly Episode[]): { train: Episode[]; val: Episode[] } {
   const train: Episode[] = [];
   const val: Episode[] = [];
-  episodes.forEach((e, i) => (i % 5 === 4 ? val : train).push(e));
+  // Every fifth episode validates (the last one, with fewer than five).
+  episodes.forEach((e, i) => (i % 5 === 4 || (episodes.length < 5 && i === episodes.length - 1) ? val : train).push(e));
   return { train, val };
 }
 
