@@ -47,6 +47,7 @@ export interface EmbeddedBrokerOptions {
 }
 
 const BAD_LOGIN = 4; // CONNACK "bad user name or password"
+const NOT_AUTHORIZED = 5;
 
 /** True for 127.0.0.0/8, ::1, ::ffff:127.x and "localhost": what only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {
@@ -112,14 +113,20 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
       if (username === undefined && users.size === 0) return done(null, true);
-      const expected = username === undefined ? undefined : accounts.get(username);
+      if (username === undefined) {
+        refusedLogins++;
+        const err = new Error("a login is required") as AuthenticateError;
+        err.returnCode = NOT_AUTHORIZED;
+        return done(err, false);
+      }
+      const expected = accounts.get(username);
       if (expected === undefined || !samePassword(expected, password)) {
         refusedLogins++;
         const err = new Error("bad user name or password") as AuthenticateError;
         err.returnCode = BAD_LOGIN;
         return done(err, false);
       }
-      identity.set(client, username!);
+      identity.set(client, username);
       done(null, true);
     },
     authorizePublish(client, packet, callback) {
