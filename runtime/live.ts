@@ -51,6 +51,8 @@ export interface LiveNodeOptions {
   readonly name?: string;
   /** One line per event worth a human's attention (status changes, the first errors). */
   readonly log?: (line: string) => void;
+  /** Every error, for a logger that rate-limits repeats itself; without it the first few go to `log`. */
+  readonly warn?: (line: string) => void;
   /** Called once per tick after the command went out (metrics: latency histogram, modes). Must not throw; a throw is counted. */
   readonly onTick?: (tick: TickResult) => void;
 }
@@ -143,6 +145,7 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
   let stopped = false;
 
   const note = (line: string): void => {
+    if (opts.warn) return opts.warn(line);
     if (logged++ < LOGGED_ERRORS) log(line);
     else if (logged === LOGGED_ERRORS + 1) log(`(further errors are only counted: see stats)`);
   };
