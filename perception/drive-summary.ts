@@ -1,4 +1,5 @@
 import { channelInfo, isKnownChannel } from "./channels.js";
+import { MAX_ABS_T, TIME_BREAK_S } from "./timing.js";
 import type { Drive, RejectCounts } from "./types.js";
 
 /** One channel as `lam inspect --json` reports it (DESIGN.md). */
@@ -15,12 +16,49 @@ export interface ChannelSummary {
   readonly source: string;
 }
 
+/** A stretch longer than TIME_BREAK_S with no sample on any channel: the drive's time is broken there. */
+export interface TimeBreakSummary {
+  readonly from: number;
+  readonly to: number;
+  readonly gap_s: number;
+}
+
 export interface DriveSummary {
   readonly name: string;
   readonly format: Drive["format"];
   readonly span_s: number;
   readonly t0: number | null;
   readonly channels: readonly ChannelSummary[];
+  /** Where the drive's time breaks (the first MAX_BREAKS_LISTED); empty for a drive with sound time. */
+  readonly time_breaks: readonly TimeBreakSummary[];
+  /** Samples stamped beyond any plausible clock (|t| > MAX_ABS_T). */
+  readonly implausible_t: number;
+}
+
+export const MAX_BREAKS_LISTED = 20;
+
+/**
+ * Gaps longer than `maxGap` (s) with no sample on any channel, and the count of stamps no clock can mean. Memory
+ * grows with the samples, never with the span.
+ */
+export function timeBreaks(drive: Drive, maxGap = TIME_BREAK_S): { breaks: TimeBreakSummary[]; implausible: number; first: number | null; last: number | null } {
+  const n = drive.channels.reduce((a, c) => a + c.t.length, 0);
+  const all = new Float64Array(n);
+  let m = 0;
+  let implausible = 0;
+  for (const c of drive.channels)
+    for (let i = 0; i < c.t.length; i++) {
+      const t = c.t[i];
+      if (Math.abs(t) <= MAX_ABS_T) all[m++] = t;
+      else if (!Number.isNaN(t)) implausible++;
+    }
+  const ts = all.subarray(0, m).sort();
+  const breaks: TimeBreakSummary[] = [];
+  for (let i = 1; i < m && breaks.length < MAX_BREAKS_LISTED; i++) {
+    const gap = ts[i] - ts[i - 1];
+    if (gap > maxGap) breaks.push({ from: ts[i - 1], to: ts[i], gap_s: round(gap, 3) });
+  }
+  return { breaks, implausible, first: m ? ts[0] : null, last: m ? ts[m - 1] : null };
 }
 
 /** A sampling interval longer than this many median periods counts as a gap. */
@@ -104,8 +142,19 @@ export function summariseDrive(drive: Drive, extraRejected: Readonly<Record<stri
     });
   }
   channels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Span and start from plausible stamps only: one row at t = 1e308 is counted in implausible_t, not spanned.
+  const time = timeBreaks(drive);
+  if (time.first !== null) [t0, t1] = [time.first, time.last!];
   const span = Number.isFinite(t0) ? t1 - t0 : 0;
-  return { name: drive.name, format: drive.format, span_s: round(span, 4), t0: Number.isFinite(t0) ? t0 : null, channels };
+  return {
+    name: drive.name,
+    format: drive.format,
+    span_s: round(span, 4),
+    t0: Number.isFinite(t0) ? t0 : null,
+    channels,
+    time_breaks: time.breaks,
+    implausible_t: time.implausible,
+  };
 }
 
 function round(x: number, digits: number): number {

@@ -3,7 +3,7 @@ import { OutlierFilter, type OutlierOptions } from "./outlier-filter.js";
 import { RejectTally, type OnReject } from "./reject-tally.js";
 import { ReorderBuffer } from "./reorder-buffer.js";
 import { Synchroniser, firstTick, tickTime } from "./synchroniser.js";
-import { resolveTiming, tickDueMs, type TimingOptions } from "./timing.js";
+import { MAX_ABS_T, resolveTiming, tickDueMs, TIME_BREAK_S, type TimingOptions } from "./timing.js";
 import type { Drive, Frame, FrameSpec, RejectCounts, Sample } from "./types.js";
 import { sampleValidator } from "./validate.js";
 
@@ -11,12 +11,34 @@ export interface FramesFromDriveOptions extends TimingOptions {
   readonly channels?: Iterable<string>;
   readonly outliers?: OutlierOptions | false;
   readonly onReject?: OnReject;
+  /** A gap (s) on the frame channels longer than this is a time break (see TIME_BREAK_S). */
+  readonly maxGapS?: number;
+}
+
+/** Where the frame channels fell silent (`from`, the last sample) and resumed (`to`), with no frames built between. */
+export interface TimeBreak {
+  readonly from: number;
+  readonly to: number;
 }
 
 export interface DriveFrames {
   readonly frames: Frame[];
   /** Samples dropped by perception (not by the importer: see drive.rejected), by channel and reason. */
   readonly rejected: Record<string, RejectCounts>;
+  /** Time breaks skipped: frames stop maxGapS after `from` and resume at `to`, so their times jump there (batch path only). */
+  readonly breaks?: TimeBreak[];
+}
+
+/** The drive's first plausible time: a stamp no clock can mean (|t| > MAX_ABS_T) must not set where ticks start. */
+function plausibleOrigin(drive: Drive): number {
+  let t0 = Infinity;
+  for (const c of drive.channels)
+    for (let i = 0; i < c.t.length; i++)
+      if (Math.abs(c.t[i]) <= MAX_ABS_T) {
+        t0 = Math.min(t0, c.t[i]);
+        break;
+      }
+  return Number.isFinite(t0) ? t0 : driveOrigin(drive);
 }
 
 /**
@@ -33,8 +55,10 @@ export function framesFromDrive(drive: Drive, spec: FrameSpec, options: FramesFr
   const reorder = new ReorderBuffer(window);
   const outliers = options.outliers === false ? undefined : new OutlierFilter(options.outliers);
   const sync = new Synchroniser(spec, { lookahead });
-  const t0 = driveOrigin(drive);
+  const maxGap = options.maxGapS ?? TIME_BREAK_S;
+  const t0 = plausibleOrigin(drive);
   const frames: Frame[] = [];
+  const breaks: TimeBreak[] = [];
   let k = firstTick(t0, spec.rate);
   let lastInput = t0;
   const released: Sample[] = [];
@@ -45,6 +69,16 @@ export function framesFromDrive(drive: Drive, spec: FrameSpec, options: FramesFr
     if (o) return tally.add(s, o.reason, o.message);
     // A channel the frames do not hold moves no tick: the RxJS path's ticks follow the frame channels only.
     if (!inSpec.has(s.channel)) return;
+    const last = Number.isFinite(sync.lastT) ? sync.lastT : t0;
+    if (s.t - last > maxGap) {
+      // A time break: frames until maxGap after the last sample (all channels long Missing by then), then on at s.
+      while (tickTime(k, spec.rate) <= last + maxGap) frames.push(sync.frameAt(k++));
+      const resume = firstTick(s.t - lookahead, spec.rate);
+      if (resume > k) {
+        breaks.push({ from: last, to: s.t });
+        k = resume;
+      }
+    }
     // Every tick whose horizon this sample lies beyond is final: build it before the sample lands.
     while (tickTime(k, spec.rate) + lookahead < s.t) frames.push(sync.frameAt(k++));
     const r = sync.push(s);
@@ -56,7 +90,7 @@ export function framesFromDrive(drive: Drive, spec: FrameSpec, options: FramesFr
   };
 
   for (const s of mergeDrive(drive)) {
-    if (Number.isFinite(s.t)) lastInput = s.t;
+    if (Math.abs(s.t) <= MAX_ABS_T) lastInput = s.t;
     const v = validate(s);
     if (v) {
       tally.add(s, v.reason, v.message);
@@ -70,10 +104,13 @@ export function framesFromDrive(drive: Drive, spec: FrameSpec, options: FramesFr
   drain();
   // Mirror the RxJS path's end: ticks the scheduler fired before the last sample, then up to the newest.
   const endMs = (lastInput - t0) * 1000;
+  const newest = Number.isFinite(sync.lastT) ? sync.lastT : t0;
   for (;;) {
     const T = tickTime(k, spec.rate);
     if (!(T <= sync.lastT || tickDueMs(T, t0, latency) < endMs)) break;
+    // Other channels running on past a break of the frame channels do not stretch the frames either.
+    if (T > newest + maxGap) break;
     frames.push(sync.frameAt(k++));
   }
-  return { frames, rejected: tally.counts };
+  return { frames, rejected: tally.counts, breaks };
 }

@@ -15,6 +15,19 @@
  */
 export const SLACK_S = 0.001;
 
+/**
+ * |t| above this (s) is no time at all, on any clock lam reads: 1e10 s is the year 2286 in Unix time, while a
+ * nanosecond stamp read as seconds (1.7e18) or a corrupt 1e300 lands far above. Such samples are "clock" rejections.
+ */
+export const MAX_ABS_T = 1e10;
+
+/**
+ * A gap (s) with no sample on any frame channel longer than this is a break in the drive's time, not a pause:
+ * the batch path does not build frames tick by tick across it (memory would grow with the span: one row at
+ * t = 1.7e9 after t = 0 is 3.4e10 frames), inspect reports it, and a replay over it fails its verdict.
+ */
+export const TIME_BREAK_S = 10;
+
 export interface TimingOptions {
   /** Reorder window W (s): how late a sample may arrive and still be used. Default 0.05. */
   readonly window?: number;

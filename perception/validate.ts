@@ -1,4 +1,5 @@
 import { CHANNELS, baseChannel } from "./channels.js";
+import { MAX_ABS_T } from "./timing.js";
 import type { RejectReason, Sample } from "./types.js";
 
 export interface Rejection {
@@ -35,6 +36,7 @@ export function sampleValidator(options: ValidateOptions = {}): SampleValidator 
     const s = raw as Partial<Sample>;
     if (typeof s.channel !== "string") return { reason: "wrong_type", message: `channel=${describe(s.channel)} is not a string` };
     if (typeof s.t !== "number" || !Number.isFinite(s.t)) return { reason: "wrong_type", message: `channel=${s.channel}: t=${describe(s.t)} is not a finite number` };
+    if (Math.abs(s.t) > MAX_ABS_T) return { reason: "clock", message: `channel=${s.channel}: t=${s.t} is not a plausible time (|t| > ${MAX_ABS_T} s)` };
     const range = rangeOf(s.channel);
     if (!range) {
       const known = CHANNELS.has(baseChannel(s.channel));

@@ -1,3 +1,4 @@
+import { MAX_ABS_T } from "../perception/timing.js";
 import type { Rejection } from "../perception/validate.js";
 
 export interface SourceClockOptions {
@@ -37,7 +38,6 @@ interface Cluster {
 // Evidence kept at most: a flood of stamps on many different clocks costs bounded memory.
 const MAX_CLUSTERS = 8;
 const MAX_CHANNELS_PER_CLUSTER = 64;
-export const MAX_ABS_T = 1e10;
 
 /**
  * Maps the sources' clock onto the scheduler's: a sample stamped t is taken to exist at scheduler time

@@ -96,6 +96,11 @@ export interface ReplayEntry {
   readonly wall_s?: number;
 }
 
+/** The sim criteria a replay failed, plus `time_breaks` when the drive's time is broken (nothing can be judged on it). */
+export function replayFailed(simFailed: readonly string[], detail: ReplayDetail): string[] {
+  return (detail.time_breaks?.length ?? 0) > 0 ? [...simFailed, "time_breaks"] : [...simFailed];
+}
+
 /** Replay report and its runs, both sorted by scenario name (as a merge of shards sorts them). */
 export function buildReplayReport(entries: readonly ReplayEntry[]): { report: ScenarioReport; runs: ScenarioRun[] } {
   const sortedEntries = [...entries].sort((a, b) => byName(a.outcome.run, b.outcome.run));
@@ -106,7 +111,8 @@ export function buildReplayReport(entries: readonly ReplayEntry[]): { report: Sc
   const scenarios: ReportScenario[] = sortedEntries.map(({ outcome, wall_s }) => {
     const r = scenarioResult(outcome.run);
     const timing = wall_s === undefined ? r.timing : { ...r.timing, wall_s: Math.round(wall_s * 1e3) / 1e3 };
-    return { name: r.name, passed: r.passed, metrics: r.metrics, timing, failed: r.failed, replay: outcome.detail };
+    const failed = replayFailed(r.failed, outcome.detail);
+    return { name: r.name, passed: failed.length === 0, metrics: r.metrics, timing, failed, replay: outcome.detail };
   });
   return { report: { scenarios, summary: summarise(scenarios) }, runs: sortedEntries.map((e) => e.outcome.run) };
 }
@@ -141,7 +147,7 @@ export function comparisonHtml(report: ScenarioReport): string {
   if (ph) for (const ch of Object.keys(ph.model.per_channel)) row("all held-out blocks", ch, ph.model.per_channel[ch], (n) => ph.baselines[n]?.per_channel[ch]);
   const notes = withReplay.flatMap((s) => s.replay!.notes.filter((n) => !n.startsWith("comfort")).map((n) => `<li>${esc(s.name)}: ${esc(n)}</li>`));
   return `<h2>Prediction vs baselines (open loop, same ticks)</h2>
-<p class="desc">ADE: mean |predicted − recorded| over the horizon; FDE: at its last step; in each channel's units. Ratio above 1: the model does worse than ${esc(names[0] ?? "the baseline")}. A drive the model trained on includes its training data; its held-out rows score only the predictions whose whole horizon lies in a block held out from training. Comfort metrics of a replay describe the recorded driving; a replay fails only on non-finite commands.</p>
+<p class="desc">ADE: mean |predicted − recorded| over the horizon; FDE: at its last step; in each channel's units. Ratio above 1: the model does worse than ${esc(names[0] ?? "the baseline")}. A drive the model trained on includes its training data; its held-out rows score only the predictions whose whole horizon lies in a block held out from training. Comfort metrics of a replay describe the recorded driving; a replay fails on non-finite commands or on a drive whose time is broken.</p>
 <table class="summary">${head}${rows.join("")}</table>${notes.length ? `<ul>${notes.join("")}</ul>` : ""}`;
 }
 

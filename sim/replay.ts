@@ -94,7 +94,29 @@ export interface ReplayDetail {
   readonly predictor_errors: number;
   /** Samples dropped by the importer and by perception, by channel and reason. */
   readonly rejected: { readonly import: Readonly<Record<string, RejectCounts>>; readonly perception: Readonly<Record<string, RejectCounts>> };
+  /**
+   * Where the frames' time jumps (the drive fell silent longer than TIME_BREAK_S, or a stamp is far off): a replay
+   * over a broken time judges nothing and fails. Absent in reports written before it existed.
+   */
+  readonly time_breaks?: readonly FrameTimeBreak[];
   readonly notes: readonly string[];
+}
+
+/** Two consecutive frames further apart than one tick (1.5 periods): the frames skipped a break in the drive's time. */
+export interface FrameTimeBreak {
+  readonly from: number;
+  readonly to: number;
+  readonly gap_s: number;
+}
+
+/** Where consecutive frames are more than 1.5 periods apart (the first 20). */
+export function frameTimeBreaks(frames: readonly Frame[], rate: number): FrameTimeBreak[] {
+  const out: FrameTimeBreak[] = [];
+  for (let i = 1; i < frames.length && out.length < 20; i++) {
+    const gap = frames[i].t - frames[i - 1].t;
+    if (!(gap <= 1.5 / rate)) out.push({ from: frames[i - 1].t, to: frames[i].t, gap_s: Math.round(gap * 1e3) / 1e3 });
+  }
+  return out;
 }
 
 export interface ReplayOutcome {
@@ -243,7 +265,10 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
   const unobserved = recorded.neverObserved().filter((a) => !actionsMissing.includes(a));
   if (unobserved.length) notes.push(`${unobserved.join(", ")} recorded but never valid at ${rate} Hz: not scored`);
   if (stateMissing.length) notes.push(`no ${stateMissing.join(", ")} in the drive: held at 0 in the run record`);
-  notes.push("comfort metrics describe the recorded driving; a replay fails only on non-finite commands");
+  const breaks = frameTimeBreaks(frames, rate);
+  if (breaks.length)
+    notes.push(`time is broken: ${breaks.length} jump(s) in the frames' time, the first from t=${breaks[0].from} to t=${breaks[0].to} (${breaks[0].gap_s} s): the replay fails`);
+  notes.push("comfort metrics describe the recorded driving; a replay fails on non-finite commands or broken time");
 
   const name = opts.name ?? drive.name;
   const run: ScenarioRun = {
@@ -282,6 +307,7 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
     fallback_reasons: sorted(reasons),
     predictor_errors: predictorErrors,
     rejected: { import: drive.rejected, perception: perceptionRejected },
+    time_breaks: breaks,
     notes,
   };
   return { run, detail };

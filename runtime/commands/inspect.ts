@@ -88,6 +88,12 @@ export default async function inspect(argv: string[], io: CliIO): Promise<number
   }
   io.stdout.write(`${path}  (${summary.format}, ${summary.span_s.toFixed(1)} s, ${summary.channels.length} channels, ${stats.frames} frames at ${rate} Hz)\n\n`);
   io.stdout.write(table(summary, stats) + "\n");
+  const breaks = summary.time_breaks;
+  if (breaks.length || summary.implausible_t) {
+    io.stdout.write(`\ntime is broken: frames are not built across a break, and a replay over one fails\n`);
+    if (summary.implausible_t) io.stdout.write(`  ${summary.implausible_t} sample(s) stamped beyond any plausible clock (|t| > 1e10 s): rejected as "clock"\n`);
+    for (const b of breaks) io.stdout.write(`  no sample for ${fmt(b.gap_s, 1)} s: from t=${b.from} to t=${b.to}\n`);
+  }
   if (drive.issues.length) {
     io.stdout.write(`\nissues (first ${Math.min(10, drive.issues.length)} of ${drive.issues.length} recorded):\n`);
     for (const i of drive.issues.slice(0, 10)) io.stdout.write(`  ${i.message.startsWith(i.where) ? i.message : `${i.where}: ${i.message}`}\n`);
