@@ -77,11 +77,13 @@ const PRIMITIVES = new Set([
 const SEPARATOR = "=".repeat(80);
 
 /** The types a field list refers to, resolved against the package of the type that holds them. */
-function dependencies(type: string): string[] {
+function dependencies(type: string, fields: Readonly<Record<string, string>>): string[] {
   const pkg = type.split("/")[0];
   const out: string[] = [];
-  for (const line of FIELDS[type].split("\n")) {
+  for (const raw of fields[type].split("\n")) {
+    const line = raw.split("#")[0]!;
     const [fieldType, name] = line.trim().split(/\s+/);
+    // Blank, comment-only and constant lines (NAME=value) name no dependency.
     if (name === undefined || line.includes("=")) continue;
     const bare = fieldType.replace(/\[\d*\]$/, "");
     if (PRIMITIVES.has(bare)) continue;
@@ -90,19 +92,24 @@ function dependencies(type: string): string[] {
   return out;
 }
 
-/** The full ros2msg definition of a type lam maps, as an MCAP schema holds it. Accepts either ROS spelling. */
-export function ros2Definition(type: string): string {
+/**
+ * The full ros2msg definition of a type lam maps, as an MCAP schema holds it. Accepts either ROS spelling.
+ * `extra` adds field lists (e.g. the types lam publishes), which may refer to these and to each other.
+ */
+export function ros2Definition(type: string, extra: Readonly<Record<string, string>> = {}): string {
+  const fields: Readonly<Record<string, string>> = { ...FIELDS, ...extra };
   const root = type.replace("/msg/", "/");
-  if (!(root in FIELDS)) throw new Error(`no ROS 2 definition for ${type} (have: ${Object.keys(FIELDS).join(", ")})`);
+  if (!(root in fields)) throw new Error(`no ROS 2 definition for ${type} (have: ${Object.keys(fields).join(", ")})`);
   const seen = new Set([root]);
-  const parts = [FIELDS[root]];
-  const queue = dependencies(root);
+  const parts = [fields[root]];
+  const queue = dependencies(root, fields);
   while (queue.length > 0) {
     const dep = queue.shift()!;
     if (seen.has(dep)) continue;
     seen.add(dep);
-    parts.push(`${SEPARATOR}\nMSG: ${dep}\n${FIELDS[dep]}`);
-    queue.push(...dependencies(dep));
+    if (!(dep in fields)) throw new Error(`no ROS 2 definition for ${dep}, which ${root} needs`);
+    parts.push(`${SEPARATOR}\nMSG: ${dep}\n${fields[dep]}`);
+    queue.push(...dependencies(dep, fields));
   }
   return parts.join("\n");
 }

@@ -46,10 +46,13 @@ export class StaticTransforms {
     return this.#parent.size;
   }
 
-  /** The rotation of `frame` in the vehicle frame (base_link, else base_footprint), or undefined where no chain leads there. */
+  /**
+   * The rotation of `frame` in the vehicle frame (base_link, else base_footprint); undefined where no chain
+   * leads there, and for the vehicle frame itself (nothing to rotate).
+   */
   mountOf(frame: string): Quaternion | undefined {
     let f = stripSlash(frame);
-    if (BASE_FRAMES.includes(f)) return { x: 0, y: 0, z: 0, w: 1 };
+    if (BASE_FRAMES.includes(f)) return undefined;
     let q: Quaternion = { x: 0, y: 0, z: 0, w: 1 };
     for (let hops = 0; hops < 64; hops++) {
       const link = this.#parent.get(f);

@@ -1,5 +1,4 @@
 import type { ActionSequence } from "../../dynamics/types.js";
-import type { Command } from "../../policy/types.js";
 import { BridgeInputError, type NodeStatus } from "../codec/live.js";
 import { statusToWire } from "../codec/status-wire.js";
 import { nsToSeconds, secondsToNs } from "../ros/time.js";
@@ -19,51 +18,6 @@ export function rosTime(t: number): RosTime {
 
 export function rosTimeSeconds(stamp: RosTime): number {
   return nsToSeconds(BigInt(stamp.sec) * 1_000_000_000n + BigInt(stamp.nanosec));
-}
-
-function need(cmd: Command, channel: string, topic: string): number {
-  const v = cmd.values[channel];
-  if (v === undefined)
-    throw new BridgeInputError(`${topic}@values.${channel}`, "malformed", `command has no ${channel} (has: ${Object.keys(cmd.values).join(", ") || "nothing"})`);
-  if (!Number.isFinite(v)) throw new BridgeInputError(`${topic}@values.${channel}`, "nonfinite", `${channel}=${v}`);
-  return v;
-}
-
-function optional(cmd: Command, channel: string, topic: string): number {
-  return cmd.values[channel] === undefined ? 0 : need(cmd, channel, topic);
-}
-
-/**
- * ackermann_msgs/AckermannDriveStamped from a Command: steer_cmd → steering_angle, speed_cmd → speed,
- * accel_cmd → acceleration (0 = "no acceleration limit" in the Ackermann convention when absent).
- */
-export function commandToAckermann(cmd: Command, frameId: string, topic = "ackermann"): Record<string, unknown> {
-  return {
-    header: { stamp: rosTime(cmd.t), frame_id: frameId },
-    drive: {
-      steering_angle: need(cmd, "steer_cmd", topic),
-      steering_angle_velocity: 0,
-      speed: need(cmd, "speed_cmd", topic),
-      acceleration: Math.abs(optional(cmd, "accel_cmd", topic)),
-      jerk: 0,
-    },
-  };
-}
-
-/**
- * geometry_msgs/Twist from a Command: speed_cmd → linear.x; yaw_rate_cmd → angular.z, or, for a car-like
- * command, the kinematic bicycle's v·tan(steer)/wheelbase.
- */
-export function commandToTwist(cmd: Command, wheelbase: number | undefined, topic = "twist"): Record<string, unknown> {
-  const v = need(cmd, "speed_cmd", topic);
-  let yawRate: number;
-  if (cmd.values.yaw_rate_cmd !== undefined) yawRate = need(cmd, "yaw_rate_cmd", topic);
-  else {
-    if (!(wheelbase !== undefined && wheelbase > 0))
-      throw new BridgeInputError(`${topic}@values`, "malformed", `command has no yaw_rate_cmd and no wheelbase is set to derive it from steer_cmd`);
-    yawRate = (v * Math.tan(need(cmd, "steer_cmd", topic))) / wheelbase;
-  }
-  return { linear: { x: v, y: 0, z: 0 }, angular: { x: 0, y: 0, z: yawRate } };
 }
 
 /**
@@ -109,6 +63,18 @@ export function predictionToActionSequenceMsg(seq: ActionSequence, frameId: stri
     horizon: seq.mean.length / seq.channels.length,
     mean: seq.mean,
     std: seq.std ?? new Float32Array(0),
+  };
+}
+
+const NODE_STATES: Readonly<Record<NodeStatus["state"], number>> = { starting: 0, online: 1, degraded: 2, offline: 3 };
+
+/** lam_msgs/NodeStatus (bridges/ros2/lam_msgs/msg/NodeStatus.msg); stamped with the status's time, else `now`. */
+export function statusToNodeStatusMsg(status: NodeStatus, frameId: string, now: number): Record<string, unknown> {
+  return {
+    header: { stamp: rosTime(status.t ?? now), frame_id: frameId },
+    state: NODE_STATES[status.state],
+    detail: status.detail ?? "",
+    model: status.model ?? "",
   };
 }
 

@@ -1,4 +1,6 @@
 import type { Ros2QosProfile } from "./qos.js";
+import type { RosParamValue } from "./ros-args.js";
+import type { Ros2ParamSpec } from "./settings.js";
 
 /** The slice of a ROS 2 client library lam uses: rclnodejs in production, a CDR loopback in tests. */
 export interface Ros2Node {
@@ -8,6 +10,15 @@ export interface Ros2Node {
   /** The node's clock (ROS time; sim time under use_sim_time), seconds. */
   now(): number;
   close(): Promise<void>;
+  /** "/car1/lam", where the client library knows it. */
+  readonly fullName?: string;
+  /** A topic name as the client library resolves it (namespace, remaps), for logs. */
+  resolveTopic?(topic: string): string;
+  /**
+   * Declares the node's parameters (with descriptions, read-only where the node reads them once) and returns
+   * their values after the command line's overrides. A node without parameters leaves the defaults.
+   */
+  declareParameters?(specs: readonly Ros2ParamSpec[]): Map<string, RosParamValue>;
 }
 
 export interface Ros2Publisher {

@@ -15,6 +15,11 @@ export const PREDICTION_QOS: Ros2QosProfile = COMMAND_QOS;
 /** Status: a late-joining subscriber gets the last one (the ROS 2 analogue of an MQTT retained message). */
 export const STATUS_QOS: Ros2QosProfile = { reliability: "reliable", durability: "transient_local", history: "keep_last", depth: 1 };
 
+/** /tf_static as tf2_ros publishes it: every transform kept for late joiners. */
+export const TF_STATIC_QOS: Ros2QosProfile = { reliability: "reliable", durability: "transient_local", history: "keep_last", depth: 100 };
+/** /diagnostics as diagnostic_updater publishes it (rclcpp's default QoS, depth 10). */
+export const DIAGNOSTICS_QOS: Ros2QosProfile = { reliability: "reliable", durability: "volatile", history: "keep_last", depth: 10 };
+
 /** The rmw_qos_*_policy_t values (rmw/types.h), which rclnodejs's QoS enums carry. */
 export const RMW_QOS = {
   history: { keep_last: 1, keep_all: 2 },

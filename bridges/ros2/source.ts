@@ -3,17 +3,32 @@ import type { Sample } from "../../perception/types.js";
 import { BridgeInputError, type SampleSource } from "../codec/live.js";
 import { SampleGate } from "../codec/sample-gate.js";
 import { BridgeCounters } from "../codec/stats.js";
+import { StaticTransforms, frameIdOf } from "../ros/tf-static.js";
 import { planTopics, type TopicInfo, type TopicMapOptions, type TopicRoute } from "../ros/topic-map.js";
+import type { MapOptions, Quaternion } from "../ros/types.js";
+import type { Measured } from "./commands.js";
+import type { InputState } from "./diagnostics.js";
 import type { Ros2Node } from "./node.js";
-import { SENSOR_QOS, type Ros2QosProfile } from "./qos.js";
+import { SENSOR_QOS, TF_STATIC_QOS, type Ros2QosProfile } from "./qos.js";
 
 export interface Ros2SourceOptions {
-  /** The topics to read and their message types (either ROS spelling). */
+  /** The topics to read and their message types (either ROS spelling); relative names are namespaced by the node. */
   readonly topics: readonly TopicInfo[];
   /** Qualifiers, mounts, type overrides: the same topic map `lam import` takes for recordings. */
   readonly map?: TopicMapOptions;
+  /** Mount of every IMU topic without its own; otherwise /tf_static gives it (base_link → the IMU's frame). */
+  readonly imuMount?: Quaternion;
+  /** Where static transforms come from (default "/tf_static"; "" = none). */
+  readonly tfStaticTopic?: string;
   readonly qos?: Ros2QosProfile;
   readonly backwardsToleranceS?: number;
+}
+
+/** A SampleSource that also says, per input topic, how much came in and when (diagnostics), and the latest speed. */
+export interface Ros2SampleSource extends SampleSource {
+  inputs(): InputState[];
+  /** The newest accepted `speed` sample (source time), for turning accel_cmd into a speed target. */
+  measuredSpeed(): Measured | undefined;
 }
 
 /** "sensor_msgs/Imu" → "sensor_msgs/msg/Imu", the spelling rclnodejs and DDS type names use. */
@@ -26,8 +41,9 @@ export function ros2TypeName(type: string): string {
  * Samples from live ROS 2 topics, mapped by the same per-type mappers (bridges/ros) that import recordings,
  * so a live node and a replay of its bag see the same channels. `accepted` in stats() counts samples.
  */
-export function ros2SampleSource(node: Ros2Node, opts: Ros2SourceOptions): SampleSource {
-  const plan = planTopics(opts.topics, opts.map);
+export function ros2SampleSource(node: Ros2Node, opts: Ros2SourceOptions): Ros2SampleSource {
+  const map: TopicMapOptions = opts.imuMount ? { ...opts.map, imuMount: opts.imuMount } : (opts.map ?? {});
+  const plan = planTopics(opts.topics, map);
   const routes: TopicRoute[] = [];
   const skipped: string[] = [];
   for (const r of plan.values()) {
@@ -41,40 +57,67 @@ export function ros2SampleSource(node: Ros2Node, opts: Ros2SourceOptions): Sampl
   const counters = new BridgeCounters();
   counters.connected = true;
   const gate = new SampleGate(opts.backwardsToleranceS === undefined ? {} : { backwardsToleranceS: opts.backwardsToleranceS });
+  const tf = new StaticTransforms();
+  const inputs = new Map<string, { messages: number; lastAt?: number }>();
+  let speed: Measured | undefined;
   const fail = (e: BridgeInputError): void => {
     counters.reject(e);
     errors$.next(e);
   };
+  // An IMU's mount: its topic's own or --imu-mount (in route.options), else /tf_static for its frame.
+  const optionsFor = (route: TopicRoute, msg: unknown): MapOptions => {
+    if (route.mapper.kind !== "imu" || route.options.mount) return route.options;
+    const frame = frameIdOf(msg);
+    const mount = frame === undefined ? undefined : tf.mountOf(frame);
+    return mount ? { ...route.options, mount } : route.options;
+  };
 
-  const offs = routes.map((route) =>
-    node.subscribe(route.topic, ros2TypeName(route.type), opts.qos ?? SENSOR_QOS, (msg) => {
-      counters.received++;
-      let result;
-      try {
-        result = route.mapper.map(msg, node.now(), route.options);
-      } catch (err) {
-        fail(new BridgeInputError(route.topic, "malformed", (err as Error).message));
-        return;
-      }
-      for (const r of result.rejects) fail(new BridgeInputError(`${route.topic}@${r.channel}`, r.reason, r.message));
-      for (const s of result.samples) {
+  const offs = routes
+    .filter((r) => r.mapper.kind !== "tf")
+    .map((route) => {
+      inputs.set(route.topic, { messages: 0 });
+      return node.subscribe(route.topic, ros2TypeName(route.type), opts.qos ?? SENSOR_QOS, (msg) => {
+        counters.received++;
+        const now = node.now();
+        const input = inputs.get(route.topic)!;
+        input.messages++;
+        input.lastAt = now;
+        let result;
         try {
-          gate.admit(s, route.topic);
+          result = route.mapper.map(msg, now, optionsFor(route, msg));
         } catch (err) {
-          fail(err as BridgeInputError);
-          continue;
+          fail(new BridgeInputError(route.topic, "malformed", (err as Error).message));
+          return;
         }
-        counters.accepted++;
-        samples$.next(s);
-      }
-    }),
-  );
+        for (const r of result.rejects) fail(new BridgeInputError(`${route.topic}@${r.channel}`, r.reason, r.message));
+        for (const s of result.samples) {
+          try {
+            gate.admit(s, route.topic);
+          } catch (err) {
+            fail(err as BridgeInputError);
+            continue;
+          }
+          counters.accepted++;
+          if (s.channel === "speed" && typeof s.value === "number") speed = { t: s.t, value: s.value };
+          samples$.next(s);
+        }
+      });
+    });
+  const tfTopic = opts.tfStaticTopic ?? "/tf_static";
+  if (tfTopic !== "" && routes.some((r) => r.mapper.kind === "imu"))
+    offs.push(
+      node.subscribe(tfTopic, "tf2_msgs/msg/TFMessage", TF_STATIC_QOS, (msg) => {
+        for (const problem of tf.add(msg)) fail(new BridgeInputError(tfTopic, "malformed", problem));
+      }),
+    );
 
   let closed = false;
   return {
     samples$: samples$.asObservable(),
     errors$: errors$.asObservable(),
     stats: () => counters.snapshot(),
+    inputs: () => [...inputs].map(([topic, s]) => ({ topic, ...s })),
+    measuredSpeed: () => speed,
     async close() {
       if (closed) return;
       closed = true;

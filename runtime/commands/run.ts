@@ -12,12 +12,15 @@ import { statusLine, summaryLines } from "../live-status-line.js";
 import { openModel, openPolicy } from "../model.js";
 import { checkMqttFlags, MQTT_FLAGS, MQTT_HELP, openRunMqtt } from "../run-mqtt.js";
 import { armShutdown, closeWithin, type ShutdownGuard } from "../shutdown.js";
+import { splitRosArgs } from "../../bridges/ros2/ros-args.js";
+import { openRunRos2, prepareRos2, ROS2_FLAGS, ROS2_HELP, type RunRos2Deps } from "../run-ros2.js";
 
 /** After SIGINT/SIGTERM: closing may take this long, then the process ends anyway; a second signal ends it at once. */
 const STOP_GRACE_MS = 5000;
 
 const HELP = `usage: lam run [--mqtt URL [--mqtt-ca F] [--mqtt-cert F --mqtt-key F] [--mqtt-username U --mqtt-password-file F]] [--vehicle ID] [--codec msgpack|json] [--model DIR] [--policy FILE|PRESET]
-               [--ros2 [--ros2-topic TOPIC=TYPE ...]] [--foxglove PORT] [--demo] [--duration S] [--json]
+               [--ros2 [--ros2-topic TOPIC=TYPE ...] [--ros2-command K] [--wheelbase M] [--imu-mount M]]
+               [--foxglove PORT] [--demo] [--duration S] [--json] [--ros-args ROS_ARGS... [--]]
 
 The live node: samples in on lam/<vehicle>/in/<channel>, prediction and command out on lam/<vehicle>/prediction
 and lam/<vehicle>/command, status (retained) on lam/<vehicle>/status. Runs until Ctrl-C or SIGTERM (or --duration);
@@ -27,36 +30,24 @@ ${MQTT_HELP}  --vehicle ID       the <vehicle> topic level (default "lam")
   --codec C          msgpack (default) or json, for what lam publishes and payloads without a content type
   --model DIR        model folder (default: the bundled default model)
   --policy FILE      policy parameters: a JSON file or a preset name (default: the preset matching the model)
-  --ros2             also read samples from and publish to ROS 2 (needs a sourced ROS 2: ROS_DISTRO and rclnodejs)
-  --ros2-topic T=TY  a ROS 2 topic to read and its type (repeatable; default /imu, /odom, /drive)
-  --foxglove PORT    serve a Foxglove live view on ws://127.0.0.1:PORT (frames, predictions, commands, status)
+${ROS2_HELP}  --foxglove PORT    serve a Foxglove live view on ws://127.0.0.1:PORT (frames, predictions, commands, status)
   --demo             also run a demo vehicle: the simulator's ${DEMO_SCENARIO} scenario, published over MQTT in real time
   --duration S       stop after S seconds
   --json             print the final statistics as one JSON object on stdout
 `;
 
-const DEFAULT_ROS2_TOPICS = ["/imu=sensor_msgs/msg/Imu", "/odom=nav_msgs/msg/Odometry", "/drive=ackermann_msgs/msg/AckermannDriveStamped"];
-
-function parseRos2Topic(spec: string): { topic: string; type: string } {
-  const eq = spec.indexOf("=");
-  const topic = spec.slice(0, eq);
-  const type = spec.slice(eq + 1);
-  if (eq <= 0 || !topic.startsWith("/") || !/^\w+\/(msg\/)?\w+$/.test(type))
-    throw new UsageError(`--ros2-topic ${spec}: expected /topic=package/msg/Type (e.g. /imu=sensor_msgs/msg/Imu)`);
-  return { topic, type };
-}
-
-export default async function run(argv: string[], io: CliIO): Promise<number> {
+export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps = {}): Promise<number> {
+  // ROS arguments are not lam's options: from --ros-args to a lone -- (or the end) they go to rclnodejs.
+  const { args: ownArgs, ros: rosTokens } = splitRosArgs(argv);
   const { values } = parseArgs({
-    args: argv,
+    args: ownArgs,
     options: {
       ...MQTT_FLAGS,
       vehicle: { type: "string", default: "lam" },
       codec: { type: "string", default: "msgpack" },
       model: { type: "string" },
       policy: { type: "string" },
-      ros2: { type: "boolean" },
-      "ros2-topic": { type: "string", multiple: true },
+      ...ROS2_FLAGS,
       foxglove: { type: "string" },
       demo: { type: "boolean" },
       duration: { type: "string" },
@@ -80,11 +71,8 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
   };
   const foxglovePort = port("foxglove", values.foxglove);
   checkMqttFlags(values);
-  if (values["ros2-topic"] && !values.ros2) throw new UsageError("--ros2-topic needs --ros2");
-  const ros2Topics = values.ros2 ? (values["ros2-topic"] ?? DEFAULT_ROS2_TOPICS).map(parseRos2Topic) : [];
-  // Fail before anything starts: the ROS 2 bridge cannot work without a sourced ROS 2.
-  if (values.ros2 && !process.env.ROS_DISTRO)
-    throw new Error("--ros2: ROS_DISTRO is not set. Source a ROS 2 install (e.g. `source /opt/ros/humble/setup.bash`) and install rclnodejs there (`npm i rclnodejs`).");
+  // Fail before anything starts: bad ROS arguments, or no sourced ROS 2.
+  const ros2 = prepareRos2(values, rosTokens, deps.env ?? process.env);
 
   const log = (line: string): void => void io.stderr.write(`lam run: ${line}\n`);
   // Everything started, stopped in reverse order whatever happens.
@@ -94,8 +82,8 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
   let finish: ((why: string) => void) | undefined;
   let shutdown: ShutdownGuard | undefined;
   try {
-    const model = await openModel(values.model);
-    const policy = await openPolicy(model.meta.spec, values.policy);
+    const model = await openModel((ros2 ? ros2.settings.model : values.model) || undefined);
+    const policy = await openPolicy(model.meta.spec, (ros2 ? ros2.settings.policy : values.policy) || undefined);
     const name = basename(model.dir);
     log(`model ${model.dir} (${model.meta.spec.features.length} features → ${model.meta.spec.actions.join(", ")} at ${model.meta.spec.rate} Hz), policy ${policy.name}, backend ${model.backend.name}`);
 
@@ -110,14 +98,11 @@ export default async function run(argv: string[], io: CliIO): Promise<number> {
     const sinks: ActionSink[] = [bridge.sink];
     log(`MQTT ${url}: samples on lam/${values.vehicle}/in/<channel>, out on lam/${values.vehicle}/{prediction,command,status} (${codec})`);
 
-    if (values.ros2) {
-      // Loaded only here: the ROS 2 bridge pulls in rclnodejs, which only works in a sourced ROS 2 shell.
-      const { openRos2Bridge } = await import("../../bridges/ros2/bridge.js");
-      const ros = await openRos2Bridge({ topics: ros2Topics });
+    if (ros2) {
+      const ros = await openRunRos2(ros2, deps, log);
       closers.push({ what: "ros2", close: () => ros.close() });
       sources.push(ros.source);
       sinks.push(ros.sink);
-      log(`ROS 2 (${process.env.ROS_DISTRO}): reading ${ros2Topics.map((t) => t.topic).join(", ")}; publishing /lam/command, /lam/prediction, /lam/status`);
     }
     if (foxglovePort !== undefined) {
       const { startFoxgloveServer } = await import("../../bridges/foxglove/server.js");

@@ -230,7 +230,7 @@ describe("ROS 2 bridge over a CDR loopback node", () => {
     expect(got.find((s) => s.channel === "yaw_rate")!.value).toBe(0.125);
     expect(node.last("/drive")).toMatchObject({ drive: { steering_angle: 0.25, speed: 2 } });
     await bridge.close();
-    expect(JSON.parse((node.last("/lam/status") as { data: string }).data)).toMatchObject({ state: "offline" });
+    expect(JSON.parse((node.last("lam/status") as { data: string }).data)).toMatchObject({ state: "offline" });
   });
 });
 
@@ -241,7 +241,7 @@ describe("ROS 2 action sink over CDR", () => {
     const node = new CdrLoopbackNode();
     const sink = ros2ActionSink(node, { frameId: "base_link" });
     sink.publishCommand(cmd);
-    const msg = node.last("/lam/command") as { header: { stamp: { sec: number; nanosec: number }; frame_id: string }; drive: Record<string, number> };
+    const msg = node.last("ackermann_cmd") as { header: { stamp: { sec: number; nanosec: number }; frame_id: string }; drive: Record<string, number> };
     expect(msg.header).toEqual({ stamp: { sec: 1700000000, nanosec: 500_000_000 }, frame_id: "base_link" });
     expect(msg.drive.steering_angle).toBeCloseTo(0.12, 6);
     expect(msg.drive.speed).toBe(5.5);
@@ -272,8 +272,8 @@ describe("ROS 2 action sink over CDR", () => {
     const node = new CdrLoopbackNode();
     const sink = ros2ActionSink(node);
     sink.publishCommand({ ...cmd, values: { steer_cmd: NaN, speed_cmd: 1 } });
-    expect(node.wire.filter((w) => w.topic === "/lam/command")).toHaveLength(0);
-    expect(sink.stats().lastError).toBe("/lam/command@values.steer_cmd: nonfinite: steer_cmd=NaN");
+    expect(node.wire.filter((w) => w.topic === "ackermann_cmd")).toHaveLength(0);
+    expect(sink.stats().lastError).toBe("ackermann_cmd@values.steer_cmd: nonfinite: steer_cmd=NaN");
   });
 
   const seq = {
@@ -288,7 +288,7 @@ describe("ROS 2 action sink over CDR", () => {
   it("publishes predictions as Float32MultiArray with a horizon × channels layout", () => {
     const node = new CdrLoopbackNode();
     ros2ActionSink(node).publishPrediction(seq);
-    const msg = node.last("/lam/prediction");
+    const msg = node.last("lam/prediction");
     expect((msg as { layout: unknown }).layout).toEqual({
       dim: [
         { label: "horizon", size: 3, stride: 6 },
@@ -296,14 +296,14 @@ describe("ROS 2 action sink over CDR", () => {
       ],
       data_offset: 0,
     });
-    const back = predictionFromFloat32MultiArray(msg, "/lam/prediction");
+    const back = predictionFromFloat32MultiArray(msg, "lam/prediction");
     expect(back).toEqual({ channels: seq.channels, horizon: 3, mean: seq.mean });
   });
 
   it("publishes predictions as lam_msgs/ActionSequence with t0, dt and std", () => {
     const node = new CdrLoopbackNode();
     ros2ActionSink(node, { predictionType: "lam_msgs/msg/ActionSequence" }).publishPrediction(seq);
-    const msg = node.last("/lam/prediction") as Record<string, unknown>;
+    const msg = node.last("lam/prediction") as Record<string, unknown>;
     expect(msg).toMatchObject({ header: { stamp: { sec: 1700000000, nanosec: 625_000_000 } }, dt: 0.1, model: "lstm", channels: seq.channels, horizon: 3 });
     expect(Array.from(msg.mean as Float32Array)).toEqual(Array.from(seq.mean));
     expect(Array.from(msg.std as Float32Array)).toEqual(Array.from(seq.std));
@@ -314,7 +314,7 @@ describe("ROS 2 action sink over CDR", () => {
     const sink = ros2ActionSink(node);
     sink.publishStatus({ state: "online", t: 5, model: "lstm" });
     const late: unknown[] = [];
-    node.subscribe("/lam/status", "std_msgs/msg/String", STATUS_QOS, (m) => late.push(m));
+    node.subscribe("lam/status", "std_msgs/msg/String", STATUS_QOS, (m) => late.push(m));
     expect(late).toEqual([{ data: '{"state":"online","t":5,"model":"lstm"}' }]);
     await sink.close();
     expect(JSON.parse((late[1] as { data: string }).data)).toEqual({ state: "offline", t: 1000, detail: "closed" });
