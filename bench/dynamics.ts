@@ -27,6 +27,7 @@ import { TfjsWindowPredictor } from "../dynamics/predictor-tfjs.js";
 import { loadModel } from "../dynamics/save.js";
 import { prng } from "../dynamics/prng.js";
 import { defaultModelDir, dirStore } from "../runtime/model-dir.js";
+import { adamState, adamStep, localEngine, packWeights, poolEngine, trainLayout, trainMacsPerWindow, type GradEngine, type TrainBatch } from "../dynamics/train-kernel/index.js";
 
 export interface Latency {
   p50_ms: number;
@@ -49,8 +50,10 @@ export interface DynamicsBenchOptions {
   readonly python?: string;
   /** Pin the peer to one core with taskset (default true where taskset exists). */
   readonly pin?: boolean;
-  /** Training batches timed on each side. */
+  /** Training batches timed per round on the tfjs side (×5 for PyTorch, ×10 for the kernel: similar seconds each). */
   readonly trainBatches?: number;
+  /** Interleaved training rounds; the median is reported (default 3). */
+  readonly trainRounds?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -76,7 +79,26 @@ export interface DynamicsBenchReport {
   predictor_js: Latency;
   /** Per batch size: the median tick for all agents (ms), per agent, and the speed-up over N single-agent ticks. */
   batched: { agents: number; tick_ms: number; us_per_agent: number; agent_ticks_per_s: number; vs_single: number }[];
-  training: { batch: number; history: number; tfjs_windows_per_s: number; tfjs_backend: string; pytorch_windows_per_s: number | null; loss: string };
+  training: {
+    batch: number;
+    history: number;
+    tfjs_windows_per_s: number;
+    tfjs_backend: string;
+    pytorch_windows_per_s: number | null;
+    loss: string;
+    /** The training kernel (dynamics/train-kernel), one thread: median of the interleaved rounds. */
+    kernel_windows_per_s: number;
+    /** The same on two worker threads (identical results; the machine's second core). */
+    kernel_2threads_windows_per_s: number | null;
+    kernel_kind: string;
+    kernel_over_tfjs: number;
+    kernel_over_pytorch: number | null;
+    /** Forward + backward multiply-adds per window at the measured SIMD rate: the kernel's arithmetic floor. */
+    kernel_floor: { macs_per_window: number; simd_rate_gmacs: number | null; floor_windows_per_s: number | null; share_of_floor: number | null };
+    /** Per round (interleaved kernel / tfjs / 2 threads), windows/s. */
+    rounds: { kernel: number[]; tfjs: number[]; kernel_2threads: number[]; pytorch: number[] };
+    targets: { kernel_over_tfjs: number; kernel_over_pytorch: number };
+  };
   agreement: { tfjs_max_abs_err: number; pytorch_max_abs_err: number | null; tolerance: number };
   ratios: { tfjs_over_predictor: number; pytorch_step_over_kernel_step: number | null; pytorch_tick_over_predictor: number | null };
   targets: { predictor_p99_ms: number; tfjs_over_predictor: number; pytorch_over_ours: number };
@@ -187,7 +209,7 @@ function macRates(K: number): { js: number; simd: number | null } {
 }
 
 /** The peer's input: Keras-layout weights, the check sequence and the run sizes. */
-function peerSpec(w: KernelWeights, spec: ModelSpec, check: Float32Array, T: number, steps: number, trainBatches: number) {
+function peerSpec(w: KernelWeights, spec: ModelSpec, check: Float32Array, T: number, steps: number, trainBatches: number, trainRounds: number) {
   return {
     features: w.features,
     layers: w.layers.map((l) => {
@@ -210,7 +232,7 @@ function peerSpec(w: KernelWeights, spec: ModelSpec, check: Float32Array, T: num
     })(),
     check: { T, inputs: Array.from(check) },
     latency: { steps, warmup: Math.min(2000, steps) },
-    train: { batch: 64, history: spec.history, batches: trainBatches, warmup: 2 },
+    train: { batch: 64, history: spec.history, batches: trainBatches, warmup: 2, rounds: trainRounds },
   };
 }
 
@@ -220,7 +242,7 @@ interface PeerOut {
   check: number[];
   step: Latency;
   tick: Latency;
-  train: { windows_per_s: number };
+  train: { windows_per_s: number; rounds?: number[] };
 }
 
 function runPeer(python: string, pin: boolean, input: object, notes: string[], log: (s: string) => void): PeerOut | null {
@@ -275,6 +297,47 @@ async function tfjsTraining(model: tf.LayersModel, spec: ModelSpec, batches: num
   m.dispose();
   return (B * batches) / s;
 }
+
+/** Full-length random windows of the model's shape: the batch every trainer in the bench times. */
+function benchBatch(spec: ModelSpec, B: number): TrainBatch {
+  const rng = prng(1);
+  const T = spec.history, F = spec.features.length, A = spec.actions.length, h = spec.horizon;
+  return {
+    B, T, F, A, horizon: h,
+    x: Float32Array.from({ length: B * T * F }, () => rng.next() * 2 - 1),
+    last: Float32Array.from({ length: B * A }, () => rng.next() - 0.5),
+    y: Float32Array.from({ length: B * h * A }, () => rng.next() - 0.5),
+  };
+}
+
+/** Training windows/s of the kernel: gradient (forward + BPTT) + Adam per batch of 64, as fitFlat runs it. */
+async function kernelTraining(m: PredictorModel, batches: number, engine: GradEngine): Promise<number> {
+  const spec = m.spec;
+  const L = trainLayout(spec);
+  const P = packWeights(L, m.model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array)));
+  const batch = benchBatch(spec, 64);
+  const grad = new Float32Array(L.size);
+  const adam = adamState(L.size);
+  const scale = 1 / (64 * spec.horizon * spec.actions.length);
+  const step = async () => {
+    await engine.grad(P, batch, scale, grad);
+    adamStep(P, grad, adam, 1e-3, [[0, L.size]]);
+  };
+  for (let i = 0; i < 2; i++) await step();
+  const t0 = hrms();
+  for (let i = 0; i < batches; i++) await step();
+  return (64 * batches) / ((hrms() - t0) / 1000);
+}
+
+/** Widens (or narrows back) this process's CPU affinity; threads created meanwhile inherit it. Null when no taskset. */
+function affinity(cpuList: string): boolean {
+  return spawnSync("taskset", ["-cp", cpuList, String(process.pid)]).status === 0;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[s.length >> 1] : NaN;
+};
 
 export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise<DynamicsBenchReport> {
   const log = opts.log ?? (() => {});
@@ -371,7 +434,7 @@ export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise
   let peer: PeerOut | null = null;
   let peerErr: number | null = null;
   if (opts.peer !== false) {
-    peer = runPeer(opts.python ?? "/usr/bin/python3", opts.pin !== false, peerSpec(weights, spec, check, T, Math.min(ticks, 5000), trainBatches), notes, log);
+    peer = runPeer(opts.python ?? "/usr/bin/python3", opts.pin !== false, peerSpec(weights, spec, check, T, Math.min(ticks, 5000), trainBatches * 5, opts.trainRounds ?? 3), notes, log);
     if (peer) {
       const own = createLstmKernel(weights, 1);
       for (let t = 0; t < T; t++) own.step(check.subarray(t * weights.features, (t + 1) * weights.features));
@@ -383,9 +446,39 @@ export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise
   } else notes.push("PyTorch peer not run (--no-peer)");
   if (!(tfErr < 1e-4)) throw new Error(`tfjs window and fast predictor disagree: max abs error ${tfErr} (tolerance 1e-4)`);
 
-  // Training throughput, same data sizes and batch on both sides.
-  log(`bench: tfjs training, ${trainBatches} batches of 64`);
-  const tfTrain = await tfjsTraining(m.model, spec, trainBatches);
+  // Training throughput, same data sizes and batch on every side, in interleaved rounds (the machine is shared):
+  // kernel (1 thread), tfjs, kernel (2 threads); PyTorch's rounds run in its own process above.
+  const rounds = opts.trainRounds ?? 3;
+  const engine1 = localEngine(trainLayout(spec), spec.history, m.head);
+  const kernelBatches = trainBatches * 10;
+  const twoCores = cpus().length >= 2;
+  const kRounds: number[] = [];
+  const tRounds: number[] = [];
+  const k2Rounds: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    log(`bench: training round ${r + 1}/${rounds}: kernel ${kernelBatches} batches, tfjs ${trainBatches} batches${twoCores ? ", kernel on 2 threads" : ""}`);
+    kRounds.push(await kernelTraining(m, kernelBatches, engine1));
+    tRounds.push(await tfjsTraining(m.model, spec, trainBatches));
+    if (twoCores) {
+      // The bench pins itself to core 0; the workers get cores 0 and 1 while they run.
+      const widened = opts.pin !== false && affinity("0,1");
+      const pool = poolEngine(trainLayout(spec), spec.history, m.head, 2);
+      try {
+        k2Rounds.push(await kernelTraining(m, kernelBatches, pool));
+      } finally {
+        await pool.close();
+        if (widened) affinity("0");
+      }
+    }
+  }
+  if (!twoCores) notes.push("one CPU: the 2-thread training figure was not measured");
+  const tfTrain = median(tRounds);
+  const kTrain = median(kRounds);
+  const k2Train = k2Rounds.length ? median(k2Rounds) : null;
+  const pyTrain = peer ? peer.train.windows_per_s : null;
+  const macsWindow = trainMacsPerWindow(trainLayout(spec), spec.history);
+  const macsPerWindow = macsWindow.forward + macsWindow.backward;
+  const floorWps = rates.simd ? rates.simd / macsPerWindow : null;
 
   const pytorch = peer ? peer.step : null;
   return {
@@ -415,8 +508,16 @@ export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise
       history: spec.history,
       tfjs_windows_per_s: tfTrain,
       tfjs_backend: backend.name,
-      pytorch_windows_per_s: peer ? peer.train.windows_per_s : null,
-      loss: "MSE on the head output, Adam 1e-3, full-length random windows (both sides)",
+      pytorch_windows_per_s: pyTrain,
+      loss: "tfjs and PyTorch: MSE on the head output, Adam 1e-3; kernel: the model's own head NLL, Adam 1e-3; full-length random windows (all sides)",
+      kernel_windows_per_s: kTrain,
+      kernel_2threads_windows_per_s: k2Train,
+      kernel_kind: engine1.kind,
+      kernel_over_tfjs: kTrain / tfTrain,
+      kernel_over_pytorch: pyTrain ? kTrain / pyTrain : null,
+      kernel_floor: { macs_per_window: macsPerWindow, simd_rate_gmacs: rates.simd === null ? null : rates.simd / 1e9, floor_windows_per_s: floorWps, share_of_floor: floorWps ? kTrain / floorWps : null },
+      rounds: { kernel: kRounds, tfjs: tRounds, kernel_2threads: k2Rounds, pytorch: peer?.train.rounds ?? [] },
+      targets: { kernel_over_tfjs: 7, kernel_over_pytorch: 0.5 },
     },
     agreement: { tfjs_max_abs_err: tfErr, pytorch_max_abs_err: peerErr, tolerance: 1e-4 },
     ratios: {
@@ -466,10 +567,19 @@ export function formatDynamicsTable(r: DynamicsBenchReport): string {
     `  training (batch ${t.batch}, H=${t.history}, 1 thread): tfjs ${t.tfjs_windows_per_s.toFixed(0)} windows/s (${t.tfjs_backend}), pytorch ${t.pytorch_windows_per_s === null ? "-" : t.pytorch_windows_per_s.toFixed(0)} windows/s` +
       (t.pytorch_windows_per_s ? ` (pytorch/tfjs ${(t.pytorch_windows_per_s / t.tfjs_windows_per_s).toFixed(2)}×)` : ""),
   );
+  const kr = (x: number | null) => (x === null ? "-" : x.toFixed(0));
+  rows.push(
+    `  training kernel (${t.kernel_kind}, batch ${t.batch}, H=${t.history}): 1 thread ${kr(t.kernel_windows_per_s)} windows/s = ${t.kernel_over_tfjs.toFixed(1)}× tfjs, ${t.kernel_over_pytorch === null ? "-" : t.kernel_over_pytorch.toFixed(2)}× pytorch; 2 threads ${kr(t.kernel_2threads_windows_per_s)} windows/s`,
+  );
+  rows.push(
+    `  training floor: ${t.kernel_floor.macs_per_window} multiply-adds/window (forward + backward) at ${t.kernel_floor.simd_rate_gmacs?.toFixed(2) ?? "-"} GMAC/s = ${kr(t.kernel_floor.floor_windows_per_s)} windows/s; the kernel runs at ${t.kernel_floor.share_of_floor === null ? "-" : (100 * t.kernel_floor.share_of_floor).toFixed(0)}% of it`,
+  );
+  rows.push(`  training rounds (median reported): kernel ${t.rounds.kernel.map((x) => x.toFixed(0)).join(", ")}; tfjs ${t.rounds.tfjs.map((x) => x.toFixed(0)).join(", ")}; pytorch ${t.rounds.pytorch.map((x) => x.toFixed(0)).join(", ") || "-"}; kernel 2 threads ${t.rounds.kernel_2threads.map((x) => x.toFixed(0)).join(", ") || "-"}`);
   rows.push(`  agreement on the same weights: tfjs ${r.agreement.tfjs_max_abs_err.toExponential(2)}, pytorch ${r.agreement.pytorch_max_abs_err === null ? "-" : r.agreement.pytorch_max_abs_err.toExponential(2)} max abs (tolerance ${r.agreement.tolerance})`);
   rows.push("");
   const ok = (b: boolean) => (b ? "met" : "MISSED");
   rows.push(`  targets: predictor p99 ≤ ${r.targets.predictor_p99_ms} ms: ${ok(r.predictor.p99_ms <= r.targets.predictor_p99_ms)}; tfjs ≥ ${r.targets.tfjs_over_predictor}× slower: ${ok(r.ratios.tfjs_over_predictor >= r.targets.tfjs_over_predictor)} (${r.ratios.tfjs_over_predictor.toFixed(1)}×); pytorch ≥ ${r.targets.pytorch_over_ours}× slower: ${r.ratios.pytorch_step_over_kernel_step === null ? "not run" : `${ok(r.ratios.pytorch_step_over_kernel_step >= r.targets.pytorch_over_ours)} (step ${r.ratios.pytorch_step_over_kernel_step.toFixed(1)}×, tick ${r.ratios.pytorch_tick_over_predictor!.toFixed(1)}×)`}`);
+  rows.push(`  training targets: kernel ≥ ${t.targets.kernel_over_tfjs}× tfjs: ${ok(t.kernel_over_tfjs >= t.targets.kernel_over_tfjs)} (${t.kernel_over_tfjs.toFixed(1)}×); kernel ≥ ${t.targets.kernel_over_pytorch}× pytorch: ${t.kernel_over_pytorch === null ? "not run" : `${ok(t.kernel_over_pytorch >= t.targets.kernel_over_pytorch)} (${t.kernel_over_pytorch.toFixed(2)}×)`}`);
   rows.push(`  machine: ${r.machine.cpus} × ${r.machine.cpu_model}, load average ${r.machine.loadavg_1m_before.toFixed(1)} → ${r.machine.loadavg_1m_after.toFixed(1)}, node ${r.machine.node}`);
   for (const n of r.notes) rows.push(`  note: ${n}`);
   return rows.join("\n") + "\n";

@@ -103,6 +103,9 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
         ...(opts.dist ? { dist: opts.dist } : {}),
         ...(opts.stopOn ? { stopOn: opts.stopOn } : {}),
         ...(opts.holdWhereWorse ? { holdWhereWorse: true } : {}),
+        // Recorded only for the kernel, so a tfjs-trained lam.json stays as it was; the thread count changes nothing.
+        ...(opts.trainer === "kernel" ? { trainer: "kernel" } : {}),
+        ...(opts.clipNorm !== undefined ? { clipNorm: opts.clipNorm } : {}),
       },
       ...(validation ? { validation } : {}),
       ...(base ? { finetunedFrom: base.meta.weightsSha256 } : {}),

@@ -164,7 +164,7 @@ export function trainerFor(backend: string, units: number): { trainer: Trainer; 
   if (backend !== "wasm" && backend !== "cpu") return { trainer: "tfjs", why: `tfjs backend ${backend} trains natively` };
   const kind = defaultKind(trainLayout({ F: 1, A: 1, horizon: 1, layers: 1, units }));
   if (kind !== "simd") return { trainer: "tfjs", why: "the training kernel needs WebAssembly SIMD and units that are a multiple of 4" };
-  return { trainer: "kernel", why: `tfjs backend ${backend}: the WebAssembly SIMD training kernel is faster` };
+  return { trainer: "kernel", why: `the WebAssembly SIMD training kernel outruns tfjs on the ${backend} backend` };
 }
 
 /** The kernel trainer: flat parameters out of the model, fitFlat, the best parameters back into the model. */

@@ -8,10 +8,11 @@ import { packageRoot } from "../model-dir.js";
 const SUITES = ["dynamics", "perception", "replay", "closed-loop"] as const;
 type Suite = (typeof SUITES)[number];
 
-const HELP = `usage: lam bench [--json] [--only ${SUITES.join(",")}] [--model DIR | --stand-in] [--ticks N] [--tfjs-seconds S] [--train-batches N] [--no-peer] [--python PATH] [--no-pin] [--data DIR]
+const HELP = `usage: lam bench [--json] [--only ${SUITES.join(",")}] [--model DIR | --stand-in] [--ticks N] [--tfjs-seconds S] [--train-batches N] [--train-rounds N] [--no-peer] [--python PATH] [--no-pin] [--data DIR]
 
 Latency and throughput of the dynamics model on one core: the real-time predictor, tfjs model.predict on the
-window, and a PyTorch peer (same weights, one thread); batched agents; training windows/s. Prints tables
+window, and a PyTorch peer (same weights, one thread); batched agents; training windows/s (the training kernel on
+1 and 2 threads, tfjs, PyTorch; --train-rounds interleaved rounds, median reported). Prints tables
 (--json: one JSON object). Timings vary with machine load; compare ratios measured in the same run.
 --stand-in benches a fresh 2×64 LSTM instead of the bundled default model.
 Also (all by default; --only picks): perception samples/s on the real drives (batch vs RxJS), open-loop replay of
@@ -53,6 +54,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
         ticks: { type: "string" },
         "tfjs-seconds": { type: "string" },
         "train-batches": { type: "string" },
+        "train-rounds": { type: "string" },
         "no-peer": { type: "boolean" },
         python: { type: "string" },
         "no-pin": { type: "boolean" },
@@ -72,6 +74,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
   const ticks = positiveInt("ticks", values.ticks, 20_000);
   const tfjsSeconds = positiveInt("tfjs-seconds", values["tfjs-seconds"], 10);
   const trainBatches = positiveInt("train-batches", values["train-batches"], 10);
+  const trainRounds = positiveInt("train-rounds", values["train-rounds"], 3);
   const pin = !values["no-pin"];
   if (pin) {
     const why = pinSelf();
@@ -89,6 +92,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
     ticks,
     tfjsSeconds,
     trainBatches,
+    trainRounds,
     peer: !values["no-peer"],
     python: values.python,
     pin,

@@ -4,7 +4,7 @@ import { commandBackend } from "../backend-choice.js";
 import { trainRun } from "../../dynamics/train-run.js";
 import { saveModel, loadModel } from "../../dynamics/save.js";
 import type { ModelSpec } from "../../dynamics/spec.js";
-import type { TrainProgress } from "../../dynamics/train.js";
+import { trainerFor, type Trainer, type TrainProgress } from "../../dynamics/train.js";
 import { dirStore } from "../model-dir.js";
 import { loadSeries } from "../drive-frames.js";
 
@@ -32,6 +32,11 @@ const HELP = `usage: lam train <drive...> --out DIR [options]
   --stop-on loss|ade   validation score for early stopping and the kept weights (default loss)
   --hold-where-worse   per action, answer with hold-last where the net's validation ADE is not below it
   --map NAME|FILE      CSV column map for CSV drives (built-in name or JSON file; default: detected)
+  --trainer kernel|tfjs
+                       force the training path (default: the WebAssembly SIMD training kernel on the wasm/cpu
+                       tfjs backends, tfjs where tfjs-node(-gpu) or WebGPU is the active backend)
+  --threads N          kernel trainer: worker threads (default 1); the result is identical for any N
+  --clip-norm X        kernel trainer: clip the gradient's global L2 norm to X (default: no clipping)
   --json               print the training summary and held-out metrics as one JSON object
 Ctrl-C stops after the current batch and saves the best weights so far.
 `;
@@ -103,6 +108,9 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
       "stop-on": { type: "string" },
       "hold-where-worse": { type: "boolean" },
       map: { type: "string" },
+      trainer: { type: "string" },
+      threads: { type: "string" },
+      "clip-norm": { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -122,6 +130,9 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
   if (values.dist !== undefined && values.dist !== "gaussian" && values.dist !== "laplace") throw new UsageError(`--dist=${values.dist} must be gaussian or laplace`);
   if (values["stop-on"] !== undefined && values["stop-on"] !== "loss" && values["stop-on"] !== "ade") throw new UsageError(`--stop-on=${values["stop-on"]} must be loss or ade`);
   if (values.dist !== undefined && values.finetune) throw new UsageError(`--dist cannot change a fine-tuned model's head (it comes from ${values.finetune})`);
+  if (values.trainer !== undefined && values.trainer !== "kernel" && values.trainer !== "tfjs") throw new UsageError(`--trainer=${values.trainer} must be kernel or tfjs`);
+  const threads = num("threads", values.threads, 1, true);
+  const clipNorm = values["clip-norm"] === undefined ? undefined : num("clip-norm", values["clip-norm"], 1);
   const backend = await commandBackend();
   io.stderr.write(`lam train: backend ${backend.name}\n`);
 
@@ -155,6 +166,12 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
     series.push(s);
   }
 
+  const auto = trainerFor(backend.name, spec.units);
+  const trainer: Trainer = (values.trainer as Trainer | undefined) ?? auto.trainer;
+  if (trainer === "tfjs" && (threads > 1 || clipNorm !== undefined)) throw new UsageError("--threads and --clip-norm apply to the kernel trainer (--trainer kernel)");
+  const why = values.trainer ? "forced by --trainer" : auto.why;
+  io.stderr.write(`lam train: trainer ${trainer}${trainer === "kernel" ? `, ${threads} thread${threads > 1 ? "s" : ""}` : ""} (${why})\n`);
+
   const t0 = performance.now();
   let lastDraw = 0;
   const run = await trainRun(series, spec, {
@@ -170,6 +187,9 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
     dist: values.dist as "gaussian" | "laplace" | undefined,
     holdWhereWorse: !!values["hold-where-worse"],
     stopOn: values["stop-on"] as "loss" | "ade" | undefined,
+    trainer,
+    threads,
+    clipNorm,
     signal,
     now: () => performance.now(),
     onProgress: (p) => {
@@ -190,6 +210,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
     best_val_loss: run.result.bestValLoss,
     windows: lam.training?.windows,
     metrics: lam.metrics ?? null,
+    trainer: { name: trainer, threads: trainer === "kernel" ? threads : 1, backend: backend.name },
     timing: { train_s: (performance.now() - t0) / 1000 },
   };
   if (values.json) {
