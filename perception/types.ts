@@ -82,7 +82,7 @@ export interface ImportIssue {
 export interface Drive {
   readonly name: string;
   readonly path: string;
-  readonly format: "csv" | "mcap" | "rosbag1";
+  readonly format: "csv" | "mcap" | "rosbag1" | "rosbag2";
   readonly channels: readonly DriveChannel[];
   /** Samples the importer could not use, counted by channel and reason. */
   readonly rejected: Readonly<Record<string, RejectCounts>>;
