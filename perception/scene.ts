@@ -8,7 +8,7 @@
  * - path_offset (m): the vehicle's signed distance from the path, + = vehicle left of it.
  * - path_heading (rad): vehicle heading − path heading at the projection, wrapped to (−π, π].
  * - path_curv@<T>s (1/m): path curvature (+ = turning left) at arc length T·max(v, 1 m/s) ahead of the projection,
- *   T ∈ SCENE_PREVIEWS_S (0, 1, 2, 4 s): previews scale with speed, and never shrink below 1 m/s worth of path.
+ *   T ∈ SCENE_PREVIEWS_S (0, 0.5, 1, 2, 4 s): previews scale with speed, and never shrink below 1 m/s worth of path.
  * - target_speed (m/s): the path's speed at the projection (Autoware Trajectory), else the given one (a nav_msgs/Path
  *   has none: then it comes from elsewhere, or is not produced).
  * - lead_gap (m): bumper-to-bumper distance along the path to the nearest object whose body overlaps the vehicle's
@@ -16,7 +16,7 @@
  */
 
 /** Preview times (s) of the path_curv@<T>s channels. */
-export const SCENE_PREVIEWS_S = [0, 1, 2, 4] as const;
+export const SCENE_PREVIEWS_S = [0, 0.5, 1, 2, 4] as const;
 export const curvChannel = (t: number) => `path_curv@${t}s`;
 export const PATH_CHANNELS = ["path_offset", "path_heading", ...SCENE_PREVIEWS_S.map(curvChannel)] as const;
 export const LEAD_CHANNELS = ["lead_gap", "lead_speed", "lead_present"] as const;

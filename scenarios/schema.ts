@@ -6,7 +6,7 @@ import { z } from "zod";
 export const SENSOR_CHANNELS = [
   "speed", "accel", "lat_accel", "yaw_rate", "steer", "x", "y", "heading", "steer_cmd", "accel_cmd", "speed_cmd",
   // The scene sensor's (perception/scene.ts SCENE_CHANNELS; a test keeps the two lists equal).
-  "path_offset", "path_heading", "path_curv@0s", "path_curv@1s", "path_curv@2s", "path_curv@4s", "target_speed", "lead_gap", "lead_speed", "lead_present",
+  "path_offset", "path_heading", "path_curv@0s", "path_curv@0.5s", "path_curv@1s", "path_curv@2s", "path_curv@4s", "target_speed", "lead_gap", "lead_speed", "lead_present",
 ] as const;
 export const ACTION_CHANNELS = ["steer_cmd", "accel_cmd", "speed_cmd"] as const;
 

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LAM=${LAM:-"node dist/runtime/cli.js"}
 which=${1:-both}
-args="--rounds 2 --scenarios 30 --epochs 10 --round-epochs 4"
+args="--rounds 2 --scenarios 36 --epochs 10 --round-epochs 4"
 if [[ $which == car || $which == both ]]; then
   $LAM imitate --vehicle car --seed 11 $args --out dynamics/models/car-drive
 fi

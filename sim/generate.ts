@@ -14,7 +14,14 @@ export interface GenerateOptions {
   readonly vehicle?: GenVehicle | "both";
   /** Name prefix (default "gen"). */
   readonly prefix?: string;
+  /** The situations drawn from, uniformly (default EVAL_KINDS; training leans on traffic events: TRAIN_KINDS). */
+  readonly kinds?: readonly GenKind[];
 }
+
+export type GenKind = "free" | "follow" | "brake" | "stop_and_go" | "stopped" | "cut_in" | "lane_change";
+export const EVAL_KINDS: readonly GenKind[] = ["free", "free", "follow", "brake", "stop_and_go", "stopped", "cut_in", "lane_change"];
+/** Rare, hard events twice as often as in EVAL_KINDS, so the learner sees enough of them. */
+export const TRAIN_KINDS: readonly GenKind[] = ["free", "follow", "brake", "brake", "stop_and_go", "stopped", "cut_in", "cut_in", "lane_change", "lane_change"];
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const r4 = (x: number) => Math.round(x * 10000) / 10000;
@@ -87,7 +94,8 @@ function faults(r: Rng, duration: number, robot: boolean): Faults {
         out.push({ kind: "noise", channel: ["path_offset"], std: r4(uni(r, [0.02, 0.08]) * (robot ? 0.2 : 1)), from, to });
         break;
       case "scene_latency":
-        out.push({ kind: "latency", channel: ["path_offset", "path_heading", "lead_gap", "lead_speed", "lead_present"], delay: r2(uni(r, [0.05, 0.15])), jitter: 0.05, from, to });
+        // Short: the runtime's perception drops samples that arrive after later ones were used ("late").
+        out.push({ kind: "latency", channel: ["path_offset", "path_heading", "lead_gap", "lead_speed", "lead_present"], delay: r2(uni(r, [0.05, 0.15])), jitter: 0.05, from, to: r2(from + uni(r, [0.2, 0.4])) });
         break;
       case "lead_dropout":
         out.push({ kind: "dropout", channel: ["lead_gap", "lead_speed", "lead_present"], prob: r2(uni(r, [0.2, 0.5])), from, to });
@@ -108,15 +116,16 @@ export function generateScenario(index: number, opts: GenerateOptions): Scenario
   const robot = vehicle === "robot";
   const speed = r2(uni(r, s.speed));
   const duration = Math.round(uni(r, s.duration));
-  const lanes = robot ? pick(r, [1, 1, 2]) : pick(r, [1, 2, 2, 3]);
+  const kind = pick(r, opts.kinds ?? EVAL_KINDS);
+  // Cut-ins and lane changes need a second lane.
+  const lanes = Math.max(robot ? pick(r, [1, 1, 2]) : pick(r, [1, 2, 2, 3]), kind === "cut_in" || kind === "lane_change" ? 2 : 1);
   const laneWidth = r2(uni(r, s.laneWidth));
   const egoLane = Math.floor(r.next() * lanes);
   const L = s.carLength;
   const traffic: Traffic = [];
-  const route: { t: number; lane: number }[] = [];
+  const route: { t: number; lane: number; duration?: number }[] = [];
   let distance = speed * duration;
   let minProgress: number | undefined;
-  const kind = pick(r, ["free", "free", "follow", "brake", "stop_and_go", "stopped", "cut_in", "lane_change"] as const);
   const ahead = (k: number) => r2(L * k);
   switch (kind) {
     case "follow": {
@@ -170,7 +179,7 @@ export function generateScenario(index: number, opts: GenerateOptions): Scenario
     case "lane_change": {
       if (lanes < 2) break;
       const to = egoLane === 0 ? 1 : egoLane - 1;
-      route.push({ t: r2(uni(r, [2, duration / 2])), lane: to });
+      route.push({ t: r2(uni(r, [2, duration / 2])), lane: to, duration: r2(robot ? uni(r, [1.5, 3]) : uni(r, [3, 6])) });
       break;
     }
   }

@@ -12,7 +12,7 @@ import type { Normalisation } from "../../perception/types.js";
 import { SCENE_CHANNELS } from "../../perception/scene.js";
 import { ScenarioSchema, type Scenario } from "../../scenarios/schema.js";
 import { runScenario } from "../closed-loop.js";
-import { generateScenario, type GenVehicle } from "../generate.js";
+import { generateScenario, TRAIN_KINDS, type GenVehicle } from "../generate.js";
 import { mulberry32, streamSeed } from "../rng.js";
 import type { Driver } from "../driver.js";
 import { recordingDriver, type Episode, type Framer } from "./record.js";
@@ -90,7 +90,7 @@ export function frameChannelsOf(spec: ModelSpec): string[] {
 
 /** Scenario `index` of the training stream (round r uses indices r·N … r·N + N − 1: fresh scenarios every round). */
 export function trainingScenario(seed: number, vehicle: GenVehicle, index: number): Scenario {
-  return ScenarioSchema.parse(generateScenario(index, { seed, vehicle, prefix: "train" }));
+  return ScenarioSchema.parse(generateScenario(index, { seed, vehicle, prefix: "train", kinds: TRAIN_KINDS }));
 }
 
 /** Runs one scenario under a recording driver and returns the episode. */
