@@ -37,11 +37,11 @@ export async function detectDriveFormat(path: string): Promise<DriveFormat> {
 export interface LoadDriveOptions {
   /** CSV column map: built-in name, JSON file path, or object. */
   readonly map?: string;
-}
-
-/** Any recorded drive, by content: CSV (with a column map), ROS 2 MCAP, ROS 1 bag. */
   /** ROS recordings: mount of every IMU topic (base_link → IMU), overriding /tf_static (`--imu-mount`). */
   readonly imuMount?: import("./ros/types.js").Quaternion;
+}
+
+/** Any recorded drive, by content: CSV (with a column map), ROS 2 MCAP, rosbag2 folder, ROS 1 bag. */
 export async function loadDrive(path: string, options: LoadDriveOptions = {}): Promise<Drive> {
   const format = await detectDriveFormat(path);
   switch (format) {
