@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -140,6 +140,7 @@ describe("rosbag2 folders (metadata.yaml + SQLite .db3 or MCAP) read like the MC
   const humble = join(root, "husky_humble");
   const mcapBag = join(root, "husky_mcap");
   const split = join(root, "husky_split_zstd");
+  const fileZstd = join(root, "husky_file_zstd");
   let topics: BagTopic[];
   let messages: BagMessage[];
   let reference: Drive;
@@ -176,6 +177,13 @@ describe("rosbag2 folders (metadata.yaml + SQLite .db3 or MCAP) read like the MC
     await writeDb3(join(split, "b_0.db3"), topics, messages.slice(0, half), z);
     await writeDb3(join(split, "b_1.db3"), topics, messages.slice(half), z);
     writeFileSync(join(split, "metadata.yaml"), metadataYaml("sqlite3", ["b_0.db3", "b_1.db3"], topics, messages, ["zstd", "MESSAGE"]));
+
+    // The whole file zstd-compressed (--compression-mode file): c_0.db3.zstd.
+    mkdirSync(fileZstd);
+    await writeDb3(join(fileZstd, "plain.db3.tmp"), topics, messages, { definitions: true });
+    writeFileSync(join(fileZstd, "c_0.db3.zstd"), zstd.compress(readFileSync(join(fileZstd, "plain.db3.tmp")), 3));
+    rmSync(join(fileZstd, "plain.db3.tmp"));
+    writeFileSync(join(fileZstd, "metadata.yaml"), metadataYaml("sqlite3", ["c_0.db3.zstd"], topics, messages, ["zstd", "FILE"]));
   });
 
   it("is recognised by content: a folder with metadata.yaml, a .db3 file", async () => {
@@ -184,8 +192,8 @@ describe("rosbag2 folders (metadata.yaml + SQLite .db3 or MCAP) read like the MC
     expect(await detectDriveFormat(mcapBag)).toBe("rosbag2");
   });
 
-  it("SQLite with the bag's own definitions, SQLite with built-in ones, MCAP storage, a split zstd bag: the MCAP's very samples", async () => {
-    for (const dir of [jazzy, humble, mcapBag, split]) {
+  it("SQLite with the bag's own definitions, SQLite with built-in ones, MCAP storage, split and zstd bags: the MCAP's very samples", async () => {
+    for (const dir of [jazzy, humble, mcapBag, split, fileZstd]) {
       const d = await loadDrive(dir);
       expect(d.format, dir).toBe("rosbag2");
       expect(rows(d), dir).toEqual(rows(reference));
