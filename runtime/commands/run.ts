@@ -12,6 +12,8 @@ import { statusLine, summaryLines } from "../live-status-line.js";
 import { openModel, openPolicy } from "../model.js";
 import { checkMqttFlags, MQTT_FLAGS, MQTT_HELP, openRunMqtt } from "../run-mqtt.js";
 import { armShutdown, closeWithin, type ShutdownGuard } from "../shutdown.js";
+import { nodeHealth, nodeMetrics, startObserveServer, statusFields } from "../observe/index.js";
+import { metricsPort, OBSERVE_FLAGS, OBSERVE_HELP, runLogger } from "../observe/run-flags.js";
 import { splitRosArgs } from "../../bridges/ros2/ros-args.js";
 import { openRunRos2, prepareRos2, ROS2_FLAGS, ROS2_HELP, type RunRos2Deps } from "../run-ros2.js";
 
@@ -26,7 +28,7 @@ The live node: samples in on lam/<vehicle>/in/<channel>, prediction and command 
 and lam/<vehicle>/command, status (retained) on lam/<vehicle>/status. Runs until Ctrl-C or SIGTERM (or --duration);
 after one it stops within ${STOP_GRACE_MS / 1000} s whatever hangs, and a second one ends it at once.
 
-${MQTT_HELP}  --vehicle ID       the <vehicle> topic level (default "lam")
+${MQTT_HELP}${OBSERVE_HELP}  --vehicle ID       the <vehicle> topic level (default "lam")
   --codec C          msgpack (default) or json, for what lam publishes and payloads without a content type
   --model DIR        model folder (default: the bundled default model)
   --policy FILE      policy parameters: a JSON file or a preset name (default: the preset matching the model)
@@ -43,6 +45,7 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
     args: ownArgs,
     options: {
       ...MQTT_FLAGS,
+      ...OBSERVE_FLAGS,
       vehicle: { type: "string", default: "lam" },
       codec: { type: "string", default: "msgpack" },
       model: { type: "string" },
@@ -71,10 +74,12 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
   };
   const foxglovePort = port("foxglove", values.foxglove);
   checkMqttFlags(values);
+  const metricsAt = metricsPort(values);
   // Fail before anything starts: bad ROS arguments, or no sourced ROS 2.
   const ros2 = prepareRos2(values, rosTokens, deps.env ?? process.env);
 
-  const log = (line: string): void => void io.stderr.write(`lam run: ${line}\n`);
+  const logger = runLogger(values, (line) => void io.stderr.write(line));
+  const log = (line: string): void => logger.info(line);
   // Everything started, stopped in reverse order whatever happens.
   const closers: { what: string; close: () => Promise<void> | void }[] = [];
   let interval: NodeJS.Timeout | undefined;
@@ -112,8 +117,15 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
       log(`Foxglove live view on ${fox.url}`);
     }
 
-    const node = startLiveNode({ model, policy, sources, sinks, name, log });
+    // The metrics read the node's own counters at scrape time; only the tick latency needs the per-tick hook.
+    const metrics = metricsAt === undefined ? undefined : nodeMetrics({ stats: () => node.stats(), model: { name, sha256: model.meta.weightsSha256 } });
+    const node = startLiveNode({ model, policy, sources, sinks, name, log, warn: (line) => logger.warn(line), ...(metrics ? { onTick: metrics.onTick } : {}) });
     closers.push({ what: "node", close: () => node.stop() });
+    if (metrics && metricsAt !== undefined) {
+      const http = await startObserveServer({ port: metricsAt, ...(values["metrics-host"] ? { host: values["metrics-host"] } : {}), registry: metrics.registry, health: () => nodeHealth(node.stats()) });
+      closers.push({ what: "metrics", close: () => http.close() });
+      log(`metrics on ${http.url}/metrics, health on ${http.url}/healthz`);
+    }
 
     let demo: DemoPublisher | undefined;
     if (values.demo) {
@@ -136,7 +148,7 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
       const rate = ((s.samples.in - lastIn) * 1000) / Math.max(1, at - lastAt);
       lastIn = s.samples.in;
       lastAt = at;
-      log(statusLine(s, rate));
+      logger.info(statusLine(s, rate), statusFields(s, rate));
     }, 1000);
 
     const why = await new Promise<string>((resolve) => {
@@ -154,6 +166,7 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
       const demoStats = demo ? { scenario: DEMO_SCENARIO, ...demo.stats() } : null;
       io.stdout.write(JSON.stringify({ ...final, vehicle: values.vehicle, mqtt: url, codec, demo: demoStats }) + "\n");
     } else for (const line of summaryLines(final)) log(line);
+    logger.flush();
     return 0;
   } finally {
     clearInterval(interval);
