@@ -1,7 +1,7 @@
 import type { ActionSink, SampleSource } from "../codec/live.js";
 import { connectMqtt, type MqttLink } from "./link.js";
 import type { MqttOptions } from "./options.js";
-import { mqttActionSink } from "./sink.js";
+import { mqttActionSink, type MqttSinkOptions } from "./sink.js";
 import { mqttSampleSource, type MqttSampleSourceOptions } from "./source.js";
 
 export interface MqttBridge {
@@ -13,9 +13,9 @@ export interface MqttBridge {
 }
 
 /** A node's MQTT side in one call: one connection, a sample source and an action sink on it. */
-export async function openMqttBridge(opts: MqttOptions & MqttSampleSourceOptions): Promise<MqttBridge> {
+export async function openMqttBridge(opts: MqttOptions & MqttSampleSourceOptions & MqttSinkOptions): Promise<MqttBridge> {
   const link = await connectMqtt(opts);
-  const sink = mqttActionSink(link);
+  const sink = mqttActionSink(link, opts);
   const source = await mqttSampleSource(link, opts);
   return {
     link,
