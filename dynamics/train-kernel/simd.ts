@@ -144,7 +144,8 @@ export class SimdTrainer {
         for (let t = 0; t < T; t++) {
           for (let s = 0; s < rowsAt[t]; s++) {
             const src = (perm[s] * T + t) * F;
-            f32.set(batch.x.subarray(src, src + F), v0 + (offAt[t] + s) * K);
+            const dst = v0 + (offAt[t] + s) * K;
+            for (let f = 0; f < F; f++) f32[dst + f] = batch.x[src + f];
           }
         }
       }
