@@ -17,14 +17,14 @@ export interface MqttSinkOptions {
    * unacknowledged for longer (a paused broker would deliver the backlog at once, seconds late); a command still
    * unacknowledged after it is withdrawn from the client's queue (never re-sent after a reconnect). Also the MQTT 5
    * message expiry of both, rounded up to whole seconds (the protocol's unit), and `expires` in the payload so a
-   * receiver can drop late ones at the true bound. Default one control period at 20 Hz, 50 ms.
+   * receiver can drop late ones at the true bound. Default 100 ms: two control periods at 20 Hz (a loaded host acks slower than one).
    */
   readonly expiryMs?: number;
   /** The clock stamps are read against (ms, Unix on the wall clock). Default Date.now. */
   readonly now?: () => number;
 }
 
-export const DEFAULT_EXPIRY_MS = 50;
+export const DEFAULT_EXPIRY_MS = 100;
 
 /**
  * Predictions, commands and status to lam/<vehicle>/{prediction,command,status}. Status is retained and

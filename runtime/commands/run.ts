@@ -34,6 +34,7 @@ ${MQTT_HELP}${OBSERVE_HELP}  --vehicle ID       the <vehicle> topic level (defau
   --policy FILE      policy parameters: a JSON file or a preset name (default: the preset matching the model)
 ${ROS2_HELP}  --foxglove PORT    serve a Foxglove live view on ws://127.0.0.1:PORT (frames, predictions, commands, status)
   --demo             also run a demo vehicle: the simulator's ${DEMO_SCENARIO} scenario, published over MQTT in real time
+  --command-expiry-ms MS  a command or prediction older than this is not sent, and expires on the broker (default 100)
   --duration S       stop after S seconds
   --json             print the final statistics as one JSON object on stdout
 `;
@@ -54,6 +55,7 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
       foxglove: { type: "string" },
       demo: { type: "boolean" },
       duration: { type: "string" },
+      "command-expiry-ms": { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -65,6 +67,8 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
   const codec = values.codec;
   if (codec !== "msgpack" && codec !== "json") throw new UsageError(`--codec ${codec}: expected msgpack or json`);
   const duration = values.duration === undefined ? undefined : Number(values.duration);
+  const expiryMs = values["command-expiry-ms"] === undefined ? undefined : Number(values["command-expiry-ms"]);
+  if (expiryMs !== undefined && !(expiryMs > 0 && Number.isFinite(expiryMs))) throw new UsageError(`--command-expiry-ms ${values["command-expiry-ms"]}: expected milliseconds > 0`);
   if (duration !== undefined && !(duration > 0 && Number.isFinite(duration))) throw new UsageError(`--duration ${values.duration}: expected seconds > 0`);
   const port = (flag: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
@@ -97,7 +101,9 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
     if (broker) closers.push({ what: "broker", close: () => broker.close() });
     // Printed and put in --json: never with a password.
     const url = mq.shownUrl;
-    const bridge = await openMqttBridge(mq.node);
+    // The model's channels always have room under the per-vehicle channel cap; commands expire (see README "Time and safety").
+    const reserved = model.frameSpec.channels.map((c) => c.name);
+    const bridge = await openMqttBridge({ ...mq.node, reserved, ...(expiryMs === undefined ? {} : { expiryMs }) });
     closers.push({ what: "mqtt", close: () => bridge.close() });
     const sources: SampleSource[] = [bridge.source];
     const sinks: ActionSink[] = [bridge.sink];
