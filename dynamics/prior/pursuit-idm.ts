@@ -72,7 +72,7 @@ export function priorAction(p: PriorSpec, get: Lookup, lastSteer: number, lastAc
   const offset = get("path_offset");
   const heading = get("path_heading");
   const k = SCENE_PREVIEWS_S.map((t) => get(curvChannel(t)) ?? 0);
-  const steer = offset === undefined || heading === undefined ? lastSteer : clamp(pursuit(p, offset, heading, k, v), -p.maxSteer, p.maxSteer);
+  const steer = clamp(offset === undefined || heading === undefined ? lastSteer : pursuit(p, offset, heading, k, v), -p.maxSteer, p.maxSteer);
 
   let vDes = get("target_speed") ?? v;
   const reach = Math.max(v, 1);
