@@ -80,7 +80,7 @@ export async function openRunMqtt(v: MqttFlagValues, base: { vehicle: string; co
         ...(v["mqtt-key"] === undefined ? {} : { key: v["mqtt-key"] }),
       },
     };
-    return { shownUrl: redactUrl(v.mqtt), node, feeder: node };
+    return { shownUrl: redactUrl(v.mqtt), node, feeder: { ...node, lastWill: false } };
   }
   const requested = portOf(v["broker-port"]);
   const usersFile = v["broker-password-file"];
@@ -100,7 +100,7 @@ export async function openRunMqtt(v: MqttFlagValues, base: { vehicle: string; co
   const login = opts.users ? `, login required (${opts.users.size} user${opts.users.size === 1 ? "" : "s"})` : ", anonymous clients may feed samples";
   log(`built-in MQTT broker on ${broker.url}${login}; only this node publishes command, prediction and status`);
   const local = { url: broker.localUrl, ...base, protocolVersion: 4 as const };
-  return { shownUrl: broker.url, node: { ...local, ...broker.nodeLogin }, feeder: { ...local, ...broker.feederLogin }, broker };
+  return { shownUrl: broker.url, node: { ...local, ...broker.nodeLogin }, feeder: { ...local, ...broker.feederLogin, lastWill: false }, broker };
 }
 
 function readUserFile(file: string): string {

@@ -60,13 +60,17 @@ export async function connectMqtt(opts: MqttOptions): Promise<MqttLink> {
     ...(secrets.ca ? { ca: secrets.ca } : {}),
     ...(secrets.cert ? { cert: secrets.cert } : {}),
     ...(secrets.key ? { key: secrets.key } : {}),
-    will: {
-      topic: topics.status,
-      payload: Buffer.from(codec.encode(statusToWire(WILL_STATUS))),
-      qos: options.qos.status,
-      retain: true,
-      ...properties,
-    },
+    ...(options.lastWill
+      ? {
+          will: {
+            topic: topics.status,
+            payload: Buffer.from(codec.encode(statusToWire(WILL_STATUS))),
+            qos: options.qos.status,
+            retain: true,
+            ...properties,
+          },
+        }
+      : {}),
   });
 
   let connected = false;

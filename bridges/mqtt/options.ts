@@ -37,6 +37,11 @@ export interface MqttOptions {
   readonly passwordFile?: string;
   /** PEM files for mqtts:// and wss://. */
   readonly tls?: MqttTlsFiles;
+  /**
+   * Leave "offline" as the vehicle's status should this connection die (default true). Only the node's own link
+   * should: a feeder or a monitor that dies says nothing about the node.
+   */
+  readonly lastWill?: boolean;
 }
 
 export interface MqttTlsFiles {
@@ -81,6 +86,7 @@ export function resolveMqttOptions(opts: MqttOptions): ResolvedMqttOptions {
     ...(opts.password === undefined ? {} : { password: opts.password }),
     ...(opts.passwordFile === undefined ? {} : { passwordFile: opts.passwordFile }),
     tls: { ...opts.tls },
+    lastWill: opts.lastWill ?? true,
   };
 }
 

@@ -59,6 +59,27 @@ describe("built-in broker: closed by default", () => {
     await broker.close();
   });
 
+  it("a feeder's connection dying says nothing about the node (lastWill: false); the node's does", async () => {
+    const broker = await startEmbeddedBroker();
+    const opts = { url: broker.url, vehicle: "car1", protocolVersion: 4 as const };
+    const watcher = await mqttMonitor(await connectMqtt(opts));
+    const states: string[] = [];
+    watcher.statuses$.subscribe((s) => states.push(s.state));
+    const feeder = await connectMqtt({ ...opts, ...broker.feederLogin, lastWill: false });
+    feeder.client.stream.destroy();
+    await wait(300);
+    expect(states).toEqual([]);
+    expect(broker.refused().publish).toBe(0);
+    const node = await connectMqtt({ ...opts, ...broker.nodeLogin });
+    node.client.stream.destroy();
+    await wait(300);
+    expect(states).toEqual(["offline"]);
+    await feeder.close();
+    await node.close();
+    await watcher.close();
+    await broker.close();
+  });
+
   it("refuses to listen beyond loopback without logins, naming what to do", async () => {
     await expect(startEmbeddedBroker({ host: "0.0.0.0" })).rejects.toThrow(
       /the built-in broker would listen on 0\.0\.0\.0, reachable from other machines, with no login: give it users \(lam run --broker-password-file FILE/,
