@@ -1,3 +1,6 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { drivingModelDir } from "./sim-run.js";
 import { CATALOG_DIR, loadCatalog } from "../scenarios/index.js";
 import type { Sample } from "../perception/types.js";
 import { runScenario } from "../sim/closed-loop.js";
@@ -12,6 +15,12 @@ export interface DemoDrive {
 
 /** The catalog scenario that matches the bundled robot model (speed_cmd + steer_cmd, 1/10 scale). */
 export const DEMO_SCENARIO = "robot-track";
+
+/** The model `lam run --demo` drives with when none is given: the bundled scene-aware robot model, if present. */
+export function demoModelDir(): string | undefined {
+  const dir = drivingModelDir("robot");
+  return existsSync(join(dir, "lam.json")) ? dir : undefined;
+}
 
 /**
  * Runs a catalog scenario closed-loop with the reference driver, and keeps what its simulated sensors delivered

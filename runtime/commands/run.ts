@@ -6,7 +6,7 @@ import { connectMqtt } from "../../bridges/mqtt/link.js";
 import { mqttSamplePublisher } from "../../bridges/mqtt/sink.js";
 import { openMqttBridge } from "../../bridges/mqtt/bridge.js";
 import { UsageError, type CliIO } from "../io.js";
-import { DEMO_SCENARIO, recordDemoDrive, startDemoPublisher, type DemoPublisher } from "../demo.js";
+import { DEMO_SCENARIO, demoModelDir, recordDemoDrive, startDemoPublisher, type DemoPublisher } from "../demo.js";
 import { startLiveNode } from "../live.js";
 import { statusLine, summaryLines } from "../live-status-line.js";
 import { openModel, openPolicy } from "../model.js";
@@ -30,7 +30,7 @@ after one it stops within ${STOP_GRACE_MS / 1000} s whatever hangs, and a second
 
 ${MQTT_HELP}${OBSERVE_HELP}  --vehicle ID       the <vehicle> topic level (default "lam")
   --codec C          msgpack (default) or json, for what lam publishes and payloads without a content type
-  --model DIR        model folder (default: the bundled default model)
+  --model DIR        model folder (default: the bundled default model; with --demo, dynamics/models/robot-drive)
   --policy FILE      policy parameters: a JSON file or a preset name (default: the preset matching the model)
 ${ROS2_HELP}  --foxglove PORT    serve a Foxglove live view on ws://127.0.0.1:PORT (frames, predictions, commands, status)
   --demo             also run a demo vehicle: the simulator's ${DEMO_SCENARIO} scenario, published over MQTT in real time
@@ -91,7 +91,8 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
   let finish: ((why: string) => void) | undefined;
   let shutdown: ShutdownGuard | undefined;
   try {
-    const model = await openModel((ros2 ? ros2.settings.model : values.model) || undefined);
+    // --demo drives the simulated robot: by default with the scene-aware robot model, which reads its path and lead.
+    const model = await openModel((ros2 ? ros2.settings.model : values.model) || (values.demo ? demoModelDir() : undefined));
     const policy = await openPolicy(model.meta.spec, (ros2 ? ros2.settings.policy : values.policy) || undefined);
     const name = basename(model.dir);
     log(`model ${model.dir} (${model.meta.spec.features.length} features → ${model.meta.spec.actions.join(", ")} at ${model.meta.spec.rate} Hz), policy ${policy.name}, backend ${model.backend.name}`);
