@@ -19,6 +19,7 @@ import {
   type Sample,
 } from "../../perception/index.js";
 import { checkFrames, makeDrive } from "./helpers.js";
+import { runs } from "../support/fc-seed.js";
 
 const spec: FrameSpec = { rate: 20, channels: [frameChannel("speed"), frameChannel("yaw_rate"), frameChannel("brake"), frameChannel("lat")] };
 
@@ -84,7 +85,7 @@ describe("framesFromDrive (batch) and driveSamples + perceive (RxJS, virtual tim
         expect(rx.rejected).toEqual(batch.rejected);
         expect(checkFrames(batch.frames)).toBeUndefined();
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });

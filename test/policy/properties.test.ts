@@ -17,7 +17,7 @@ import {
   type PolicyResult,
 } from "../../policy/index.js";
 import type { ActionSequence } from "../../dynamics/types.js";
-import { EXPLORING, replay, type FailedSeed } from "../support/fc-seed.js";
+import { EXPLORING, RUNS_SCALE, replay, runs, type FailedSeed } from "../support/fc-seed.js";
 
 // Property tests: for any input, including garbage, every command is finite and inside every limit, and the
 // rate/jerk limits hold from one tick to the next. Checked against the params directly, not against the
@@ -262,7 +262,7 @@ function checkRates(p: PolicyParams, r: PolicyResult, prev: Record<string, numbe
   }
 }
 
-const SEQ_RUNS = 100;
+const SEQ_RUNS = runs(100);
 
 function steadyProperty(p: PolicyParams) {
   return fc.property(fc.double({ min: -2, max: 40, noNaN: true }), fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.array(tickGen({ channels: p.channels, speed: fc.constant(0), steer: false, previous: false }), { minLength: 1, maxLength: 40 }), (speed, t0, ticks) => {
@@ -287,7 +287,7 @@ describe.each(PARAMS.map((p, i) => ({ name: `${p.name}#${i}`, p })))("policyStep
         expect(j.command.mode).not.toBe("model");
         for (const x of Object.values(j.command.values)) expect(Number.isFinite(x)).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -314,21 +314,21 @@ const FAILED: readonly (FailedSeed & { property: "steady" | "changing"; params: 
   { property: "changing", params: 2, seed: 1811758397, note: "issue 14" },
 ];
 
-describe.skipIf(EXPLORING)("property seeds that once failed", () => {
+describe.skipIf(EXPLORING || RUNS_SCALE < 1)("property seeds that once failed", () => {
   it.each(FAILED.map((f) => ({ ...f, name: `${f.property} ${PARAMS[f.params]!.name}#${f.params} seed ${f.seed}` })))("$name", (f) => {
     const p = PARAMS[f.params]!;
-    if (f.property === "steady") fc.assert(steadyProperty(p), replay(f, SEQ_RUNS));
-    else fc.assert(changingProperty(p), replay(f, SEQ_RUNS));
+    if (f.property === "steady") fc.assert(steadyProperty(p), replay(f, 100));
+    else fc.assert(changingProperty(p), replay(f, 100));
   });
 });
 
 describe("the sequences were not vacuous", () => {
   it("reached model mode with limits acting, fallback, stop and overridden rate limits", () => {
-    expect(seen.model).toBeGreaterThan(300);
-    expect(seen.modelLimited).toBeGreaterThan(150);
-    expect(seen.fallback).toBeGreaterThan(50);
-    expect(seen.stop).toBeGreaterThan(50);
-    expect(seen.overridden).toBeGreaterThan(5);
+    expect(seen.model).toBeGreaterThan(300 * RUNS_SCALE);
+    expect(seen.modelLimited).toBeGreaterThan(150 * RUNS_SCALE);
+    expect(seen.fallback).toBeGreaterThan(50 * RUNS_SCALE);
+    expect(seen.stop).toBeGreaterThan(50 * RUNS_SCALE);
+    expect(seen.overridden).toBeGreaterThan(5 * RUNS_SCALE);
   });
 });
 
@@ -402,7 +402,7 @@ describe("stop mode", () => {
         expect(stops).toBeGreaterThan(0);
         expect(last).toBe(0);
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 });

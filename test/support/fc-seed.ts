@@ -21,7 +21,19 @@ export const FC_SEED = seedFromEnv(process.env.LAM_FC_SEED);
 /** Set by scripts/property-seeds.mjs: fixed-seed regression replays add nothing to a search over fresh seeds. */
 export const EXPLORING = process.env.LAM_FC_EXPLORE === "1";
 
-fc.configureGlobal({ ...fc.readConfigureGlobal(), seed: FC_SEED });
+/**
+ * LAM_FC_RUNS_SCALE (default 1) scales every property's number of runs: mutation testing (vitest.stryker.config.ts)
+ * runs the suites once per mutant and uses a fraction. Suites with an explicit numRuns pass it through runs().
+ */
+export const RUNS_SCALE = (() => {
+  const raw = process.env.LAM_FC_RUNS_SCALE;
+  const x = raw === undefined || raw === "" ? 1 : Number(raw);
+  if (!(x > 0 && x <= 1)) throw new Error(`LAM_FC_RUNS_SCALE=${JSON.stringify(raw)}: expected a number in (0, 1]`);
+  return x;
+})();
+export const runs = (n: number): number => Math.max(1, Math.round(n * RUNS_SCALE));
+
+fc.configureGlobal({ ...fc.readConfigureGlobal(), seed: FC_SEED, numRuns: runs(100) });
 if (process.env.LAM_FC_SEED !== undefined) console.log(`fast-check seed ${FC_SEED} (LAM_FC_SEED=${process.env.LAM_FC_SEED})`);
 
 /** A regression case: the failing run fast-check reported (seed, and path when known), replayed on every run. */

@@ -1,0 +1,43 @@
+// Reads Stryker's JSON report and writes the mutation score per folder and every surviving (or uncovered) mutant.
+import { readFileSync, writeFileSync } from "node:fs";
+
+const [reportPath, outPath, ...scopes] = process.argv.slice(2);
+const report = JSON.parse(readFileSync(reportPath, "utf8"));
+const detected = new Set(["Killed", "Timeout"]);
+const undetected = new Set(["Survived", "NoCoverage"]);
+const folderOf = (file) => (scopes.find((s) => file.startsWith(s.replace(/\/$/, "") + "/") || file === s) ?? file.split("/")[0]);
+const byFolder = new Map();
+const survivors = [];
+for (const [file, { mutants, source }] of Object.entries(report.files)) {
+  const lines = source.split("\n");
+  const f = folderOf(file);
+  const tally = byFolder.get(f) ?? { killed: 0, survived: 0, noCoverage: 0, timeout: 0, other: 0 };
+  for (const m of mutants) {
+    if (m.status === "Killed") tally.killed++;
+    else if (m.status === "Timeout") tally.timeout++;
+    else if (m.status === "Survived") tally.survived++;
+    else if (m.status === "NoCoverage") tally.noCoverage++;
+    else tally.other++;
+    if (undetected.has(m.status)) {
+      const { line, column } = m.location.start;
+      survivors.push({ file, line, column, status: m.status, mutator: m.mutatorName, replacement: (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 80), code: (lines[line - 1] ?? "").trim().slice(0, 100) });
+    }
+  }
+  byFolder.set(f, tally);
+}
+const score = (t) => (100 * (t.killed + t.timeout)) / Math.max(1, t.killed + t.timeout + t.survived + t.noCoverage);
+const out = [
+  `# Mutation report (${new Date(report.timestamp ?? Date.now()).toISOString?.() ?? ""})`,
+  "",
+  "| folder | score % | killed | timeout | survived | no coverage | errors/ignored |",
+  "|---|---|---|---|---|---|---|",
+  ...[...byFolder].map(([f, t]) => `| ${f} | ${score(t).toFixed(1)} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${t.other} |`),
+  "",
+  `## Surviving mutants (${survivors.length})`,
+  "",
+  ...survivors.map((s) => `- ${s.file}:${s.line}:${s.column} ${s.status} ${s.mutator} → \`${s.replacement}\` in \`${s.code}\``),
+  "",
+];
+writeFileSync(outPath, out.join("\n"));
+for (const [f, t] of byFolder) console.log(`${f}: mutation score ${score(t).toFixed(1)}% (${t.killed + t.timeout} detected, ${t.survived} survived, ${t.noCoverage} uncovered)`);
+console.log(`${survivors.length} surviving mutants listed in ${outPath}`);

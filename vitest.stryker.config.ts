@@ -1,0 +1,24 @@
+import { defineConfig } from "vitest/config";
+
+// Vitest for StrykerJS only (scripts/mutation.sh): the fast, self-contained suites of the pure folders. Stryker runs
+// in a sandbox copy of the repo where ../shared/data does not resolve, so suites that read real drives stay out.
+// LAM_MUTATION_TESTS (comma-separated globs) replaces the default set.
+const tests = process.env.LAM_MUTATION_TESTS?.split(",").filter(Boolean) ?? [
+  "test/policy/**/*.test.ts",
+  "test/perception/**/*.test.ts",
+  "test/pipeline/**/*.test.ts",
+  "test/dynamics/baselines-exact.test.ts",
+];
+
+export default defineConfig({
+  test: {
+    include: tests,
+    exclude: ["**/node_modules/**", "test/perception/real-drives.test.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    setupFiles: ["test/support/fc-seed.ts"],
+    // Each mutant reruns the covering tests: a fifth of the property runs (the fixed seed keeps it deterministic).
+    env: { LAM_FC_RUNS_SCALE: process.env.LAM_FC_RUNS_SCALE ?? "0.2" },
+  },
+});
