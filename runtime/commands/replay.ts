@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { loadDrive } from "../../bridges/index.js";
 import { COMMAND_SCHEMA, FRAME_SCHEMA, PREDICTION_SCHEMA, frameMessage, predictionMessage } from "../../bridges/foxglove/index.js";
 import { McapSink } from "../../bridges/mcap/index.js";
-import { connectMqtt, mqttActionSink, type ActionSink } from "../../bridges/mqtt/index.js";
+import { connectMqtt, mqttActionSink, redactUrl, type ActionSink } from "../../bridges/mqtt/index.js";
 import { secondsToNs } from "../../bridges/ros/time.js";
 import { standardBaselines } from "../../dynamics/evaluate.js";
 import { FastPredictor } from "../../dynamics/predictor.js";
@@ -200,7 +200,7 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
     if (mqtt) {
       const st = mqtt.stats();
       await mqtt.close();
-      io.stderr.write(`lam replay: mqtt ${values.mqtt}: ${st.accepted} published, ${st.received - st.accepted} not\n`);
+      io.stderr.write(`lam replay: mqtt ${redactUrl(values.mqtt)}: ${st.accepted} published, ${st.received - st.accepted} not\n`);
     }
   }
 
