@@ -5,6 +5,7 @@ import path from "node:path";
 import mqtt from "mqtt";
 import { firstValueFrom, timeout } from "rxjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fatalConnectError } from "../../bridges/mqtt/connect-errors.js";
 import { connectMqtt, mqttMonitor, mqttSamplePublisher, openMqttBridge, redactUrl } from "../../bridges/mqtt/index.js";
 import { ACCOUNTS, SECURE_MOSQUITTO_MISSING, startSecureMosquitto, type SecureMosquitto } from "../support/mosquitto-secure.js";
 
@@ -32,6 +33,19 @@ describe("redactUrl", () => {
     expect(redactUrl("mqtt://user@broker")).toBe("mqtt://user@broker");
     // A raw "@" in the password: everything up to the host's "@" is hidden.
     expect(redactUrl("x mqtt://u:p@ss@h:1/t and ws://a:b@c")).toBe("x mqtt://u:***@h:1/t and ws://a:***@c");
+  });
+});
+
+describe("fatalConnectError: what is worth retrying", () => {
+  const refused = (code: number) => Object.assign(new Error(`Connection refused: x`), { code });
+  it("a refused login or a rejected certificate is final; a broker not there yet or busy is retried", () => {
+    expect(fatalConnectError(refused(5), {})).toBe("the broker refused the login (not authorized, CONNACK code 5)");
+    expect(fatalConnectError(refused(134), {})).toBe("the broker refused the login (bad user name or password, CONNACK code 134)");
+    expect(fatalConnectError(refused(3), {})).toBeUndefined(); // server unavailable
+    expect(fatalConnectError(refused(137), {})).toBeUndefined(); // server busy
+    expect(fatalConnectError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), {})).toBeUndefined();
+    expect(fatalConnectError(Object.assign(new Error("x"), { code: "SELF_SIGNED_CERT_IN_CHAIN" }), {})).toMatch(/not signed by a CA this machine trusts .*give its CA file$/);
+    expect(fatalConnectError(Object.assign(new Error("x"), { code: "ERR_SSL_WRONG_VERSION_NUMBER" }), {})).toMatch(/does not speak TLS on this port/);
   });
 });
 
