@@ -22,7 +22,8 @@ const STOP_GRACE_MS = 5000;
 
 const HELP = `usage: lam run [--mqtt URL [--mqtt-ca F] [--mqtt-cert F --mqtt-key F] [--mqtt-username U --mqtt-password-file F]] [--vehicle ID] [--codec msgpack|json] [--model DIR] [--policy FILE|PRESET]
                [--ros2 [--ros2-topic TOPIC=TYPE ...] [--ros2-command K] [--wheelbase M] [--imu-mount M]]
-               [--foxglove PORT] [--demo] [--duration S] [--json] [--ros-args ROS_ARGS... [--]]
+               [--foxglove PORT] [--metrics PORT] [--log-level L] [--log-format text|json] [--demo] [--duration S] [--json]
+               [--ros-args ROS_ARGS... [--]]
 
 The live node: samples in on lam/<vehicle>/in/<channel>, prediction and command out on lam/<vehicle>/prediction
 and lam/<vehicle>/command, status (retained) on lam/<vehicle>/status. Runs until Ctrl-C or SIGTERM (or --duration);
