@@ -8,8 +8,8 @@ import { arPredictor } from "./baselines/ar.js";
 import { holdLast } from "./baselines/hold-last.js";
 import { linearExtrapolation } from "./baselines/linear.js";
 import type { BaselineConfig } from "./baselines/action-track.js";
-import { cutWindows, type Block, type FrameSeries, type Windows } from "./dataset.js";
-import { ErrorAccumulator } from "./metrics.js";
+import { cutWindows, fitNormalisation, wholeDrive, type Block, type FrameSeries, type Windows } from "./dataset.js";
+import { ErrorAccumulator, perChannelRatios } from "./metrics.js";
 import { decodeHead } from "./model.js";
 import type { EvalReport, LamJson, LoadedModel } from "./lam-json.js";
 import type { Predictor } from "./types.js";
@@ -45,21 +45,39 @@ export function predictWindows(model: tf.LayersModel, w: Windows, batchSize = 51
   return out;
 }
 
+export interface EvaluateOptions {
+  /** Steps of the horizon scored, 1..spec.horizon (default: all): `lam eval --horizon S`. */
+  readonly steps?: number;
+}
+
+/**
+ * Per action, the std over every frame of `series` (whole drives, not only the scored blocks): the data's own
+ * scale for the overall figures, the same whatever model is scored on these drives.
+ */
+export function dataScale(series: readonly FrameSeries[], actions: readonly string[]): number[] {
+  return [...fitNormalisation(series, series.filter((s) => s.frames.length > 0).map((s) => wholeDrive(s)), actions).std];
+}
+
 export function evaluate(
   loaded: LoadedModel,
   series: readonly FrameSeries[],
   blocks: readonly Block[],
   data: EvalReport["data"],
+  options: EvaluateOptions = {},
 ): EvalReport {
   const { meta, model } = loaded;
   const { spec, head } = meta;
   const A = spec.actions.length;
   const h = spec.horizon;
+  const steps = options.steps ?? h;
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= h)) {
+    throw new Error(`cannot score ${steps} steps: the model predicts ${h} (${h / spec.rate} s at ${spec.rate} Hz)`);
+  }
   const w = cutWindows(series, blocks, spec, meta.normalisation.features, head);
   if (w.n === 0) throw new Error(`no evaluation windows: the held-out data has no stretch of ${spec.history + spec.horizon} frames with observed actions`);
-  const scale = meta.normalisation.actions.std;
+  const scale = dataScale(series, spec.actions);
 
-  const modelErr = new ErrorAccumulator(spec.actions, h, scale);
+  const modelErr = new ErrorAccumulator(spec.actions, h, scale, steps);
   const raw = predictWindows(model, w);
   const per = h * A * 2;
   for (let i = 0; i < w.n; i++) {
@@ -77,7 +95,7 @@ export function evaluate(
     const s = series[d];
     for (const p of standardBaselines(meta, s.channels)) {
       let acc = accs.get(p.name);
-      if (!acc) accs.set(p.name, (acc = new ErrorAccumulator(spec.actions, h, scale)));
+      if (!acc) accs.set(p.name, (acc = new ErrorAccumulator(spec.actions, h, scale, steps)));
       p.reset();
       for (let e = b.start; e < b.end; e++) {
         const seq = p.step(s.frames[e]);
@@ -94,5 +112,15 @@ export function evaluate(
     if (!best || baselines[name].ade < baselines[best].ade) best = name;
   }
   const m = modelErr.summary();
-  return { model: m, baselines, windows: w.n, ratio_to_best_baseline: m.ade / baselines[best].ade, best_baseline: best, data };
+  return {
+    model: m,
+    baselines,
+    windows: w.n,
+    ratio_to_best_baseline: m.ade / baselines[best].ade,
+    best_baseline: best,
+    data,
+    per_channel_ratio: perChannelRatios(m, baselines),
+    horizon: { steps, seconds: steps / spec.rate },
+    scale: { source: "data_std", per_channel: Object.fromEntries(spec.actions.map((a, i) => [a, scale[i]])) },
+  };
 }

@@ -45,6 +45,12 @@ export interface EvalReport {
   readonly best_baseline: string;
   /** What the windows came from: per drive, "test_blocks" (a training drive) or "whole_drive". */
   readonly data: Readonly<Record<string, "test_blocks" | "whole_drive">>;
+  /** Per action: model ADE ÷ the best baseline's on that action, and which baseline that is (null: it is exact). */
+  readonly per_channel_ratio?: Readonly<Record<string, { readonly ratio: number | null; readonly best_baseline: string }>>;
+  /** The horizon scored (lam eval --horizon), in steps and seconds. */
+  readonly horizon?: { readonly steps: number; readonly seconds: number };
+  /** σ per action dividing the overall figures: "data_std" = the std over every frame of the evaluated drives. */
+  readonly scale?: { readonly source: "data_std"; readonly per_channel: Readonly<Record<string, number>> };
 }
 
 export interface LamJson {

@@ -4,9 +4,13 @@
  * Per action channel c, in physical units:
  *   ADE_c = mean over windows of (mean over the horizon steps of |pred − true|)
  *   FDE_c = mean over windows of |pred − true| at the last step.
- * Overall ADE / FDE = mean over channels of ADE_c / σ_c (FDE_c / σ_c), σ_c = the action's std in the model's
- * training data (lam.json normalisation.actions), so channels of different units weigh alike; the overall figures are
- * dimensionless (units of training std). Every baseline in one report is scored with the same σ.
+ * Overall ADE / FDE = mean over channels of ADE_c / σ_c (FDE_c / σ_c), so channels of different units weigh alike;
+ * the overall figures are dimensionless. σ_c is chosen by the caller: `evaluate` uses the std of each action over
+ * every frame of the evaluated drives (the data's own, whatever model is scored), so two models evaluated on the same
+ * drives are comparable. Every baseline in one report is scored with the same σ.
+ *
+ * Scoring a shorter horizon than the model's: `steps` ≤ horizon takes ADE over the first `steps` steps and FDE at
+ * step `steps` (predictions and truths keep their full horizon layout).
  */
 
 export interface ChannelError {
@@ -30,8 +34,11 @@ export class ErrorAccumulator {
     readonly horizon: number,
     /** σ_c per action, for the overall figures. */
     readonly scale: readonly number[],
+    /** Steps scored, 1..horizon (default: all). */
+    readonly steps: number = horizon,
   ) {
     if (scale.length !== actions.length) throw new Error(`metrics: ${scale.length} scales for ${actions.length} actions`);
+    if (!(Number.isInteger(steps) && steps >= 1 && steps <= horizon)) throw new Error(`metrics: ${steps} steps scored of a ${horizon}-step horizon`);
     this.sumAde = new Float64Array(actions.length);
     this.sumFde = new Float64Array(actions.length);
   }
@@ -39,7 +46,7 @@ export class ErrorAccumulator {
   /** One window: `pred` and `truth` are horizon × A, row-major by step. */
   add(pred: ArrayLike<number>, truth: ArrayLike<number>, truthOffset = 0): void {
     const A = this.actions.length;
-    const h = this.horizon;
+    const h = this.steps;
     for (let a = 0; a < A; a++) {
       let s = 0;
       for (let k = 0; k < h; k++) s += Math.abs(pred[k * A + a] - truth[truthOffset + k * A + a]);
@@ -62,4 +69,19 @@ export class ErrorAccumulator {
     });
     return { ade: ade / this.actions.length, fde: fde / this.actions.length, per_channel: per };
   }
+}
+
+/** Per action: the model's ADE over the best baseline's on that action (null where that baseline is exact). */
+export function perChannelRatios(
+  model: ErrorSummary,
+  baselines: Readonly<Record<string, ErrorSummary>>,
+): Record<string, { ratio: number | null; best_baseline: string }> {
+  const out: Record<string, { ratio: number | null; best_baseline: string }> = {};
+  for (const [c, m] of Object.entries(model.per_channel)) {
+    let best = "";
+    for (const [name, b] of Object.entries(baselines)) if (!best || b.per_channel[c].ade < baselines[best].per_channel[c].ade) best = name;
+    const b = best ? baselines[best].per_channel[c].ade : NaN;
+    out[c] = { ratio: b > 0 ? m.ade / b : null, best_baseline: best };
+  }
+  return out;
 }

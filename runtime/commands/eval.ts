@@ -7,17 +7,30 @@ import { loadModel, type EvalReport } from "../../dynamics/save.js";
 import { defaultModelDir, dirStore } from "../model-dir.js";
 import { loadSeries } from "../drive-frames.js";
 
-const HELP = `usage: lam eval <drive...> [--model DIR] [--map NAME|FILE] [--json]
+const HELP = `usage: lam eval <drive...> [--model DIR] [--map NAME|FILE] [--horizon S] [--json]
 
 Scores the model and the baselines (hold_last, linear, the model's AR fit) on held-out data:
 a drive the model trained on contributes only its test time blocks (lam.json records them),
-any other drive all of it. ADE/FDE per action channel in physical units; the overall ADE/FDE
-average the channels in units of each action's training std.
+any other drive all of it. ADE/FDE per action channel in physical units, and per channel the
+model's ADE over the best baseline's on that channel. The overall ADE/FDE average the channels in
+units of each action's std over every frame of the given drives (the data's own scale, the same
+whatever model is scored, so two models on the same drives compare).
 
   --model DIR   model folder (default: the bundled default model)
   --map X       CSV column map for CSV drives (built-in name or JSON file; default: detected)
+  --horizon S   score the first S seconds of the predicted horizon (up to the model's; default all)
   --json        print one JSON object
 `;
+
+/** `--horizon S` as a step count: 1 step at least, the model's horizon at most. */
+export function horizonSteps(text: string, rate: number, max: number): number {
+  const s = Number(text);
+  const steps = Math.round(s * rate);
+  if (!Number.isFinite(s) || s <= 0 || steps < 1 || steps > max) {
+    throw new UsageError(`--horizon ${text}: expected seconds in (0, ${max / rate}] (the model predicts ${max} steps at ${rate} Hz)`);
+  }
+  return steps;
+}
 
 /** The scores of a report that are not finite numbers, named (e.g. "model.ade=NaN"). */
 export function nonFiniteScores(report: EvalReport): string[] {
@@ -34,7 +47,7 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { model: { type: "string" }, map: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: { model: { type: "string" }, map: { type: "string" }, horizon: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   });
   if (values.help) {
     io.stdout.write(HELP);
@@ -45,6 +58,7 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
   const dir = values.model ?? defaultModelDir();
   const loaded = await loadModel(dirStore(dir));
   const { meta } = loaded;
+  const steps = values.horizon === undefined ? meta.spec.horizon : horizonSteps(values.horizon, meta.spec.rate, meta.spec.horizon);
   const trainedOn = new Set(meta.training?.drives ?? []);
   const recorded = (meta.training?.split ?? []).filter((b) => b.role === "test") as Block[];
 
@@ -65,7 +79,7 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
       data[s.name] = "whole_drive";
     }
   }
-  const report: EvalReport = evaluate(loaded, series, blocks, data);
+  const report: EvalReport = evaluate(loaded, series, blocks, data, { steps });
   loaded.model.dispose();
   const broken = nonFiniteScores(report);
   if (broken.length > 0) {
@@ -82,9 +96,15 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
     Object.entries(e.per_channel)
       .map(([c, v]) => `${c} ${v.ade.toFixed(4)}/${v.fde.toFixed(4)}`)
       .join("  ");
-  io.stdout.write(`lam eval: ${dir}, ${report.windows} windows (${Object.entries(data).map(([d, k]) => `${d}: ${k}`).join(", ")})\n`);
+  io.stdout.write(
+    `lam eval: ${dir}, ${report.windows} windows (${Object.entries(data).map(([d, k]) => `${d}: ${k}`).join(", ")}), horizon ${steps / meta.spec.rate} s (${steps} steps)\n`,
+  );
   io.stdout.write(row("model", report.model) + "\n");
   for (const [n, b] of Object.entries(report.baselines)) io.stdout.write(row(n, b) + "\n");
   io.stdout.write(`ratio to best baseline (${report.best_baseline}): ${report.ratio_to_best_baseline.toFixed(3)}\n`);
+  const per = Object.entries(report.per_channel_ratio ?? {}).map(([c, r]) => `${c} ${r.ratio === null ? "–" : r.ratio.toFixed(3)} (${r.best_baseline})`);
+  io.stdout.write(`per channel, model ÷ best baseline on it: ${per.join("  ")}\n`);
+  const sc = Object.entries(report.scale?.per_channel ?? {}).map(([c, v]) => `${c} ${v.toPrecision(4)}`);
+  io.stdout.write(`overall figures in units of the data's std per action: ${sc.join("  ")}\n`);
   return 0;
 }
