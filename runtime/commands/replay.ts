@@ -200,7 +200,7 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
     if (mqtt) {
       const st = mqtt.stats();
       await mqtt.close();
-      io.stderr.write(`lam replay: mqtt ${redactUrl(values.mqtt)}: ${st.accepted} published, ${st.received - st.accepted} not\n`);
+      io.stderr.write(`lam replay: mqtt ${redactUrl(values.mqtt ?? "")}: ${st.accepted} published, ${st.received - st.accepted} not\n`);
     }
   }
 
