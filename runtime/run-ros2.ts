@@ -53,6 +53,15 @@ interface Ros2Values {
   readonly vehicle?: string;
 }
 
+function checkTopicFlag(spec: string): string {
+  try {
+    parseInputTopic(spec);
+  } catch {
+    throw new UsageError(`--ros2-topic ${spec}: expected /topic=package/msg/Type or a relative topic=package/msg/Type (e.g. imu=sensor_msgs/msg/Imu, namespaced by __ns)`);
+  }
+  return spec;
+}
+
 /** Checks the ROS flags and arguments before anything starts; undefined without --ros2. */
 export function prepareRos2(values: Ros2Values, rosTokens: readonly string[], env: Readonly<Record<string, string | undefined>>): PreparedRos2 | undefined {
   if (!values.ros2) {
@@ -75,7 +84,7 @@ export function prepareRos2(values: Ros2Values, rosTokens: readonly string[], en
       ...(values.policy !== undefined ? { policy: values.policy } : {}),
       ...(values.vehicle !== undefined ? { vehicle: values.vehicle } : {}),
       ...(values["ros2-command"] !== undefined ? { command_type: values["ros2-command"] } : {}),
-      ...(values["ros2-topic"] !== undefined ? { input_topics: values["ros2-topic"].map((t) => (parseInputTopic(t), t)) } : {}),
+      ...(values["ros2-topic"] !== undefined ? { input_topics: values["ros2-topic"].map(checkTopicFlag) } : {}),
       ...(wheelbase !== undefined ? { wheelbase } : {}),
       ...(values["imu-mount"] !== undefined ? { imu_mount: values["imu-mount"] } : {}),
     });

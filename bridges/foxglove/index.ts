@@ -4,3 +4,4 @@ export * from "./messages.js";
 export * from "./schemas.js";
 export type { ActionSink, SampleSource, BridgeStats, NodeStatus, BridgeRejectReason } from "../codec/live.js";
 export { BridgeInputError } from "../codec/live.js";
+export * from "./replay-recorder.js";

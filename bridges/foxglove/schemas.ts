@@ -54,3 +54,37 @@ export const STATUS_SCHEMA = {
   },
   required: ["state"],
 };
+
+// Foxglove's well-known schemas (https://docs.foxglove.dev/docs/sdk/schemas), JSON-encoded: Foxglove picks
+// its panels by these schema names (PosesInFrame draws as a line in the 3D panel, Log fills the Log panel).
+const foxgloveTime = {
+  type: "object",
+  properties: { sec: { type: "integer", minimum: 0 }, nsec: { type: "integer", minimum: 0, maximum: 999999999 } },
+  required: ["sec", "nsec"],
+};
+const vector3 = { type: "object", properties: { x: number, y: number, z: number }, required: ["x", "y", "z"] };
+const quaternion = { type: "object", properties: { x: number, y: number, z: number, w: number }, required: ["x", "y", "z", "w"] };
+const pose = { type: "object", properties: { position: vector3, orientation: quaternion }, required: ["position", "orientation"] };
+
+export const POSES_IN_FRAME_SCHEMA = {
+  title: "foxglove.PosesInFrame",
+  description: "An array of timestamped poses in a named coordinate frame (lam: the predicted path in base_link)",
+  type: "object",
+  properties: { timestamp: foxgloveTime, frame_id: { type: "string" }, poses: { type: "array", items: pose } },
+  required: ["timestamp", "frame_id", "poses"],
+};
+
+export const LOG_SCHEMA = {
+  title: "foxglove.Log",
+  description: "A log message (lam: mode changes and the limits that changed a command)",
+  type: "object",
+  properties: {
+    timestamp: foxgloveTime,
+    level: { type: "integer", description: "0 UNKNOWN, 1 DEBUG, 2 INFO, 3 WARNING, 4 ERROR, 5 FATAL" },
+    message: { type: "string" },
+    name: { type: "string" },
+    file: { type: "string" },
+    line: { type: "integer", minimum: 0 },
+  },
+  required: ["timestamp", "level", "message", "name", "file", "line"],
+};

@@ -12,6 +12,23 @@ export interface McapSinkOptions {
   readonly library?: string;
   /** Uncompressed chunk size in bytes (default 1 MiB). */
   readonly chunkSize?: number;
+  /**
+   * Chunk compression: "none" (default, for readers without decompressors) or "zstd" (what `ros2 bag record`
+   * and Foxglove write; 3.1× smaller on a lam replay MCAP). zstd output depends only on the input bytes.
+   */
+  readonly compression?: "none" | "zstd";
+  /** zstd level (default 3, zstd's own default). */
+  readonly zstdLevel?: number;
+}
+
+/** The chunk compressor of an option, loading the zstd WebAssembly once. */
+async function chunkCompressor(options: McapSinkOptions): Promise<((data: Uint8Array) => { compression: string; compressedData: Uint8Array }) | undefined> {
+  if ((options.compression ?? "none") === "none") return undefined;
+  const mod = (await import("@foxglove/wasm-zstd")) as unknown as { default?: typeof import("@foxglove/wasm-zstd") } & typeof import("@foxglove/wasm-zstd");
+  const zstd = mod.default ?? mod;
+  await zstd.isLoaded;
+  const level = options.zstdLevel ?? 3;
+  return (data) => ({ compression: "zstd", compressedData: new Uint8Array(zstd.compress(data, level)) });
 }
 
 type Encode = (message: unknown) => Uint8Array;
@@ -39,7 +56,8 @@ export class McapSink {
   static async create(path: string, options: McapSinkOptions = {}): Promise<McapSink> {
     const handle = await open(path, "w");
     try {
-      const writer = new McapWriter({ writable: new FileWritable(handle), chunkSize: options.chunkSize ?? 1 << 20 });
+      const compressChunk = await chunkCompressor(options);
+      const writer = new McapWriter({ writable: new FileWritable(handle), chunkSize: options.chunkSize ?? 1 << 20, ...(compressChunk ? { compressChunk } : {}) });
       await writer.start({ profile: options.profile ?? "", library: options.library ?? "lam" });
       return new McapSink(handle, writer);
     } catch (e) {

@@ -4,6 +4,7 @@ export { yawOf, rotate, quaternionFromMatrix, quaternionFromRpy, conjugate, mult
 export { headerStamp } from "./collect.js";
 export { mapImu, imuMapper, gravityInBase, GRAVITY } from "./imu.js";
 export { mapVelocityReport, mapSteeringReport, velocityReportMapper, steeringReportMapper } from "./autoware.js";
+export { mapLamFrame, lamFrameMapper } from "./lam-frame.js";
 export { StaticTransforms, tfMessageMapper, frameIdOf, BASE_FRAMES } from "./tf-static.js";
 export { mapOdometry, odometryMapper } from "./odometry.js";
 export { mapNavSatFix, navSatFixMapper } from "./navsatfix.js";

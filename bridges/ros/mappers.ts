@@ -4,6 +4,7 @@ import { normalizeRosType } from "./message-type.js";
 import { navSatFixMapper } from "./navsatfix.js";
 import { odometryMapper } from "./odometry.js";
 import { tfMessageMapper } from "./tf-static.js";
+import { lamFrameMapper } from "./lam-frame.js";
 import { twistMapper, twistStampedMapper } from "./twist.js";
 import { steeringReportMapper, velocityReportMapper } from "./autoware.js";
 import type { RosMessageMapper } from "./types.js";
@@ -21,6 +22,7 @@ export const ROS_MAPPERS: ReadonlyMap<string, RosMessageMapper> = new Map(
     velocityReportMapper,
     steeringReportMapper,
     tfMessageMapper,
+    lamFrameMapper,
   ].map((m) => [m.type, m]),
 );
 

@@ -36,6 +36,8 @@ const OWN: Readonly<Record<string, string>> = {
   "std_msgs/Float32MultiArray": "MultiArrayLayout layout\nfloat32[] data",
   "lam_msgs/ActionSequence": ACTION_SEQUENCE_MSG,
   "lam_msgs/NodeStatus": NODE_STATUS_MSG,
+  "geometry_msgs/PoseStamped": "std_msgs/Header header\nPose pose",
+  "nav_msgs/Path": "std_msgs/Header header\ngeometry_msgs/PoseStamped[] poses",
   "diagnostic_msgs/KeyValue": "string key\nstring value",
   "diagnostic_msgs/DiagnosticStatus": [
     "byte OK=0",

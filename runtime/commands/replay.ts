@@ -2,16 +2,13 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadDrive } from "../../bridges/index.js";
-import { COMMAND_SCHEMA, FRAME_SCHEMA, PREDICTION_SCHEMA, frameMessage, predictionMessage } from "../../bridges/foxglove/index.js";
-import { McapSink } from "../../bridges/mcap/index.js";
+import { replayRecorder } from "../../bridges/foxglove/replay-recorder.js";
 import { connectMqtt, mqttActionSink, redactUrl, type ActionSink } from "../../bridges/mqtt/index.js";
-import { secondsToNs } from "../../bridges/ros/time.js";
 import { standardBaselines } from "../../dynamics/evaluate.js";
 import { FastPredictor } from "../../dynamics/predictor.js";
 import { replayDrive, replayFrameSpec, type ReplayOutcome } from "../../sim/replay.js";
 import { buildReplayReport, replayHtml, type ScenarioReport, type ReplayEntry } from "../../sim/replay-report.js";
 import { encodeRuns } from "../../sim/replay-runs.js";
-import type { TickResult } from "../../pipeline/decider.js";
 import { UsageError, type CliIO } from "../io.js";
 import { imuMountOption } from "../imu-mount.js";
 import { openModel, openPolicy } from "../model.js";
@@ -28,7 +25,9 @@ and reported with ADE/FDE null. Latency and run time are wall-clock figures, rep
   --model DIR       model folder (default: the bundled default model)
   --policy X        policy parameters: a preset name or a JSON file (default: the preset for the model's actions)
   --out DIR         write report.json, runs.json (for lam merge), report.html and <drive>.replay.mcap
-                    (frames, predictions, commands; log times from the drive's clock)
+                    (zstd; frames, predictions, commands as JSON, the ROS 2 node's messages as CDR, the
+                    predicted path and mode/limit log for Foxglove; log times from the drive's clock;
+                    lam inspect/replay read it back as a drive)
   --json            print the report as one JSON object
   --mqtt URL        publish predictions and commands to lam/<vehicle>/{prediction,command} while replaying
   --vehicle ID      vehicle id for --mqtt (default: replay)
@@ -44,29 +43,6 @@ fails only on non-finite commands); 1 on an error (unreadable drive, model, brok
 /** A file name from a scenario name: anything outside [A-Za-z0-9._-] becomes "_". */
 function fileName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, "_") || "drive";
-}
-
-/** MCAP of one replay: /lam/frame, /lam/prediction, /lam/command as JSON (the Foxglove bridge's schemas). */
-async function mcapRecorder(path: string, frameChannels: readonly string[]) {
-  const sink = await McapSink.create(path);
-  const frameCh = await sink.addJsonChannel("/lam/frame", "lam.Frame", FRAME_SCHEMA);
-  const predCh = await sink.addJsonChannel("/lam/prediction", "lam.ActionSequence", PREDICTION_SCHEMA);
-  const cmdCh = await sink.addJsonChannel("/lam/command", "lam.Command", COMMAND_SCHEMA);
-  let failure: unknown;
-  const keep = (p: Promise<void>) => void p.catch((e: unknown) => (failure ??= e));
-  return {
-    onTick(r: TickResult) {
-      // Log time is the frame's time on the drive's clock: the file's bytes never depend on when it was made.
-      const t = secondsToNs(r.frame.t);
-      keep(sink.write(frameCh, t, frameMessage(r.frame, frameChannels)));
-      if (r.prediction) keep(sink.write(predCh, t, predictionMessage(r.prediction)));
-      keep(sink.write(cmdCh, t, r.command));
-    },
-    async close() {
-      await sink.close();
-      if (failure) throw new Error(`${path}: ${failure instanceof Error ? failure.message : String(failure)}`);
-    },
-  };
 }
 
 function table(report: ScenarioReport): string {
@@ -168,7 +144,7 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
       const clash = names.get(drive.name);
       if (clash !== undefined) throw new UsageError(`${path}: drive "${drive.name}" is already replayed from ${clash}; each drive once`);
       names.set(drive.name, path);
-      const mcap = values.out ? await mcapRecorder(join(values.out, `${fileName(drive.name)}.replay.mcap`), frameChannels) : undefined;
+      const mcap = values.out ? await replayRecorder(join(values.out, `${fileName(drive.name)}.replay.mcap`), { frameChannels, wheelbase: policy.wheelbase }) : undefined;
       const sink = mqtt;
       let outcome: ReplayOutcome;
       try {
