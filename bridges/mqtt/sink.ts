@@ -39,7 +39,8 @@ export function mqttActionSink(link: MqttLink, opts: MqttSinkOptions = {}): Acti
   const now = opts.now ?? Date.now;
   const v5 = options.protocolVersion === 5;
   const acks = new AckWatch();
-  // Commands the client may still (re)send: withdrawn once older than the bound.
+  // Stamped (live) commands the client may still (re)send: withdrawn once older than the bound. A replay's unstamped
+  // commands are about recorded time and published faster than real time: they are never withdrawn.
   const queued = new Map<number, { sentMs: number }>();
   const inFlight = new Set<Promise<void>>();
   let lastStatus: NodeStatus | undefined;
@@ -99,7 +100,7 @@ export function mqttActionSink(link: MqttLink, opts: MqttSinkOptions = {}): Acti
         counters.reject(new BridgeInputError(topic, "publish_failed", err.message));
       }
     });
-    if (qos > 0) {
+    if (qos > 0 && stampMs !== undefined) {
       const id = link.client.getLastMessageId();
       if (typeof id === "number") {
         mid = id;

@@ -87,7 +87,7 @@ describe("lam run's node against a real Mosquitto (MQTT 5)", () => {
 
     const s = node.stats();
     expect(s.samples.in).toBe(drive.length);
-    expect(s.rejected.total).toBe(0);
+    expect(s.rejected.total, JSON.stringify(s.rejected.perception_by_channel)).toBe(0);
     expect(s.frames).toBeGreaterThanOrEqual(25);
     expect(s.predictions).toBe(s.frames);
     // Every frame makes a command; one whose tick fired late (a loaded machine's event loop) is not sent.
