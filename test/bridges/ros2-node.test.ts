@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import {
   parseRosArgs,
   rclnodejsNode,
   resolveTopicName,
+  settingsFrom,
   splitRosArgs,
   ACTION_SEQUENCE_MSG,
   NODE_STATUS_MSG,
@@ -355,5 +357,24 @@ describe("lam run --ros2 --ros-args … (the CLI end to end, against the fake rc
     await expect(run(["--ros2", "--ros-args", "-p", "command_type:=tank"], io, { env: { ROS_DISTRO: "jazzy" } })).rejects.toThrow("command_type=\"tank\": expected one of ackermann, twist, autoware_control");
     await expect(run(["--ros2", "--ros-args", "-r", "__ns:=car1"], io, { env: { ROS_DISTRO: "jazzy" } })).rejects.toThrow("must be absolute");
     void err;
+  });
+});
+
+describe("launch file and parameters file", () => {
+  it("every key of config/lam.params.yaml is a declared parameter of a valid type and value", () => {
+    const text = readFileSync("bridges/ros2/config/lam.params.yaml", "utf8");
+    const args = parseRosArgs(["--ros-args", "-r", "__ns:=/car1", "--params-file", "bridges/ros2/config/lam.params.yaml"], "lam", () => text);
+    const specs = parameterSpecs();
+    for (const k of args.params.keys()) expect(specs.map((s) => s.name), k).toContain(k);
+    expect(args.params.size).toBe(specs.length - 1); // all but use_sim_time, which the launch file sets
+    expect(() => settingsFrom(specs, args.params)).not.toThrow();
+  });
+
+  it("the launch file is Python that names the ROS arguments lam reads", () => {
+    const py = readFileSync("bridges/ros2/launch/lam.launch.py", "utf8");
+    for (const s of ['"--ros-args"', '"__ns:="', '"--params-file"', "generate_launch_description"]) expect(py).toContain(s);
+    const python = spawnSync("python3", ["-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())", "bridges/ros2/launch/lam.launch.py"], { encoding: "utf8" });
+    if (python.error) return; // no Python here: the text checks above stand
+    expect(python.status, python.stderr).toBe(0);
   });
 });
