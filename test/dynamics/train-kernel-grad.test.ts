@@ -5,7 +5,7 @@ import { buildModel, PAD_VALUE, STD_EPS, type HeadSpec } from "../../dynamics/mo
 import { prng } from "../../dynamics/prng.js";
 import type { ModelSpec } from "../../dynamics/spec.js";
 import { headNll } from "../../dynamics/train.js";
-import { packWeights, referenceLossGrad, simdLossGrad, trainLayout, unpackWeights, type TrainBatch } from "../../dynamics/train-kernel/index.js";
+import { localEngine, packWeights, referenceLossGrad, simdLossGrad, trainLayout, unpackWeights, type TrainBatch } from "../../dynamics/train-kernel/index.js";
 
 /** A batch of front-padded windows of random real lengths (some full, one of length 1). */
 function randomBatch(spec: ModelSpec, B: number, seed: number): TrainBatch {
@@ -115,5 +115,45 @@ describe("training kernel gradients against finite differences (tiny model, floa
     });
     expect(checked).toBe(L.layers.reduce((s, l) => s + l.G * (l.I + l.U + 1), 0) + 3 * L.O + L.O);
     expect(worst).toBeLessThan(1e-3);
+  });
+});
+
+describe("SIMD kernel against the plain-JS reference", () => {
+  const spec: ModelSpec = { features: ["a", "b", "c", "d", "e", "f"], actions: ["a", "b"], rate: 20, history: 20, horizon: 6, layers: 2, units: 8 };
+  const head: HeadSpec = { kind: "residual-hold", scale: [0.4, 1.3], fallback: [0, 0], eps: STD_EPS, dist: "laplace" };
+
+  it("gives the same head outputs and gradients (float32 vs float64: 1e-5)", () => {
+    const model = buildModel(spec, { seed: 8 });
+    jiggle(model, 3);
+    const L = trainLayout(spec);
+    const P = packWeights(L, model.getWeights().map((w) => Float32Array.from(w.dataSync())));
+    model.dispose();
+    const batch = randomBatch(spec, 23, 5);
+    const rawRef = new Float32Array(23 * L.Op);
+    const rawSimd = new Float32Array(23 * L.Op);
+    const gRef = new Float32Array(L.size);
+    const gSimd = new Float32Array(L.size);
+    referenceLossGrad(L, P, batch, head, 1 / 100, gRef, rawRef);
+    simdLossGrad(L, P, batch, head, 1 / 100, gSimd, rawSimd);
+    expect(relErr(rawSimd, rawRef)).toBeLessThan(1e-5);
+    unpackWeights(L, gSimd).forEach((g, i) => expect(relErr(g, unpackWeights(L, gRef)[i]), `tensor ${i}`).toBeLessThan(1e-5));
+  });
+
+  it("the engines (SIMD and plain JS) sum the same shards: a 37-window batch is 3 shards", async () => {
+    const model = buildModel(spec, { seed: 8 });
+    const L = trainLayout(spec);
+    const P = packWeights(L, model.getWeights().map((w) => Float32Array.from(w.dataSync())));
+    model.dispose();
+    const batch = randomBatch(spec, 37, 6);
+    const gs = new Float32Array(L.size);
+    const gj = new Float32Array(L.size);
+    const rs = await localEngine(L, spec.history, head, "simd").grad(P, batch, 0.01, gs);
+    const rj = await localEngine(L, spec.history, head, "js").grad(P, batch, 0.01, gj);
+    const whole = new Float64Array(L.size);
+    const rw = referenceLossGrad(L, P, batch, head, 0.01, whole);
+    expect(Math.abs(rs.nll - rw.nll) / Math.abs(rw.nll)).toBeLessThan(1e-5);
+    expect(Math.abs(rj.nll - rw.nll) / Math.abs(rw.nll)).toBeLessThan(1e-9);
+    expect(relErr(gs, whole)).toBeLessThan(1e-5);
+    expect(relErr(gj, whole)).toBeLessThan(1e-6);
   });
 });
