@@ -98,6 +98,23 @@ export function unobservedChannels(series: FrameSeries, names: readonly string[]
   });
 }
 
+/**
+ * How many windows the whole drive would give: ends e ≥ `history` whose `horizon` target frames have every action
+ * usable (as cutWindows counts them inside one block). 0 means no split of this drive can train or score anything.
+ */
+export function possibleWindows(series: FrameSeries, actions: readonly string[], history: number, horizon: number): number {
+  const idx = actions.map((n) => series.channels.indexOf(n));
+  if (idx.some((j) => j < 0)) return 0;
+  let run = 0;
+  let n = 0;
+  series.frames.forEach((f, i) => {
+    run = idx.every((j) => usable(f, j)) ? run + 1 : 0;
+    // Frames [i − horizon + 1, i] are all observed: a window ending its history at i − horizon + 1.
+    if (run >= horizon && i - horizon + 1 >= history) n++;
+  });
+  return n;
+}
+
 /** Mean and std of each channel over the usable frames of `blocks` (training blocks only, by the caller's choice). */
 export function fitNormalisation(series: readonly FrameSeries[], blocks: readonly Block[], names: readonly string[]): Normalisation {
   const sum = new Float64Array(names.length);

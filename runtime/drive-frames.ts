@@ -1,7 +1,7 @@
 import { framesFromDrive } from "../perception/frames-from-drive.js";
 import { frameChannel } from "../perception/channels.js";
-import type { FrameSpec } from "../perception/types.js";
-import { unobservedChannels, type FrameSeries } from "../dynamics/dataset.js";
+import { Validity, type FrameSpec } from "../perception/types.js";
+import { possibleWindows, unobservedChannels, type FrameSeries } from "../dynamics/dataset.js";
 import type { ModelSpec } from "../dynamics/spec.js";
 import { loadDrive } from "../bridges/drive.js";
 
@@ -33,6 +33,18 @@ export async function loadSeries(path: string, spec: ModelSpec, options: LoadSer
   if (never.length > 0) {
     const which = modelChannels(spec).filter((c) => never.includes(c.name));
     throw new Error(`${path}: ${missingText(which)} in this drive but no sample of it survived validation (see lam inspect ${path})`);
+  }
+  // A window needs `history` frames, then `horizon` frames with every action observed: say which action's gaps leave none.
+  if (possibleWindows(series, spec.actions, spec.history, spec.horizon) === 0) {
+    const shares = spec.actions.map((a) => {
+      const j = series.channels.indexOf(a);
+      return { a, n: frames.reduce((k, f) => k + (f.valid[j] !== Validity.Missing && Number.isFinite(f.values[j]) ? 1 : 0), 0) };
+    });
+    const worst = shares.reduce((x, y) => (y.n < x.n ? y : x));
+    throw new Error(
+      `${path}: no window fits: a window needs ${spec.history} frames of history, then ${spec.horizon} frames (${spec.horizon / spec.rate} s) with every action observed, and the drive has no such stretch; ` +
+        `action channel "${worst.a}" is observed in ${worst.n} of ${frames.length} frames at ${spec.rate} Hz (see lam inspect ${path})`,
+    );
   }
   return series;
 }

@@ -155,6 +155,18 @@ describe("lam map init on a BMW-like CAN CSV", () => {
     expect(e.err).toMatch(/action channel "accel_cmd" is not in this drive/);
   });
 
+  it("an action observed too briefly for any window is named, with how much of the drive it covers", async () => {
+    // The pedal column stops after 0.6 s (a logger that dropped the signal): no 1 s target stretch after 1.6 s of history.
+    const sparse = join(dir, "sparse.csv");
+    const lines = text.trimEnd().split("\n");
+    writeFileSync(sparse, lines.map((l, i) => (i > 30 ? l.replace(/^([^,]*,[^,]*,[^,]*),[^,]*,/, "$1,,") : l)).join("\n") + "\n");
+    const t = await lam("train", sparse, "--map", mapFile, "--out", join(dir, "m2"), "--actions", "steer_cmd,throttle", "--epochs", "1");
+    expect(t.code).toBe(1);
+    expect(t.err).toContain(sparse);
+    expect(t.err).toMatch(/no window fits: a window needs 32 frames of history, then 20 frames \(1 s\) with every action observed.*action channel "throttle" is observed in \d+ of \d+ frames at 20 Hz/);
+    expect(t.err).not.toMatch(/no training windows/);
+  });
+
   it("the mapped drive trains and evaluates end to end (--map on train and eval)", async () => {
     const out = join(dir, "model");
     const t = await lam("train", csv, "--map", mapFile, "--out", out, "--actions", "steer_cmd,throttle", "--epochs", "1", "--units", "8", "--json");
