@@ -23,5 +23,6 @@ export function summaryLines(s: LiveStats): string[] {
     `frames ${s.frames}, predictions ${s.predictions}, predictor errors ${s.predictor_errors}`,
     `commands ${s.commands.total}: model ${s.commands.model}, fallback ${s.commands.fallback}, stop ${s.commands.stop}; limit events ${s.limit_events}; non-finite ${s.nonfinite_commands}`,
     `tick p50 ${fmt(s.timing.p50_tick_ms, 3)} ms, p99 ${fmt(s.timing.p99_tick_ms, 3)} ms, max ${fmt(s.timing.max_tick_ms, 3)} ms, deadline misses ${s.timing.deadline_misses}`,
+    `ticks not sent: late ${s.unsent.late}, paced ${s.unsent.paced}; source clock resets ${s.clock_resets}; stale at the sinks ${s.sinks.reduce((a, k) => a + (k.rejected.stale ?? 0), 0)}`,
   ];
 }
