@@ -1,4 +1,5 @@
 import { isKnownChannel } from "../../perception/channels.js";
+import { MAX_ABS_T } from "../../perception/timing.js";
 import type { Sample } from "../../perception/types.js";
 import { BridgeInputError } from "./live.js";
 
@@ -67,9 +68,10 @@ export class SampleGate {
     this.seen.add(channel);
   }
 
-  /** Throws if the sample's time is further back than the tolerance; else records it. */
+  /** Throws if the sample's time is no time at all, or further back than the tolerance; else records it. */
   admit(sample: Sample, where: string): void {
     const t = sample.t;
+    if (!(Math.abs(t) <= MAX_ABS_T)) throw new BridgeInputError(`${where}@t`, "clock", `t=${t} is not a plausible time (|t| > ${MAX_ABS_T} s)`);
     const c = this.clocks.get(sample.channel);
     if (!c) {
       if (this.clocks.size >= this.maxChannels + this.reserved.size && !this.reserved.has(sample.channel))
@@ -90,6 +92,8 @@ export class SampleGate {
       else c.pending = t;
       return;
     }
+    // An in-order sample while a jump waits for confirmation: the jump was one stray stamp, not the channel's time.
+    c.pending = undefined;
     if (t > c.last) c.last = t;
   }
 }

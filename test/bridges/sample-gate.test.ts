@@ -23,6 +23,17 @@ describe("SampleGate under hostile stamps and names", () => {
     expect(reasons.every((r) => r === undefined)).toBe(true);
   });
 
+  it("#1/#2: a stream of far-future stamps interleaved with the honest ones never becomes the channel's time; 1e300 is no time at all", () => {
+    const gate = new SampleGate();
+    const honest: (string | undefined)[] = [];
+    for (let i = 0; i < 60; i++) {
+      honest.push(reason(() => gate.admit({ channel: "speed", t: 100 + i * 0.02, value: 1 }, "w")));
+      if (i % 2 === 0) expect(reason(() => gate.admit({ channel: "speed", t: 3700 + i * 0.02, value: 1 }, "w"))).toBeUndefined();
+    }
+    expect(honest.every((r) => r === undefined)).toBe(true);
+    expect(reason(() => gate.admit({ channel: "speed", t: 1e300, value: 1 }, "w"))).toBe("clock");
+  });
+
   it("a real forward jump (a sensor back after a gap) is taken on the next sample that confirms it", () => {
     const gate = new SampleGate();
     gate.admit({ channel: "speed", t: 100, value: 1 }, "w");
