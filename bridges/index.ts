@@ -5,6 +5,8 @@ export type { DriveFormat, LoadDriveOptions } from "./drive.js";
 export * as csv from "./csv/index.js";
 export * as mcap from "./mcap/index.js";
 export * as rosbag from "./rosbag/index.js";
+export * as rosbag2 from "./rosbag2/index.js";
+export * as canonical from "./canonical/index.js";
 export * as ros from "./ros/index.js";
 export * as ros2 from "./ros2/index.js";
 export * as mqtt from "./mqtt/index.js";

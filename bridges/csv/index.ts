@@ -14,6 +14,17 @@ export {
 } from "./column-map.js";
 export { BUILTIN_MAPS, comma2k19Map, f1tenthMap, genericMap, RAV4_STEER_RATIO } from "./maps/index.js";
 export { CsvParser, type CsvRecord } from "./parser.js";
-export { readCsvFile } from "./read.js";
+export {
+  proposeColumnMap,
+  proposeTime,
+  splitColumnName,
+  DEFAULT_STEER_RATIO,
+  type CsvSample,
+  type ColumnName,
+  type ColumnNote,
+  type MapProposal,
+  type ProposeOptions,
+} from "./propose.js";
+export { readCsvFile, readCsvHeader } from "./read.js";
 export { parseCell } from "./cell.js";
 export { UNIT_TRANSFORMS, STANDARD_GRAVITY, quaternionYaw, wrapAngle, type UnitTransformName } from "./transforms.js";
