@@ -159,6 +159,16 @@ describe("the live node's time model under hostile stamps", () => {
     await node.stop();
   });
 
+  it("a sustained stream of plausible stamps an hour ahead on every channel cannot re-anchor while the honest sources live", async () => {
+    const bad = (i: number) => (i >= 25 ? CHANNELS.map((channel) => ({ channel, t: T0 + 3600 + i / HZ, value: 9 })) : []);
+    const { node, sent } = run({ untilMs: 3000, seconds: 3, extra: bad });
+    const s = node.stats();
+    expect(s.clock_resets).toBe(0);
+    expect(s.rejected.perception.clock).toBe((3 * HZ - 25) * CHANNELS.length);
+    expect(sent.filter((x) => x.cmd.t > T0 + 0.5 && x.cmd.t < T0 + 2.8).every((x) => x.cmd.mode === "model")).toBe(true);
+    await node.stop();
+  });
+
   it("status carries the counts, refreshed once a second", async () => {
     const { node, statuses } = run({ untilMs: 3000, seconds: 2, extra: (i) => (i === 10 ? [{ channel: "speed", t: T0 + 3600, value: 2 }] : []) });
     const last = statuses.at(-1)!;
