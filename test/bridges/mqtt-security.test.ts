@@ -97,6 +97,19 @@ describe.skipIf(SECURE_MOSQUITTO_MISSING.length > 0)("lam against a Mosquitto wi
     );
     await expect(raw.publishAsync("lam/car1/status", JSON.stringify({ state: "online", detail: "hijacked" }), { qos: 1, retain: true })).rejects.toThrow(/not authorized/i);
 
+    // The vehicle's own stack may feed the node but not command the actuators either.
+    const rawStack = await mqtt.connectAsync(broker.url, {
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+      ca: readFileSync(broker.pki.ca),
+      cert: readFileSync(broker.pki.clientCert),
+      key: readFileSync(broker.pki.clientKey),
+      username: ACCOUNTS.stack.username,
+      password: ACCOUNTS.stack.password,
+    });
+    await expect(rawStack.publishAsync("lam/car1/command", "{}", { qos: 1 })).rejects.toThrow(/not authorized/i);
+    await rawStack.endAsync();
+
     // The stack's samples get through; the node's command gets through.
     const stack = mqttSamplePublisher(await connectMqtt({ url: broker.url, vehicle: "car1", tls: clientTls(), ...as("stack") }));
     await stack.publishSample({ channel: "steer_cmd", t: 2, value: 0.036 });
