@@ -14,7 +14,8 @@ describe("demo vehicle", () => {
     expect(drive.scenario).toBe("robot-track");
     expect(drive.ticks).toHaveLength(16 * 40);
     const channels = new Set(drive.ticks.flatMap((t) => t.samples.map((s) => s.channel)));
-    expect([...channels].sort()).toEqual(["accel", "heading", "lat_accel", "speed", "speed_cmd", "steer", "steer_cmd", "x", "y", "yaw_rate"]);
+    // The vehicle's sensors, and (since the demo drives the scene-aware model) the scene sensor's path/lead channels.
+    expect([...channels].sort()).toEqual(expect.arrayContaining(["accel", "heading", "lat_accel", "speed", "speed_cmd", "steer", "steer_cmd", "x", "y", "yaw_rate"]));
     for (const tick of drive.ticks) for (const s of tick.samples) expect(s.t).toBeLessThanOrEqual(tick.t + 1e-9);
     const speeds = drive.ticks.flatMap((t) => t.samples.filter((s) => s.channel === "speed").map((s) => s.value as number));
     expect(Math.max(...speeds)).toBeGreaterThan(2); // it drives: the reference speeds up towards 2.5 m/s
