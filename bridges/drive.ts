@@ -1,6 +1,7 @@
 import { open, stat } from "node:fs/promises";
 import type { Drive } from "../perception/types.js";
 import { SQLITE_MAGIC, isRosbag2Folder } from "./rosbag2/detect.js";
+import { refuseSpecial } from "./regular-file.js";
 
 export type DriveFormat = Drive["format"];
 
@@ -19,6 +20,8 @@ export async function detectDriveFormat(path: string): Promise<DriveFormat> {
     throw new Error(`${path}: no such file or folder`);
   }
   if (info.isDirectory()) return (await isRosbag2Folder(path)) ? "rosbag2" : "csv";
+  // Before open(): opening a FIFO blocks until something writes to it.
+  refuseSpecial(path, info);
   const fh = await open(path, "r");
   try {
     const head = Buffer.alloc(16);

@@ -77,7 +77,13 @@ export function parseScenario(text: string, source = "<scenario>"): Scenario {
       doc.errors.map((e) => ({ where: at(e.pos[0]), path: "", message: `YAML: ${e.message.split("\n")[0]}` })),
     );
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // yaml throws a bare ReferenceError for an unresolved alias (*x with no &x) or an alias bomb.
+    throw new ScenarioError(source, [{ where: source, path: "", message: `YAML: ${e instanceof Error ? e.message : String(e)}` }]);
+  }
   const parsed = ScenarioSchema.safeParse(data);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => {

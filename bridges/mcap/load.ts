@@ -12,6 +12,16 @@ import { FileReadable } from "./file-readable.js";
 import { scanMcap } from "./resync.js";
 import { regularFileSize } from "../regular-file.js";
 
+/** The zstd/lz4/bz2 handlers, loaded once (their WebAssembly modules take milliseconds to start). */
+let handlers: Promise<McapTypes.DecompressHandlers> | undefined;
+function decompressors(): Promise<McapTypes.DecompressHandlers> {
+  handlers ??= loadDecompressHandlers().catch((e: unknown) => {
+    handlers = undefined;
+    throw e;
+  });
+  return handlers;
+}
+
 interface ScanTally {
   messages: number;
   lastLogTime: bigint | undefined;
@@ -43,7 +53,7 @@ export async function loadMcapDrive(path: string, options: McapDriveOptions = {}
       throw new Error(`${path}: not an MCAP file (first bytes ${Buffer.from(head).toString("hex")}, want 894d434150300d0a)`);
     }
     const meta = { name: options.name ?? basename(path), path, format: "mcap" as const };
-    const decompressHandlers = await loadDecompressHandlers();
+    const decompressHandlers = await decompressors();
     let indexed: McapIndexedReader | undefined;
     try {
       indexed = await McapIndexedReader.Initialize({ readable: new FileReadable(handle, size), decompressHandlers });

@@ -2,6 +2,8 @@ import type { Bag } from "@foxglove/rosbag";
 import { loadDecompressHandlers } from "@mcap/support";
 import Bunzip from "seek-bzip";
 
+let mcapHandlers: ReturnType<typeof loadDecompressHandlers> | undefined;
+
 export type Decompress = NonNullable<ConstructorParameters<typeof Bag>[1]>["decompress"] & {};
 
 /**
@@ -10,7 +12,12 @@ export type Decompress = NonNullable<ConstructorParameters<typeof Bag>[1]>["deco
  * the chunk named by the caller.
  */
 export async function bagDecompressors(): Promise<Decompress> {
-  const mcap = await loadDecompressHandlers();
+  // Loaded once: the WebAssembly modules take milliseconds to start, on every bag otherwise.
+  mcapHandlers ??= loadDecompressHandlers().catch((e: unknown) => {
+    mcapHandlers = undefined;
+    throw e;
+  });
+  const mcap = await mcapHandlers;
   return {
     bz2: named("bz2", (buffer, size) => Bunzip.decode(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength), size)),
     lz4: named("lz4", (buffer, size) => mcap.lz4!(buffer, BigInt(size))),

@@ -67,13 +67,27 @@ export async function loadRosbagDrive(path: string, options: RosbagDriveOptions 
   }
 }
 
+/** Parsed message definitions, by their text: a bag repeats the same few in every file (bounded, oldest out). */
+const READERS = new Map<string, MessageReader>();
+const READERS_MAX = 64;
+
+function readerFor(definition: string): MessageReader {
+  let r = READERS.get(definition);
+  if (!r) {
+    r = new MessageReader(parse(definition));
+    if (READERS.size >= READERS_MAX) READERS.delete(READERS.keys().next().value!);
+    READERS.set(definition, r);
+  }
+  return r;
+}
+
 function declare(topic: string, type: string, definition: string, importer: RosImporter, options: ImporterOptions): Connection {
   if ("reason" in routeTopic({ topic, type }, options)) {
     importer.topic(topic, type);
     return { topic, reader: undefined };
   }
   try {
-    const reader = new MessageReader(parse(definition));
+    const reader = readerFor(definition);
     importer.topic(topic, type);
     return { topic, reader };
   } catch (e) {

@@ -5,8 +5,10 @@ import { resolve } from "node:path";
 import { UsageError, type CliIO } from "../io.js";
 import { packageRoot } from "../model-dir.js";
 
-const SUITES = ["dynamics", "perception", "replay", "closed-loop"] as const;
+const SUITES = ["dynamics", "perception", "replay", "closed-loop", "fuzz", "soak"] as const;
 type Suite = (typeof SUITES)[number];
+/** Run only when named in --only: the fuzz suite takes minutes, the soak as long as --minutes says. */
+const OPT_IN: readonly Suite[] = ["fuzz", "soak"];
 
 const HELP = `usage: lam bench [--json] [--only ${SUITES.join(",")}] [--model DIR | --stand-in] [--ticks N] [--tfjs-seconds S] [--train-batches N] [--train-rounds N] [--no-peer] [--python PATH] [--no-pin] [--data DIR]
 
@@ -19,10 +21,14 @@ Also (all by default; --only picks): perception samples/s on the real drives (ba
 one hour of 20 Hz driving, and closed-loop simulation speed as a multiple of real time (model vs reference driver).
 The perception and replay suites read the recorded drives (--data DIR, default ../shared/data beside the
 repository) and are skipped with a note where they are missing.
+Only with --only: fuzz (≥ --inputs N generated hostile inputs per ingress, default 100000, deterministic under
+--seed S: MQTT payloads and time stamps into a live node over a loopback Mosquitto, the payload decoder, CSV rows,
+MCAP/bag bytes, scenario YAML, policy parameter files) and soak (the live node fed at 100 Hz over loopback MQTT
+for --minutes M, default 30, RSS and tick p99 sampled every --sample-s S, default 60).
 `;
 
 function suites(only: string | undefined): Set<Suite> {
-  if (only === undefined) return new Set(SUITES);
+  if (only === undefined) return new Set(SUITES.filter((x) => !OPT_IN.includes(x)));
   const picked = only.split(",").map((x) => x.trim());
   for (const x of picked) if (!(SUITES as readonly string[]).includes(x)) throw new UsageError(`--only ${x}: expected some of ${SUITES.join(", ")}`);
   return new Set(picked as Suite[]);
@@ -59,6 +65,10 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
         python: { type: "string" },
         "no-pin": { type: "boolean" },
         data: { type: "string" },
+        minutes: { type: "string" },
+        "sample-s": { type: "string" },
+        seed: { type: "string" },
+        inputs: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -139,6 +149,21 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
     const rows = await benchClosedLoop({ modelDir: values.model, log });
     out.closed_loop = rows;
     tables.push(formatClosedLoopTable(rows));
+  }
+  if (which.has("fuzz") && needsData("fuzz")) {
+    log("bench: fuzz (hostile inputs per ingress) ...");
+    const { runFuzz, formatFuzzTable } = await import("../../bench/fuzz/index.js");
+    const report = await runFuzz({ inputs: positiveInt("inputs", values.inputs, 100_000), seed: positiveInt("seed", values.seed, 1), dataDir: data, log });
+    out.fuzz = report;
+    tables.push(formatFuzzTable(report));
+  }
+  if (which.has("soak") && needsData("soak")) {
+    const minutes = positiveInt("minutes", values.minutes, 30);
+    log(`bench: soak, ${minutes} min at 100 Hz over loopback MQTT ...`);
+    const { runSoak, formatSoakTable } = await import("../../bench/soak.js");
+    const report = await runSoak({ minutes, sampleS: positiveInt("sample-s", values["sample-s"], 60), modelDir: values.model, dataDir: data, log });
+    out.soak = report;
+    tables.push(formatSoakTable(report));
   }
   if (values.json) io.stdout.write(JSON.stringify({ ...out, pinned: pin }) + "\n");
   else io.stdout.write(tables.join("\n"));
