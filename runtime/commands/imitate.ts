@@ -11,6 +11,7 @@ import { frameSpecFor } from "../drive-frames.js";
 import { dirStore } from "../model-dir.js";
 import { vehiclePresetName } from "../sim-run.js";
 import { commandBackend } from "../backend-choice.js";
+import { Progress, bar } from "../progress.js";
 
 const HELP = `usage: lam imitate --out DIR [options]
 
@@ -73,34 +74,20 @@ export default async function imitateCommand(argv: string[], io: CliIO & { reado
   const backend = await commandBackend();
   io.stderr.write(`lam imitate: backend ${backend.name}\n`);
 
-  // A bar redrawn in place on a terminal; plain lines (one per finished step) in logs and pipes.
-  const tty = io.stderr.isTTY === true;
-  let lastDraw = 0;
-  let lastLine = "";
+  // A bar redrawn in place on a terminal; plain lines (every 10 s and one per finished phase) in logs and pipes.
+  const bars = new Progress(io.stderr, { now: () => performance.now() });
   const t0 = performance.now();
   const progress = (p: ImitateProgress) => {
     const el = ((performance.now() - t0) / 1000).toFixed(0);
     const what = p.round === 0 ? "demonstrations (DART)" : `DAgger round ${p.round}/${opts.rounds}`;
     if (p.phase === "collect") {
-      const bar = "#".repeat(Math.round((20 * p.done) / p.total)).padEnd(20, ".");
-      const line = `lam imitate: ${what}: driving [${bar}] ${p.done}/${p.total} scenarios  ${el} s`;
-      if (tty) io.stderr.write(`\r${line}\x1b[K${p.done === p.total ? "\n" : ""}`);
-      else if (p.done === p.total || p.done % 10 === 0) io.stderr.write(line + "\n");
+      bars.update(`lam imitate: ${what}: driving ${bar(p.done, p.total)} ${p.done}/${p.total} scenarios  ${el} s`, p.done === p.total);
+      if (p.done === p.total) bars.end();
       return;
     }
-    const now = performance.now();
     const last = p.batch === p.batches;
-    if (tty) {
-      if (now - lastDraw < 200 && !last) return;
-      lastDraw = now;
-      const bar = "#".repeat(Math.round((20 * p.batch) / p.batches)).padEnd(20, ".");
-      io.stderr.write(`\rlam imitate: ${what}: training epoch ${p.epoch}/${p.epochs} [${bar}] loss ${p.loss.toFixed(4)}  ${el} s\x1b[K`);
-      if (last && p.epoch === p.epochs) io.stderr.write("\n");
-    } else if (last) {
-      const line = `lam imitate: ${what}: epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)}  ${el} s`;
-      if (line !== lastLine) io.stderr.write(line + "\n");
-      lastLine = line;
-    }
+    bars.update(`lam imitate: ${what}: training epoch ${p.epoch}/${p.epochs} ${bar(p.batch, p.batches)} loss ${p.loss.toFixed(4)}  ${el} s`, last);
+    if (last && p.epoch === p.epochs) bars.end();
   };
 
   const res = await imitate(opts, {
@@ -112,7 +99,7 @@ export default async function imitateCommand(argv: string[], io: CliIO & { reado
     },
     progress,
   });
-  if (tty) io.stderr.write("\n");
+  bars.end();
   const trainS = (performance.now() - t0) / 1000;
   const last = res.rounds[res.rounds.length - 1];
   const lam = await saveModel(dirStore(values.out), res.model, {

@@ -7,6 +7,7 @@ import type { ModelSpec } from "../../dynamics/spec.js";
 import { trainerFor, type Trainer, type TrainProgress } from "../../dynamics/train.js";
 import { dirStore } from "../model-dir.js";
 import { loadSeries } from "../drive-frames.js";
+import { Progress } from "../progress.js";
 
 const HELP = `usage: lam train <drive...> --out DIR [options]
 
@@ -173,7 +174,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
   io.stderr.write(`lam train: trainer ${trainer}${trainer === "kernel" ? `, ${threads} thread${threads > 1 ? "s" : ""}` : ""} (${why})\n`);
 
   const t0 = performance.now();
-  let lastDraw = 0;
+  const progress = new Progress(io.stderr, { now: () => performance.now() });
   const run = await trainRun(series, spec, {
     epochs,
     seed,
@@ -192,14 +193,10 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
     clipNorm,
     signal,
     now: () => performance.now(),
-    onProgress: (p) => {
-      const now = performance.now();
-      if (now - lastDraw < 200 && p.batch !== p.batches) return;
-      lastDraw = now;
-      io.stderr.write(`\r${progressLine(p)}\x1b[K`);
-    },
+    // A bar on a terminal; a plain line every 10 s (and the last) in logs and CI.
+    onProgress: (p) => progress.update(progressLine(p), p.epoch === p.epochs && p.batch === p.batches),
   });
-  io.stderr.write("\n");
+  progress.end();
   const lam = await saveModel(dirStore(values.out), run.model, run.meta);
   run.model.dispose();
   const summary = {
