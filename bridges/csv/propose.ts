@@ -226,6 +226,11 @@ interface Planned {
   readonly note: string;
   /** Prefer this qualifier when the bare name is taken. */
   readonly qualifier?: string;
+  /**
+   * A measured signal standing in for an action nobody logged (steering angle for steer_cmd, longitudinal
+   * acceleration for accel_cmd): kept only when no such command is logged and no other column took it.
+   */
+  readonly proxy?: boolean;
 }
 
 interface FileContext {
@@ -273,7 +278,7 @@ function plan(kind: Kind, name: ColumnName, s: ColumnStats, ctx: FileContext): P
       if (cmd) return [{ base: "steer_cmd", transform: tr, note: how }];
       return [
         { base: "steer", transform: tr, note: how },
-        { base: "steer_cmd", transform: [...tr], note: "also steer_cmd: the person's steering is the action when no steering command is logged" },
+        { base: "steer_cmd", transform: [...tr], note: "also steer_cmd: the person's steering is the action when no steering command is logged", proxy: true },
       ];
     }
     case "rate": {
@@ -299,7 +304,16 @@ function plan(kind: Kind, name: ColumnName, s: ColumnStats, ctx: FileContext): P
       else [tr, how] = [[], "no unit in the name: read as m/s²"];
       if (kind.sign < 0) how += ", negated (the axis points the other way)";
       const axis = kind.axis === "x" ? "+ = speeding up" : kind.axis === "y" ? "+ = to the left" : "+ = up, gravity included";
-      return [{ base, transform: sign(kind, tr), note: `${how}; check the sign: ${axis}` }];
+      const out: Planned[] = [{ base, transform: sign(kind, tr), note: `${how}; check the sign: ${axis}` }];
+      if (base === "accel") {
+        out.push({
+          base: "accel_cmd",
+          transform: sign(kind, tr),
+          note: "also accel_cmd: the person's pedals as the acceleration they produced, when no acceleration command is logged (the car model predicts steer_cmd + accel_cmd)",
+          proxy: true,
+        });
+      }
+      return out;
     }
     case "throttle":
     case "brake": {
@@ -423,6 +437,13 @@ export function proposeColumnMap(files: readonly CsvSample[], options: ProposeOp
       return (k.q === "steer" && !k.rate && (command || has(n.tokens, ...COMMAND_WORDS))) || (k.q === "canonical" && k.channel.startsWith("steer_cmd"));
     }),
   );
+  const accelCommandLogged = parsed.some(({ names, command }) =>
+    names.some((n) => {
+      const k = classify(n);
+      return (k.q === "accel" && k.axis === "x" && (command || has(n.tokens, ...COMMAND_WORDS))) || (k.q === "canonical" && k.channel.startsWith("accel_cmd"));
+    }),
+  );
+  const commandLogged = (base: string) => (base === "steer_cmd" ? steerCommandLogged : base === "accel_cmd" ? accelCommandLogged : false);
   const entries: FileMap[] = [];
   for (const { f, names, command } of parsed) {
     const time = proposeTime(names, f.rows);
@@ -464,7 +485,7 @@ export function proposeColumnMap(files: readonly CsvSample[], options: ProposeOp
         }
         return;
       }
-      const keep = planned.filter((p) => !(p.base === "steer_cmd" && kind.q === "steer" && !command && !has(n.tokens, ...COMMAND_WORDS) && steerCommandLogged));
+      const keep = planned.filter((p) => !p.proxy || (!command && !commandLogged(p.base) && !taken.has(p.base)));
       const targets = keep.map((p) => {
         const channel = claim(p.base, p.qualifier, stem, n.tokens.join("_"));
         const t: ColumnTarget = p.transform.length === 0 ? { channel } : { channel, transform: p.transform.length === 1 ? p.transform[0] : p.transform };

@@ -102,7 +102,6 @@ describe("lam map init on a BMW-like CAN CSV", () => {
       "VehicleSpeed [mph]": { channel: "speed", transform: "mph_to_mps" },
       "AccelPedal [%]": { channel: "throttle", transform: "percent_to_unit" },
       "BrakePedal [%]": { channel: "brake", transform: "percent_to_unit" },
-      "LongAccel [g]": { channel: "accel", transform: "g_to_mps2" },
       "LatAccel [g]": { channel: "lat_accel", transform: "g_to_mps2" },
       "phone_gyro_z [deg/s]": { channel: "yaw_rate", transform: "deg_s_to_rad_s" },
       Gear: { channel: "gear" },
@@ -111,6 +110,12 @@ describe("lam map init on a BMW-like CAN CSV", () => {
     expect(f.columns?.["SteeringWheelAngle [deg]"]).toEqual([
       { channel: "steer", transform: ["deg_to_rad", { scale: 1 / RATIO }] },
       { channel: "steer_cmd", transform: ["deg_to_rad", { scale: 1 / RATIO }] },
+    ]);
+    // No steering or acceleration command is logged: the person's steering and the acceleration the pedals
+    // produced stand in for them (what the bundled car model predicts).
+    expect(f.columns?.["LongAccel [g]"]).toEqual([
+      { channel: "accel", transform: "g_to_mps2" },
+      { channel: "accel_cmd", transform: "g_to_mps2" },
     ]);
     expect(f.columns?.EngineRPM).toBeUndefined();
     expect(r.err).toMatch(/EngineRPM\s+not mapped/);
@@ -149,10 +154,10 @@ describe("lam map init on a BMW-like CAN CSV", () => {
     expect(t.err).toContain(csv);
     expect(t.err).toMatch(/action channel "speed_cmd" is not in this drive/);
     expect(t.err).not.toMatch(/no training windows/);
-    const e = await lam("eval", csv, "--map", mapFile, "--model", resolve(__dirname, "../../dynamics/models/car"));
+    const e = await lam("eval", csv, "--map", mapFile);
     expect(e.code).toBe(1);
     expect(e.err).toContain(csv);
-    expect(e.err).toMatch(/action channel "accel_cmd" is not in this drive/);
+    expect(e.err).toMatch(/the model's action channel "speed_cmd" is not in this drive \(it has: speed, steer, steer_cmd, /);
   });
 
   it("an action observed too briefly for any window is named, with how much of the drive it covers", async () => {
@@ -176,6 +181,16 @@ describe("lam map init on a BMW-like CAN CSV", () => {
     const j = JSON.parse(e.out) as { windows: number; model: { per_channel: Record<string, { ade: number }> } };
     expect(j.windows).toBeGreaterThan(0);
     expect(Object.keys(j.model.per_channel)).toEqual(["steer_cmd", "throttle"]);
+  });
+
+  it("fine-tunes the bundled car model on the mapped log (its features and actions all come from the map)", async () => {
+    const out = join(dir, "car-ft");
+    const car = resolve(__dirname, "../../dynamics/models/car");
+    const t = await lam("train", csv, "--map", mapFile, "--finetune", car, "--freeze-encoder", "--epochs", "1", "--out", out, "--json");
+    expect(t.code, t.err).toBe(0);
+    const e = await lam("eval", csv, "--map", mapFile, "--model", out, "--json");
+    expect(e.code, e.err).toBe(0);
+    expect(Object.keys((JSON.parse(e.out) as { per_channel_ratio: object }).per_channel_ratio)).toEqual(["steer_cmd", "accel_cmd"]);
   });
 
   it("refuses to overwrite the map without --force, and says which subcommands exist", async () => {
@@ -226,7 +241,7 @@ describe("proposals for the real recordings in ../shared/data", () => {
     // The phone IMU's forward-right-down axes come out left/up/counter-clockwise, as in the built-in map.
     const imu = proposeColumnMap([await sampleOf(join(COMMA, "processed_imu_104hz.csv"))]).map.files[0].columns!;
     expect(imu).toEqual({
-      acc_fwd_mps2: { channel: "accel" },
+      acc_fwd_mps2: [{ channel: "accel" }, { channel: "accel_cmd" }],
       acc_right_mps2: { channel: "lat_accel", transform: "negate" },
       acc_down_mps2: { channel: "vert_accel", transform: "negate" },
       gyro_fwd_rads: { channel: "roll_rate" },
