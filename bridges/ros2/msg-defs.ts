@@ -1,4 +1,5 @@
 import { ros2Definition, ROS2_DEFINED_TYPES } from "../ros/definitions.js";
+import { PATH_SCENE_DEFINITIONS } from "../ros/path-scene.js";
 
 // Field lists of the types lam publishes that bridges/ros/definitions.ts (the types lam reads) does not
 // hold. Those of lam_msgs are the text of bridges/ros2/lam_msgs/msg/*.msg, the Autoware ones that of
@@ -30,6 +31,7 @@ export const NODE_STATUS_MSG = [
 ].join("\n");
 
 const OWN: Readonly<Record<string, string>> = {
+  ...PATH_SCENE_DEFINITIONS,
   "std_msgs/String": "string data",
   "std_msgs/MultiArrayDimension": "string label\nuint32 size\nuint32 stride",
   "std_msgs/MultiArrayLayout": "MultiArrayDimension[] dim\nuint32 data_offset",

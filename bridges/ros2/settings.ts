@@ -86,7 +86,7 @@ const SPECS: readonly Ros2ParamSpec[] = [
   { name: "prediction_type", type: "string", default: "float32_multi_array", choices: ["float32_multi_array", "action_sequence"], readOnly: true, description: "std_msgs/Float32MultiArray, or lam_msgs/ActionSequence (needs lam_msgs built)" },
   { name: "status_topic", type: "string", default: "lam/status", readOnly: true, description: "node status, transient-local" },
   { name: "status_type", type: "string", default: "string", choices: ["string", "node_status"], readOnly: true, description: "std_msgs/String (JSON), or lam_msgs/NodeStatus (needs lam_msgs built)" },
-  { name: "input_topics", type: "string_array", default: DEFAULT_INPUT_TOPICS, readOnly: true, description: "topic=pkg/msg/Type entries to read (Imu, Odometry, AckermannDrive[Stamped], Twist[Stamped], NavSatFix, autoware VelocityReport/SteeringReport)" },
+  { name: "input_topics", type: "string_array", default: DEFAULT_INPUT_TOPICS, readOnly: true, description: "topic=pkg/msg/Type entries to read (Imu, Odometry, AckermannDrive[Stamped], Twist[Stamped], NavSatFix, autoware VelocityReport/SteeringReport; nav_msgs/Path or autoware Trajectory with Odometry give scene channels)" },
   { name: "wheelbase", type: "double", default: 0, readOnly: true, description: "m; needed for twist commands from a steering model (0 = not set)" },
   { name: "frame_id", type: "string", default: "base_link", readOnly: true, description: "header.frame_id of what lam publishes" },
   { name: "imu_mount", type: "string", default: "", readOnly: true, description: "IMU rotation in base_link: roll,pitch,yaw (rad or NNdeg) or x,y,z,w; empty = from /tf_static" },

@@ -4,6 +4,9 @@ import { BridgeInputError, type SampleSource } from "../codec/live.js";
 import { SampleGate } from "../codec/sample-gate.js";
 import { BridgeCounters } from "../codec/stats.js";
 import { StaticTransforms, frameIdOf } from "../ros/tf-static.js";
+import { PATH_TYPES, pathSceneSamples } from "../ros/path-scene.js";
+import { normalizeRosType } from "../ros/message-type.js";
+import type { SceneOptions } from "../../perception/scene.js";
 import { planTopics, type TopicInfo, type TopicMapOptions, type TopicRoute } from "../ros/topic-map.js";
 import type { MapOptions, Quaternion } from "../ros/types.js";
 import type { Measured } from "./commands.js";
@@ -22,7 +25,14 @@ export interface Ros2SourceOptions {
   readonly tfStaticTopic?: string;
   readonly qos?: Ros2QosProfile;
   readonly backwardsToleranceS?: number;
+  /**
+   * Vehicle geometry for scene channels from a planned path (nav_msgs/Path or autoware_planning_msgs/Trajectory
+   * topics among `topics`, with the vehicle's nav_msgs/Odometry): path_offset, path_heading, path_curv@Ts, target_speed.
+   */
+  readonly scene?: SceneOptions;
 }
+
+const isPathType = (type: string): boolean => (PATH_TYPES as readonly string[]).includes(normalizeRosType(type));
 
 /** A SampleSource that also says, per input topic, how much came in and when (diagnostics), and the latest speed. */
 export interface Ros2SampleSource extends SampleSource {
@@ -30,6 +40,11 @@ export interface Ros2SampleSource extends SampleSource {
   /** The newest accepted `speed` sample (source time), for turning accel_cmd into a speed target. */
   measuredSpeed(): Measured | undefined;
 }
+
+/** A passenger car's geometry, for scene channels when none is given (m). */
+const DEFAULT_SCENE: SceneOptions = { egoLength: 4.6, egoWidth: 1.85, egoFront: 3.6, leadRange: 100 };
+/** Plans come rarely and matter until the next: reliable, and the last one kept for a late joiner. */
+const PATH_QOS: Ros2QosProfile = { reliability: "reliable", durability: "volatile", history: "keep_last", depth: 1 };
 
 /** "sensor_msgs/Imu" → "sensor_msgs/msg/Imu", the spelling rclnodejs and DDS type names use. */
 export function ros2TypeName(type: string): string {
@@ -43,13 +58,16 @@ export function ros2TypeName(type: string): string {
  */
 export function ros2SampleSource(node: Ros2Node, opts: Ros2SourceOptions): Ros2SampleSource {
   const map: TopicMapOptions = opts.imuMount ? { ...opts.map, imuMount: opts.imuMount } : (opts.map ?? {});
-  const plan = planTopics(opts.topics, map);
+  const pathTopics = opts.topics.filter((t) => isPathType(t.type));
+  const plan = planTopics(opts.topics.filter((t) => !isPathType(t.type)), map);
   const routes: TopicRoute[] = [];
   const skipped: string[] = [];
   for (const r of plan.values()) {
     if (r.mapped) routes.push(r);
     else skipped.push(`${r.topic} (${r.type}): ${r.reason}`);
   }
+  if (pathTopics.length > 0 && !routes.some((r) => normalizeRosType(r.type) === "nav_msgs/Odometry"))
+    skipped.push(`${pathTopics.map((t) => t.topic).join(", ")}: a planned path needs the vehicle's nav_msgs/Odometry among the topics too`);
   if (skipped.length > 0) throw new Error(`cannot read ROS 2 topics: ${skipped.join("; ")}`);
 
   const samples$ = new Subject<Sample>();
@@ -60,6 +78,8 @@ export function ros2SampleSource(node: Ros2Node, opts: Ros2SourceOptions): Ros2S
   const tf = new StaticTransforms();
   const inputs = new Map<string, { messages: number; lastAt?: number }>();
   let speed: Measured | undefined;
+  let lastOdometry: unknown;
+  let lastPath: { topic: string; type: string; msg: unknown } | undefined;
   const fail = (e: BridgeInputError): void => {
     counters.reject(e);
     errors$.next(e);
@@ -70,6 +90,25 @@ export function ros2SampleSource(node: Ros2Node, opts: Ros2SourceOptions): Ros2S
     const frame = frameIdOf(msg);
     const mount = frame === undefined ? undefined : tf.mountOf(frame);
     return mount ? { ...route.options, mount } : route.options;
+  };
+
+  const admit = (s: Sample, topic: string): void => {
+    try {
+      gate.admit(s, topic);
+    } catch (err) {
+      fail(err as BridgeInputError);
+      return;
+    }
+    counters.accepted++;
+    if (s.channel === "speed" && typeof s.value === "number") speed = { t: s.t, value: s.value };
+    samples$.next(s);
+  };
+  // Scene channels: recomputed on each odometry (the vehicle moved) and each path (the plan changed).
+  const scene = (): void => {
+    if (!lastPath || lastOdometry === undefined) return;
+    const r = pathSceneSamples(normalizeRosType(lastPath.type), lastPath.msg, lastOdometry, opts.scene ?? DEFAULT_SCENE);
+    if ("error" in r) fail(new BridgeInputError(lastPath.topic, "malformed", r.error));
+    else for (const s of r) admit(s, lastPath.topic);
   };
 
   const offs = routes
@@ -90,19 +129,26 @@ export function ros2SampleSource(node: Ros2Node, opts: Ros2SourceOptions): Ros2S
           return;
         }
         for (const r of result.rejects) fail(new BridgeInputError(`${route.topic}@${r.channel}`, r.reason, r.message));
-        for (const s of result.samples) {
-          try {
-            gate.admit(s, route.topic);
-          } catch (err) {
-            fail(err as BridgeInputError);
-            continue;
-          }
-          counters.accepted++;
-          if (s.channel === "speed" && typeof s.value === "number") speed = { t: s.t, value: s.value };
-          samples$.next(s);
+        for (const s of result.samples) admit(s, route.topic);
+        if (pathTopics.length > 0 && route.mapper.kind === "odom") {
+          lastOdometry = msg;
+          scene();
         }
       });
     });
+  for (const p of pathTopics) {
+    inputs.set(p.topic, { messages: 0 });
+    offs.push(
+      node.subscribe(p.topic, ros2TypeName(p.type), PATH_QOS, (msg) => {
+        counters.received++;
+        const input = inputs.get(p.topic)!;
+        input.messages++;
+        input.lastAt = node.now();
+        lastPath = { topic: p.topic, type: p.type, msg };
+        scene();
+      }),
+    );
+  }
   const tfTopic = opts.tfStaticTopic ?? "/tf_static";
   if (tfTopic !== "" && routes.some((r) => r.mapper.kind === "imu"))
     offs.push(

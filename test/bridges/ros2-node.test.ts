@@ -48,14 +48,15 @@ function realFields(type: string): { text: string; source: "shared" | "standard"
   const file = join(SHARED_MSGS, pkg!, "msg", `${name}.msg`);
   if (existsSync(file)) return { text: readFileSync(file, "utf8"), source: "shared" };
   if (STANDARD[`${pkg}/${name}`]) return { text: STANDARD[`${pkg}/${name}`]!, source: "standard" };
-  return { text: definitionOf(type), source: "lam" };
+  // The type's own field list: the part of lam's full definition before its first dependency.
+  return { text: definitionOf(type).split(`\n${"=".repeat(80)}`)[0]!, source: "lam" };
 }
 
 /** A full ros2msg definition (type + dependencies) built from the real .msg files. */
 function realDefinition(type: string): string {
   const root = type.replace("/msg/", "/");
   const first = realFields(root);
-  if (first.source === "lam") return first.text;
+  if (first.source === "lam") return definitionOf(root);
   const parts = [first.text];
   const seen = new Set([root]);
   const queue = [root];
@@ -300,6 +301,38 @@ describe("the ROS 2 node under --ros-args (fake rclnodejs with rclnodejs's types
     expect(got.steer).toBe(-0.125);
     expect(bridge.source.stats().rejected).toEqual({});
     await bridge.close();
+  });
+});
+
+describe("a planned path in (path-scene): scene channels from an Autoware Trajectory and the odometry", () => {
+  it("gives path_offset and target_speed at each odometry, CDR from the real Trajectory.msg", async () => {
+    const clock = { t: 1700000300 };
+    const { fake, bridge } = await carNode(["--ros-args", "-r", "__ns:=/car1", "-p", "input_topics:=[odom=nav_msgs/msg/Odometry, planning/trajectory=autoware_planning_msgs/msg/Trajectory]"], clock);
+    expect(fake.subscriptions.map((s) => s.topic).sort()).toEqual(["/car1/odom", "/car1/planning/trajectory"]);
+    const got: Record<string, number> = {};
+    bridge.source.samples$.subscribe((s) => (got[s.channel] = s.value as number));
+    const point = (x: number) => ({
+      time_from_start: { sec: 0, nanosec: 0 },
+      pose: { position: { x, y: 0, z: 0 }, orientation: { x: 0, y: 0, z: 0, w: 1 } },
+      longitudinal_velocity_mps: 8,
+      lateral_velocity_mps: 0,
+      acceleration_mps2: 0,
+      heading_rate_rps: 0,
+      front_wheel_angle_rad: 0,
+      rear_wheel_angle_rad: 0,
+    });
+    fake.inject("/car1/planning/trajectory", "autoware_planning_msgs/msg/Trajectory", { header: { stamp: stampOf(clock.t), frame_id: "map" }, points: [0, 10, 20, 30, 40, 50, 60, 70, 80].map(point) });
+    expect(got.target_speed).toBeUndefined(); // no odometry yet
+    const od = odom(clock.t, 5);
+    od.pose.pose.position.y = 0.5;
+    fake.inject("/car1/odom", "nav_msgs/msg/Odometry", od);
+    expect(got.target_speed).toBeCloseTo(8, 5);
+    expect(Math.abs(got.path_offset!)).toBeCloseTo(0.5, 5);
+    expect(bridge.source.stats().rejected).toEqual({});
+    fake.inject("/car1/planning/trajectory", "autoware_planning_msgs/msg/Trajectory", { header: { stamp: stampOf(clock.t), frame_id: "map" }, points: [] });
+    expect(bridge.source.stats().lastError).toMatch(/^\/car1\/planning\/trajectory|^planning\/trajectory/);
+    await bridge.close();
+    await expect(carNode(["--ros-args", "-p", "input_topics:=[path=nav_msgs/msg/Path]"])).rejects.toThrow("needs the vehicle's nav_msgs/Odometry");
   });
 });
 
