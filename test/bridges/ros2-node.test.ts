@@ -304,6 +304,22 @@ describe("the ROS 2 node under --ros-args (fake rclnodejs with rclnodejs's types
   });
 });
 
+describe("lam_msgs on the wire", () => {
+  it("prediction_type action_sequence and status_type node_status publish lam_msgs, decoded with lam_msgs/msg/*.msg", async () => {
+    const lamMsgs = (name: string) => readFileSync(`bridges/ros2/lam_msgs/msg/${name}.msg`, "utf8");
+    const header = `${"=".repeat(80)}\nMSG: std_msgs/Header\nbuiltin_interfaces/Time stamp\nstring frame_id\n${"=".repeat(80)}\nMSG: builtin_interfaces/Time\nint32 sec\nuint32 nanosec`;
+    const { fake, bridge } = await carNode(["--ros-args", "-r", "__ns:=/car1", "-p", "prediction_type:=action_sequence", "-p", "status_type:=node_status"]);
+    bridge.sink.publishPrediction({ t0: 1700000000.25, dt: 0.05, channels: ["steer_cmd", "accel_cmd"], mean: new Float32Array([0.1, 1, 0.2, 2]), std: new Float32Array([0.01, 0.1, 0.02, 0.2]), model: "lstm" });
+    bridge.sink.publishStatus({ state: "degraded", t: 1700000001, detail: "imu stale", model: "car" });
+    const seq = new MessageReader(parse(`${lamMsgs("ActionSequence")}\n${header}`, { ros2: true })).readMessage(fake.on("/car1/lam/prediction")[0]!.bytes) as any;
+    expect(seq).toMatchObject({ header: { stamp: { sec: 1700000000, nanosec: 250_000_000 } }, dt: 0.05, model: "lstm", channels: ["steer_cmd", "accel_cmd"], horizon: 2 });
+    expect(Array.from(seq.std as Float32Array)).toEqual(Array.from(new Float32Array([0.01, 0.1, 0.02, 0.2])));
+    const st = new MessageReader(parse(`${lamMsgs("NodeStatus")}\n${header}`, { ros2: true })).readMessage(fake.on("/car1/lam/status")[0]!.bytes);
+    expect(st).toMatchObject({ header: { stamp: { sec: 1700000001, nanosec: 0 } }, state: 2, detail: "imu stale", model: "car" });
+    await bridge.close();
+  });
+});
+
 describe("a planned path in (path-scene): scene channels from an Autoware Trajectory and the odometry", () => {
   it("gives path_offset and target_speed at each odometry, CDR from the real Trajectory.msg", async () => {
     const clock = { t: 1700000300 };
