@@ -1,6 +1,6 @@
 import { channelInfo } from "../../perception/index.js";
 import type { DriveChannel, ImportIssue, RejectCounts, RejectReason } from "../../perception/index.js";
-import { planTopics, routeTopic } from "./topic-map.js";
+import { LAM_OUTPUT, planTopics, routeTopic } from "./topic-map.js";
 import type { TopicMapOptions } from "./topic-map.js";
 import { StaticTransforms, frameIdOf } from "./tf-static.js";
 import type { MapOptions, RosDrive, RosMessageMapper, TopicSummary } from "./types.js";
@@ -138,7 +138,7 @@ export class RosImporter {
         summaries.push({ topic: s.topic, type: s.type, messages: s.messages, mapped: false, reason, malformed: 0, channels: [] });
         // Topics the user left out on purpose are listed, not reported as problems.
         const o = this.options.topics?.[s.topic];
-        if (!o?.ignore && !(this.options.exclusive && !o)) {
+        if (!o?.ignore && !(this.options.exclusive && !o) && reason !== LAM_OUTPUT) {
           unknown.push({ where: s.topic, reason: "unknown_channel", message: `${s.type}: ${reason}; ${s.messages} messages not read` });
         }
         continue;

@@ -11,7 +11,7 @@ export { mapNavSatFix, navSatFixMapper } from "./navsatfix.js";
 export { mapTwist, mapTwistStamped, twistMapper, twistStampedMapper } from "./twist.js";
 export { mapAckermannDrive, mapAckermannDriveStamped, ackermannDriveMapper, ackermannDriveStampedMapper } from "./ackermann.js";
 export { ROS_MAPPERS, mapperFor } from "./mappers.js";
-export { planTopics, routeTopic, topicQualifier } from "./topic-map.js";
+export { planTopics, routeTopic, topicQualifier, isLamOutput, LAM_OUTPUT } from "./topic-map.js";
 export type { TopicInfo, TopicMapOptions, TopicOverride, TopicRoute, TopicSkip } from "./topic-map.js";
 export { RosImporter, errorText } from "./importer.js";
 export type { ImporterOptions } from "./importer.js";

@@ -47,6 +47,14 @@ export interface TopicSkip {
   readonly reason: string;
 }
 
+/** Why lam's own outputs in its replay MCAP (predictions, commands, logs under /lam/) are not read back as inputs. */
+export const LAM_OUTPUT = "lam's own output, not an input";
+
+/** A topic lam wrote itself (/lam/…, lam.* and lam_msgs types): listed when skipped, not reported as a problem. */
+export function isLamOutput(topic: string, type: string): boolean {
+  return topic.startsWith("/lam/") || type.startsWith("lam.") || type.startsWith("lam_msgs/");
+}
+
 /** Whether and with which mapper a topic is read; naming waits until all topics are known (planTopics). */
 export function routeTopic(info: TopicInfo, options: TopicMapOptions = {}): { mapper: RosMessageMapper } | { reason: string } {
   const o = options.topics?.[info.topic];
@@ -54,7 +62,7 @@ export function routeTopic(info: TopicInfo, options: TopicMapOptions = {}): { ma
   if (options.exclusive && !o) return { reason: "not in the topic map" };
   const type = o?.type ?? info.type;
   const mapper = mapperFor(type);
-  if (!mapper) return { reason: `unsupported message type ${type}` };
+  if (!mapper) return { reason: isLamOutput(info.topic, type) ? LAM_OUTPUT : `unsupported message type ${type}` };
   if (mapper.kind === "tf" && info.topic !== "/tf_static" && info.topic !== "tf_static")
     return { reason: "only /tf_static is read (sensor mounts); moving transforms are not" };
   if (o?.mount && mapper.kind !== "imu") return { reason: `mount is only supported for IMU topics, not ${normalizeRosType(type)}` };
