@@ -455,21 +455,20 @@ export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise
   const kRounds: number[] = [];
   const tRounds: number[] = [];
   const k2Rounds: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    log(`bench: training round ${r + 1}/${rounds}: kernel ${kernelBatches} batches, tfjs ${trainBatches} batches${twoCores ? ", kernel on 2 threads" : ""}`);
-    kRounds.push(await kernelTraining(m, kernelBatches, engine1));
-    tRounds.push(await tfjsTraining(m.model, spec, trainBatches));
-    if (twoCores) {
-      // The bench pins itself to core 0; the workers get cores 0 and 1 while they run.
-      const widened = opts.pin !== false && affinity("0,1");
-      const pool = poolEngine(trainLayout(spec), spec.history, m.head, 2);
-      try {
-        k2Rounds.push(await kernelTraining(m, kernelBatches, pool));
-      } finally {
-        await pool.close();
-        if (widened) affinity("0");
-      }
+  // The bench pins itself to core 0; the two workers are started with cores 0 and 1 (threads inherit the affinity
+  // of their creator), then the main thread goes back to core 0 alone.
+  const widened = twoCores && opts.pin !== false && affinity("0,1");
+  const pool = twoCores ? poolEngine(trainLayout(spec), spec.history, m.head, 2) : null;
+  if (widened) affinity("0");
+  try {
+    for (let r = 0; r < rounds; r++) {
+      log(`bench: training round ${r + 1}/${rounds}: kernel ${kernelBatches} batches, tfjs ${trainBatches} batches${pool ? ", kernel on 2 threads" : ""}`);
+      kRounds.push(await kernelTraining(m, kernelBatches, engine1));
+      tRounds.push(await tfjsTraining(m.model, spec, trainBatches));
+      if (pool) k2Rounds.push(await kernelTraining(m, kernelBatches, pool));
     }
+  } finally {
+    await pool?.close();
   }
   if (!twoCores) notes.push("one CPU: the 2-thread training figure was not measured");
   const tfTrain = median(tRounds);
