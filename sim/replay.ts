@@ -8,7 +8,9 @@ import { Validity, type Drive, type Frame, type FrameSpec, type RejectCounts } f
 import type { PolicyParams } from "../policy/params.js";
 import { Decider, type TickResult } from "../pipeline/decider.js";
 import { RecordedActions, ScoreAccumulator, type PredictorScore } from "./replay-score.js";
-import type { PassCriteria, ScenarioRun, TickRecord } from "./run.js";
+import type { LimitIntervention, PassCriteria, ScenarioRun, TickRecord } from "./run.js";
+import { predictionAhead } from "./report/ahead.js";
+import { HorizonAccumulator, type HorizonError } from "./report/horizon.js";
 
 /** Vehicle state a TickRecord carries; read from the drive where it has them. */
 export const STATE_CHANNELS = ["speed", "accel", "lat_accel", "yaw_rate", "steer", "x", "y", "heading"] as const;
@@ -92,6 +94,8 @@ export interface ReplayDetail {
   readonly fallback_reasons: Readonly<Record<string, number>>;
   /** Ticks on which the predictor threw (the policy then fell back). */
   readonly predictor_errors: number;
+  /** Error against horizon (per-step ADE) of the model and baselines; absent in reports written before it existed. */
+  readonly horizon?: HorizonError;
   /** Samples dropped by the importer and by perception, by channel and reason. */
   readonly rejected: { readonly import: Readonly<Record<string, RejectCounts>>; readonly perception: Readonly<Record<string, RejectCounts>> };
   /**
@@ -143,17 +147,20 @@ export function replayDrive(drive: Drive, opts: ReplayOptions): ReplayOutcome {
   return replayFrames(drive, frames, rejected, opts);
 }
 
-function firstStep(p: ActionSequence): NonNullable<TickRecord["prediction"]> {
+function firstStep(p: ActionSequence, t: number, rate: number): NonNullable<TickRecord["prediction"]> {
   const first: Record<string, number> = {};
   const spread: Record<string, number> | null = p.std ? {} : null;
   for (let c = 0; c < p.channels.length; c++) {
     first[p.channels[c]] = p.mean[c];
     if (spread) spread[p.channels[c]] = p.std![c];
   }
-  return { first, spread };
+  // For the report: what it predicts 0.5 s and 1 s ahead (the first step lies on top of what was done).
+  const ahead = predictionAhead(p, t, rate);
+  return ahead ? { first, spread, ahead } : { first, spread };
 }
 
 const NO_LIMITS: readonly string[] = Object.freeze([]);
+const NO_INTERVENTIONS: readonly LimitIntervention[] = Object.freeze([]);
 const bump = (m: Record<string, number>, k: string) => void (m[k] = (m[k] ?? 0) + 1);
 const sorted = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
@@ -177,6 +184,8 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
   const blocks = opts.heldOut ?? null;
   const heldModel = new ScoreAccumulator(actions);
   const heldBase = baselines.map(() => new ScoreAccumulator(actions));
+  const modelHorizon = new HorizonAccumulator(recorded);
+  const baseHorizon = baselines.map(() => new HorizonAccumulator(recorded));
   // A prediction is held out only if everything it is scored against is: from its frame to its last step.
   const horizonEnd = (p: ActionSequence) => p.t0 + (p.mean.length / Math.max(1, p.channels.length) - 1) * p.dt;
 
@@ -196,11 +205,13 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
     if (held) heldModel.add(err!);
     if (r.error !== undefined) predictorErrors++;
     const scoredOn = err?.ade.map((x) => x !== null);
+    if (scoredOn) modelHorizon.add(i, r.prediction!, scoredOn);
     baselines.forEach((b, j) => {
       const seq = b.step(frame);
       if (!scoredOn) return;
       const e = recorded.score(i, seq, scoredOn);
       baseAcc[j].add(e);
+      baseHorizon[j].add(i, seq, scoredOn);
       if (held) heldBase[j].add(e);
     });
 
@@ -248,8 +259,9 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
       reference: {},
       mode,
       limits: lim,
+      interventions: lim.length === 0 ? NO_INTERVENTIONS : r.why.interventions.map((v) => ({ limit: v.limit, channel: v.channel, requested: v.requested, applied: v.applied, bound: v.bound })),
       fallback,
-      prediction: p ? firstStep(p) : null,
+      prediction: p ? firstStep(p, frame.t, rate) : null,
       prediction_error: err?.all ?? null,
       tick_ms: r.tickMs ?? null,
     });
@@ -306,6 +318,7 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
     limits: sorted(limits),
     fallback_reasons: sorted(reasons),
     predictor_errors: predictorErrors,
+    horizon: { step_s: 1 / rate, ticks: modelHorizon.ticks(), model: modelHorizon.curves(), baselines: Object.fromEntries(baselines.map((b, j) => [b.name, baseHorizon[j].curves()])) },
     rejected: { import: drive.rejected, perception: perceptionRejected },
     time_breaks: breaks,
     notes,

@@ -3,6 +3,15 @@
 import type { CommandMode } from "../policy/types.js";
 import type { FaultCounts } from "./faults.js";
 
+/** One limit acting on one channel: the value asked for, the value sent, and the limit's edge. */
+export interface LimitIntervention {
+  readonly limit: string;
+  readonly channel: string;
+  readonly requested: number;
+  readonly applied: number;
+  readonly bound: number;
+}
+
 export interface TickRecord {
   readonly t: number;
   // Ego state at t (rear axle).
@@ -30,9 +39,18 @@ export interface TickRecord {
   readonly mode: CommandMode;
   /** Limits that acted: the driver's own (Command.limits) and the vehicle's (prefixed "vehicle."). */
   readonly limits: readonly string[];
+  /** How the policy's limits changed the command (its `why`), where recorded (replays); empty when none acted. */
+  readonly interventions?: readonly LimitIntervention[];
   readonly fallback: string | null;
-  /** First predicted step by channel, and its std (spread), if the driver predicted. */
-  readonly prediction: { readonly first: Readonly<Record<string, number>>; readonly spread: Readonly<Record<string, number>> | null } | null;
+  /**
+   * First predicted step by channel, and its std (spread), if the driver predicted; `ahead` (replays): the value
+   * predicted for k ticks after this one, by k then channel, for the leads reports plot (sim/report/ahead.ts).
+   */
+  readonly prediction: {
+    readonly first: Readonly<Record<string, number>>;
+    readonly spread: Readonly<Record<string, number>> | null;
+    readonly ahead?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  } | null;
   /** Mean |predicted − executed| over this prediction's horizon and at its last step; null if it ran past the end. */
   readonly prediction_error: { readonly ade: number; readonly fde: number } | null;
   /** Wall-clock (ms) of the driver's tick; only ever reported under `timing`. */

@@ -1,3 +1,5 @@
 export * from "./json.js";
 export * from "./html.js";
 export * from "./svg.js";
+export * from "./ahead.js";
+export * from "./horizon.js";
