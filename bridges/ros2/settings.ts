@@ -43,6 +43,8 @@ export interface Ros2ParamSpec {
   readonly choices?: readonly string[];
   /** The node reads it once at start (changing it later has no effect). */
   readonly readOnly: boolean;
+  /** A double that must be > 0 (a period, a look-ahead), not merely >= 0. */
+  readonly positive?: boolean;
 }
 
 export const COMMAND_TOPICS: Readonly<Record<Ros2CommandKind, string>> = {
@@ -90,8 +92,8 @@ const SPECS: readonly Ros2ParamSpec[] = [
   { name: "wheelbase", type: "double", default: 0, readOnly: true, description: "m; needed for twist commands from a steering model (0 = not set)" },
   { name: "frame_id", type: "string", default: "base_link", readOnly: true, description: "header.frame_id of what lam publishes" },
   { name: "imu_mount", type: "string", default: "", readOnly: true, description: "IMU rotation in base_link: roll,pitch,yaw (rad or NNdeg) or x,y,z,w; empty = from /tf_static" },
-  { name: "accel_horizon", type: "double", default: 0.5, readOnly: true, description: "s; speed target = measured speed + accel_cmd * accel_horizon for accel_cmd models" },
-  { name: "diagnostic_period", type: "double", default: 1, readOnly: true, description: "s between /diagnostics messages" },
+  { name: "accel_horizon", type: "double", default: 0.5, readOnly: true, positive: true, description: "s; speed target = measured speed + accel_cmd * accel_horizon for accel_cmd models" },
+  { name: "diagnostic_period", type: "double", default: 1, readOnly: true, positive: true, description: "s between /diagnostics messages" },
   { name: "use_sim_time", type: "bool", default: false, readOnly: false, description: "take time from /clock (declared by the client library)" },
 ];
 
@@ -118,7 +120,8 @@ export function checkParam(spec: Ros2ParamSpec, v: RosParamValue): RosParamValue
   if (!ok) throw new Ros2SettingsError(`parameter ${spec.name}=${JSON.stringify(v)}: expected ${spec.type}, got ${t}`);
   if (spec.choices && !spec.choices.includes(v as string))
     throw new Ros2SettingsError(`parameter ${spec.name}=${JSON.stringify(v)}: expected one of ${spec.choices.join(", ")}`);
-  if (spec.type === "double" && !((v as number) >= 0)) throw new Ros2SettingsError(`parameter ${spec.name}=${v}: expected a number >= 0`);
+  if (spec.type === "double" && !(spec.positive ? (v as number) > 0 : (v as number) >= 0))
+    throw new Ros2SettingsError(`parameter ${spec.name}=${v}: expected a number ${spec.positive ? "> 0" : ">= 0"}`);
   return v;
 }
 

@@ -405,6 +405,10 @@ describe("lam run --ros2 --ros-args … (the CLI end to end, against the fake rc
     await expect(run(["--ros-args", "-r", "__ns:=/car1"], io)).rejects.toThrow("--ros-args needs --ros2");
     await expect(run(["--ros2", "--ros-args", "-p", "command_type:=tank"], io, { env: { ROS_DISTRO: "jazzy" } })).rejects.toThrow("command_type=\"tank\": expected one of ackermann, twist, autoware_control");
     await expect(run(["--ros2", "--ros-args", "-r", "__ns:=car1"], io, { env: { ROS_DISTRO: "jazzy" } })).rejects.toThrow("must be absolute");
+    await expect(run(["--ros2", "--ros-args", "-p", "diagnostic_period:=0"], io, { env: { ROS_DISTRO: "jazzy" } })).rejects.toThrow("diagnostic_period=0: expected a number > 0");
+    await expect(run(["--ros2", "--ros-args", "-p", "wheelbase:=-1"], io, { env: { ROS_DISTRO: "jazzy" } })).rejects.toThrow("wheelbase=-1: expected a number >= 0");
+    await expect(run(["--ros2", "--ros-args", "-p", "wheelbase:=.nan"], io, { env: { ROS_DISTRO: "jazzy" } })).rejects.toThrow("not a finite number");
+    await expect(run(["--ros2", "--wheelbase", "2", "--ros-args", "-p", "input_topics:=[imu]"], io, { env: { ROS_DISTRO: "jazzy" } })).rejects.toThrow('input topic "imu"');
     void err;
   });
 });
