@@ -143,3 +143,20 @@ describe("predicted path", () => {
     expect(turn[2]!.y).toBeGreaterThan(0);
   });
 });
+
+describe("reading lam.Frame back", () => {
+  it("takes fresh values only, rejects bad ones by name, and a non-JSON message is a decode error", async () => {
+    const { mapLamFrame } = await import("../../bridges/ros/index.js");
+    const { decoderFor } = await import("../../bridges/mcap/decoders.js");
+    const r = mapLamFrame({ t: 12.5, values: { speed: 3, accel: 1, yaw_rate: "x", lat_accel: null, steer: 99 }, valid: { speed: "fresh", accel: "held", yaw_rate: "fresh", lat_accel: "missing", steer: "fresh" } }, 0);
+    expect(r.samples).toEqual([{ channel: "speed", t: 12.5, value: 3 }]);
+    expect(r.rejects.map((j) => [j.channel, j.reason])).toEqual([["yaw_rate", "wrong_type"], ["steer", "out_of_range"]]);
+    expect(mapLamFrame({ t: 1, values: 5 }, 0).rejects[0]!.message).toMatch(/values is number 5/);
+    const d = decoderFor({ id: 1, topic: "/lam/frame", schemaId: 1, messageEncoding: "json", metadata: new Map() }, { id: 1, name: "lam.Frame", encoding: "jsonschema", data: new Uint8Array() });
+    expect("decode" in d).toBe(true);
+    if ("decode" in d) {
+      expect(d.decode(new TextEncoder().encode('{"t":1}'))).toEqual({ t: 1 });
+      expect(() => d.decode(new Uint8Array([0xff, 0xfe]))).toThrow();
+    }
+  });
+});
