@@ -25,7 +25,7 @@ describe("the kernel's Adam", () => {
         (opt as unknown as { learningRate: number }).learningRate = lr;
       }
       const gt = tf.tensor1d(g);
-      opt.applyGradients({ [v.name]: gt });
+      opt.applyGradients([{ name: v.name, tensor: gt }]);
       gt.dispose();
       adamStep(P, g, s, lr, [[0, n]]);
     }
