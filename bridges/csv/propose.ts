@@ -159,10 +159,22 @@ function axisOf(tokens: readonly string[]): { axis: Axis; sign: 1 | -1 } | undef
   return undefined;
 }
 
-function classify(name: ColumnName): Kind {
+/** What a file holds by its name ("Gyroscope.csv", "accelerometer.csv"): bare x/y/z columns are then its axes. */
+export type FileHint = "gyro" | "accel" | undefined;
+
+export function fileHint(file: string): FileHint {
+  if (/gyro|rotation/i.test(file)) return "gyro";
+  if (/acc(el|elerometer|eleration)?[^a-z]|acc(el|elerometer|eleration)$|acceleration/i.test(file.replace(/\.[^.]*$/, ""))) return "accel";
+  return undefined;
+}
+
+function classify(name: ColumnName, hint: FileHint = undefined): Kind {
   const t = name.tokens;
   const raw = name.raw.trim();
   if (raw === "") return { q: "skip", why: "unnamed index column" };
+  if (hint && t.length === 1 && (t[0] === "x" || t[0] === "y" || t[0] === "z")) {
+    return { q: hint === "gyro" ? "rate" : "accel", axis: t[0], sign: 1 };
+  }
   if (isKnownChannel(raw) && !raw.endsWith("@")) return { q: "canonical", channel: raw };
   // Glued axis names: ax/ay/az, acc_x, wx/gz/gyro_z, yawrate, vx.
   for (const w of t) {
@@ -191,7 +203,9 @@ function classify(name: ColumnName): Kind {
     return ax ? { q: "accel", ...ax } : { q: "accel", axis: "x", sign: 1 };
   }
   const rotation = has(t, "yaw", "roll", "pitch");
-  if (has(t, "gyro", "gyr", "omega", "angular") || (rotation && (rateUnit || has(t, "rate", "speed", "vel", "velocity")))) {
+  const turning = has(t, "rotation", "turn") && has(t, "rate", "x", "y", "z");
+  if (has(t, "gyro", "gyr", "omega", "angular") || turning || (rotation && (rateUnit || has(t, "rate", "speed", "vel", "velocity")))) {
+    if (has(t, "turn") && !axisOf(t)) return { q: "rate", axis: "z", sign: 1 };
     const ax = axisOf(t);
     return ax ? { q: "rate", ...ax } : { q: "skip", why: "angular rate without an axis (x/y/z, roll/pitch/yaw)" };
   }
@@ -430,7 +444,7 @@ export function proposeColumnMap(files: readonly CsvSample[], options: ProposeOp
     return name;
   };
   // A logged steering command anywhere means a measured steering angle is not also the action.
-  const parsed = files.map((f) => ({ f, names: f.header.map(splitColumnName), command: /cmd|command/i.test(f.file) }));
+  const parsed = files.map((f) => ({ f, names: f.header.map(splitColumnName), command: /cmd|command/i.test(f.file), hint: fileHint(f.file) }));
   const steerCommandLogged = parsed.some(({ names, command }) =>
     names.some((n) => {
       const k = classify(n);
@@ -445,7 +459,7 @@ export function proposeColumnMap(files: readonly CsvSample[], options: ProposeOp
   );
   const commandLogged = (base: string) => (base === "steer_cmd" ? steerCommandLogged : base === "accel_cmd" ? accelCommandLogged : false);
   const entries: FileMap[] = [];
-  for (const { f, names, command } of parsed) {
+  for (const { f, names, command, hint } of parsed) {
     const time = proposeTime(names, f.rows);
     if (!time) {
       throw new Error(
@@ -464,7 +478,7 @@ export function proposeColumnMap(files: readonly CsvSample[], options: ProposeOp
       notes.push({ file: f.file, column: Object.values(cols).join(","), channels: [channel], note: "orientation quaternion → heading (yaw about +z)" });
     }
     const accelZ = names.findIndex((n) => {
-      const k = classify(n);
+      const k = classify(n, hint);
       return k.q === "accel" && k.axis === "z" && n.unit === undefined;
     });
     const gravity = accelZ >= 0 ? stats(f.rows, accelZ).medianAbs : NaN;
@@ -477,7 +491,7 @@ export function proposeColumnMap(files: readonly CsvSample[], options: ProposeOp
     const columns: Record<string, ColumnTarget | ColumnTarget[]> = {};
     names.forEach((n, i) => {
       if (used.has(i)) return;
-      const kind = classify(n);
+      const kind = classify(n, hint);
       const planned = plan(kind, n, stats(f.rows, i), ctx);
       if (typeof planned === "string") {
         if (n.raw.trim() !== "" || f.rows.some((r) => r[i] !== undefined && r[i] !== "" && r[i] !== "0")) {

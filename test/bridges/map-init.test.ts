@@ -85,6 +85,26 @@ describe("splitColumnName: names and units as loggers write them", () => {
   });
 });
 
+describe("phone sensor logs", () => {
+  it("bare x/y/z columns of Gyroscope.csv / Accelerometer.csv are that sensor's axes; ns epoch time; iOS rotationRate names", () => {
+    const header = ["time", "seconds_elapsed", "z", "y", "x"];
+    const rows = [
+      ["1700000000000000000", "0", "0.01", "0.02", "0.03"],
+      ["1700000000010000000", "0.01", "0.01", "0.02", "0.03"],
+    ];
+    const { map } = proposeColumnMap([
+      { file: "Gyroscope.csv", header, rows },
+      { file: "Accelerometer.csv", header, rows },
+      { file: "motion.csv", header: ["loggingSample(N)", "timestamp_s", "motionRotationRateZ(rad/s)"], rows: [["0", "1.5", "0.1"]] },
+    ]);
+    expect(map.files[0].time).toEqual({ column: "time", scale: 1e-9 });
+    expect(map.files[0].columns).toEqual({ z: { channel: "yaw_rate" }, y: { channel: "pitch_rate" }, x: { channel: "roll_rate" } });
+    expect(map.files[1].columns).toMatchObject({ z: { channel: "vert_accel" }, y: { channel: "lat_accel" } });
+    expect(map.files[2].columns).toEqual({ "motionRotationRateZ(rad/s)": { channel: "yaw_rate@motion" } });
+    expect(() => parseColumnMap(JSON.parse(JSON.stringify(map)))).not.toThrow();
+  });
+});
+
 describe("lam map init on a BMW-like CAN CSV", () => {
   const dir = mkdtempSync(join(tmpdir(), "lam-map-init-"));
   const csv = join(dir, "bmw.csv");
