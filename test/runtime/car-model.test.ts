@@ -14,7 +14,7 @@ import { main } from "../../runtime/main.js";
 import { openModel, type RuntimeModel } from "../../runtime/model.js";
 import { carModelDir, defaultModelDir, dirStore } from "../../runtime/model-dir.js";
 import { incompatibility, modelFor, planScenarios, vehiclePresetName } from "../../runtime/sim-run.js";
-import { openBundledModels } from "../../runtime/sim-run.js";
+import { drivingModelDir, openBundledModels } from "../../runtime/sim-run.js";
 import { policyPreset } from "../../policy/index.js";
 
 const DATA = resolve(import.meta.dirname, "../../../shared/data");
@@ -110,13 +110,16 @@ describe("the bundled car model", () => {
 });
 
 describe("lam sim picks the bundled model by the scenario's vehicle", () => {
+  // The scene-aware driving models come first (runtime/sim-run.ts simModelDirs): car-drive for the car, robot-drive for the robot.
+  const carDrive = drivingModelDir("car");
+  const robotDrive = drivingModelDir("robot");
   it("opens each bundled model once, and only when a scenario needs it", async () => {
     const robotOnly = await openBundledModels(robots);
-    expect(robotOnly.map((m) => m.dir)).toEqual([defaultModelDir()]);
+    expect(robotOnly.map((m) => m.dir)).toEqual([robotDrive]);
     const both = await openBundledModels([...cars, ...robots, ...cars]);
-    expect(both.map((m) => m.dir)).toEqual([defaultModelDir(), carModelDir()]);
+    expect(both.map((m) => m.dir)).toEqual([robotDrive, carDrive]);
     const setup = { driver: "model" as const, model: null, models: both, policy: null, overrides: {} };
-    for (const sc of catalog) expect(modelFor(sc, setup)!.dir).toBe(sc.vehicle.model === "car" ? carModelDir() : defaultModelDir());
+    for (const sc of catalog) expect(modelFor(sc, setup)!.dir).toBe(sc.vehicle.model === "car" ? carDrive : robotDrive);
     expect(planScenarios(catalog, setup).filter((p) => p.incompatible !== null)).toEqual([]);
     for (const m of [...robotOnly, ...both]) m.model.dispose();
   });
@@ -128,12 +131,12 @@ describe("lam sim picks the bundled model by the scenario's vehicle", () => {
     const j = JSON.parse(r.out);
     expect(j.driver).toBe("model");
     expect(j.summary.skipped).toEqual([]);
-    expect(j.model.dir).toBe(carModelDir());
+    expect(j.model.dir).toBe(carDrive);
     expect(j.model.actions).toEqual(["steer_cmd", "accel_cmd"]);
     const [s] = j.scenarios;
     expect(s.name).toBe("lane-keep-straight");
     expect(s.policy).toBe("passenger-car");
-    expect(s.model).toBe(car.meta.weightsSha256);
+    expect(s.model).toBe(JSON.parse(await readFile(join(carDrive, "lam.json"), "utf8")).weightsSha256);
     expect(s.metrics.ade).not.toBeNull(); // the model's predictions were scored: it drove
     expect(s.metrics.nonfinite_commands).toBe(0);
     const [run] = decodeRuns(await readFile(join(out, "runs.json"), "utf8"), "runs.json");
@@ -149,10 +152,10 @@ describe("lam sim picks the bundled model by the scenario's vehicle", () => {
     expect(j.summary.skipped).toEqual([]);
     expect(j.model).toBeNull(); // no single model drove every scenario
     expect(j.models.map((m: { dir: string; scenarios: string[] }) => [m.dir, m.scenarios])).toEqual([
-      [carModelDir(), ["lane-keep-straight"]],
-      [defaultModelDir(), ["robot-track"]],
+      [carDrive, ["lane-keep-straight"]],
+      [robotDrive, ["robot-track"]],
     ]);
     const sha = Object.fromEntries(j.models.map((m: { dir: string; sha256: string }) => [m.dir, m.sha256]));
-    expect(j.scenarios.map((s: { model: string }) => s.model)).toEqual([sha[carModelDir()], sha[defaultModelDir()]]);
+    expect(j.scenarios.map((s: { model: string }) => s.model)).toEqual([sha[carDrive], sha[robotDrive]]);
   });
 });
