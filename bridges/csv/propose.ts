@@ -379,8 +379,19 @@ export function proposeTime(names: readonly ColumnName[], rows: readonly (readon
   if (sPair >= 0 && nsPair >= 0) {
     return { spec: { s: names[sPair].raw, ns: names[nsPair].raw }, columns: [sPair, nsPair], note: "ROS-style whole seconds + nanoseconds" };
   }
-  const i = names.findIndex((n) => n.tokens.length > 0 ? n.tokens.every((w) => TIME_WORDS.has(w)) : n.unit === "s" || n.unit === "ms");
-  if (i < 0) return undefined;
+  const timeLike = (n: ColumnName) => (n.tokens.length > 0 ? n.tokens.every((w) => TIME_WORDS.has(w)) : n.unit === "s" || n.unit === "ms");
+  // A time column must hold numbers: dates as text ("2024-05-01 12:00:00") are skipped for the next candidate.
+  const numeric = (k: number) => rows.length === 0 || stats(rows, k).values.length * 2 >= rows.filter((r) => (r[k] ?? "").trim() !== "").length;
+  const i = names.findIndex((n, k) => timeLike(n) && numeric(k));
+  if (i < 0) {
+    const text = names.findIndex(timeLike);
+    if (text >= 0) {
+      throw new Error(
+        `time column "${names[text].raw}" holds text such as ${JSON.stringify(rows[0]?.[text] ?? "")}, not numbers: lam reads times as numbers (seconds, ms, µs, ns, or epoch); convert it, e.g. to epoch seconds`,
+      );
+    }
+    return undefined;
+  }
   const n = names[i];
   const col = n.raw;
   const st = stats(rows, i);
@@ -460,7 +471,12 @@ export function proposeColumnMap(files: readonly CsvSample[], options: ProposeOp
   const commandLogged = (base: string) => (base === "steer_cmd" ? steerCommandLogged : base === "accel_cmd" ? accelCommandLogged : false);
   const entries: FileMap[] = [];
   for (const { f, names, command, hint } of parsed) {
-    const time = proposeTime(names, f.rows);
+    let time: ReturnType<typeof proposeTime>;
+    try {
+      time = proposeTime(names, f.rows);
+    } catch (e) {
+      throw new Error(`${f.file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
     if (!time) {
       throw new Error(
         `${f.file}: no time column recognised (looked for t, time, timestamp, stamp, epoch, *_s, *_ms, *_ns, or s + ns); header: ${f.header.map((h) => JSON.stringify(h)).join(", ")}`,

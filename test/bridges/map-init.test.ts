@@ -219,6 +219,15 @@ describe("lam map init on a BMW-like CAN CSV", () => {
     expect((await lam("map", "frobnicate", csv)).code).toBe(2);
   });
 
+  it("a time column of dates as text is skipped for a numeric one, or named when it is the only one", () => {
+    const rows = [["2024-05-01 12:00:00.000", "1714564800.0", "3"], ["2024-05-01 12:00:00.020", "1714564800.02", "4"]];
+    const ok = proposeColumnMap([{ file: "a.csv", header: ["timestamp", "time_s", "speed_kph"], rows }]);
+    expect(ok.map.files[0].time).toEqual({ column: "time_s" });
+    expect(() => proposeColumnMap([{ file: "b.csv", header: ["timestamp", "speed_kph"], rows: rows.map((r) => [r[0], r[2]]) }])).toThrow(
+      /b\.csv: time column "timestamp" holds text such as "2024-05-01 12:00:00\.000", not numbers/,
+    );
+  });
+
   it("a header with no time column is an error that shows the header", async () => {
     const bad = join(dir, "notime.csv");
     writeFileSync(bad, "speed_mph,steering_deg\n1,2\n");
