@@ -1,13 +1,13 @@
 // Held-out closed-loop figures of the bundled driving models, the prior alone and the reference controller on the same
 // generated scenarios (default: 200 of seed 9001, a seed no training run uses) and on the catalog.
-// Usage: npx tsx scripts/drive-figures.ts [--generate N] [--seed S] [--vehicle car|robot|both] [--catalog]
+// Usage: npx tsx scripts/drive-figures.ts [--generate N] [--seed S] [--vehicle car|robot|both] [--catalog] [--models DIR,DIR]
 import { parseArgs } from "node:util";
 import { generateScenarios } from "../sim/generate.js";
 import { ScenarioSchema, type Scenario } from "../scenarios/schema.js";
 import { loadScenarioArgs, openBundledModels, planScenarios, runPlanned, type DriverKind, type SimSetup } from "../runtime/sim-run.js";
 import { buildReport, type ScenarioRun } from "../sim/index.js";
 
-const { values } = parseArgs({ options: { generate: { type: "string" }, seed: { type: "string" }, vehicle: { type: "string" }, catalog: { type: "boolean" } } });
+const { values } = parseArgs({ options: { generate: { type: "string" }, seed: { type: "string" }, vehicle: { type: "string" }, catalog: { type: "boolean" }, models: { type: "string" } } });
 const seed = Number(values.seed ?? 9001);
 const scenarios: Scenario[] = values.catalog
   ? loadScenarioArgs(["catalog"])
@@ -26,7 +26,8 @@ function refGap(runs: readonly ScenarioRun[]): Record<string, number> {
   return Object.fromEntries(Object.keys(sum).sort().map((ch) => [ch, +(sum[ch] / n[ch]).toFixed(4)]));
 }
 
-const models = await openBundledModels(scenarios);
+// --models DIR,DIR: candidate models instead of the bundled ones (a scenario takes the first that fits its vehicle).
+const models = await openBundledModels(scenarios, values.models ? values.models.split(",") : undefined);
 const results: Record<string, { passed: boolean[]; coll: number[]; runs: ScenarioRun[] }> = {};
 for (const driver of ["reference", "prior", "model"] as DriverKind[]) {
   const setup: SimSetup = { driver, model: null, models, policy: null, overrides: {} };
