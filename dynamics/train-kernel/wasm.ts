@@ -2,8 +2,8 @@
  * The training kernel's WebAssembly SIMD functions, assembled from opcodes like the predictor's (kernel-wasm.ts):
  *
  *   gemm(C, A, sam, sak, B, M, Kd, N):  C[m·N + n] += Σ_k A[m·sam + k·sak] · B[k·N + n]      (m < M, k < Kd, n < N)
- *     Row-broadcast product: one A scalar splat times a B row, four k and two rows per pass (each B load serves two
- *     rows; one C load/store per 16 multiply-adds).
+ *     Register-blocked: 2 rows × 16 columns of C stay in registers over the whole k loop (each B load serves both
+ *     rows, each A splat four vectors); 4-column blocks and an odd row finish the edges.
  *     Strides of A (in bytes) make the same function compute X·W, dZ·Wᵀ and Vᵀ·dZ. N is a multiple of 4 (in floats).
  *     The sum order is fixed ((c + a0·b0) + a1·b1) + ..., so results are bit-for-bit reproducible.
  *   cellFwd(Z, Cp, Cn, H, H2, U): one row: gate pre-activations Z[4U] → activations in place (σ, σ, tanh, σ),
@@ -47,80 +47,60 @@ function fn(locals: [number, number][], body: number[]): number[] {
 
 function gemmCode(): number[] {
   const C = 0, A = 1, SAM = 2, SAK = 3, B = 4, M = 5, KD = 6, N = 7;
-  const NB = 8, MM = 9, AROW = 10, CROW = 11, K = 12, AK = 13, B0 = 14, B1 = 15, B2 = 16, B3 = 17, NN = 18, K4 = 19, SAK4 = 20;
-  const CROW2 = 21, AK2 = 22;
-  const A0 = 23, BV0 = 31;
-  const scal = (addr: number[]) => [...addr, F32_LOAD, ...MEM, ...F32X4_SPLAT];
-  const bptr = [B0, B1, B2, B3];
-  // Two rows per pass share each B load (B is the weight matrix, the same for every row); one row for an odd M.
-  const kLoops = (rows: 1 | 2): number[] => {
-    const splats = (ks: number, row: number) => {
-      const out: number[] = [];
-      for (let j = 0; j < ks; j++) {
-        let addr = get(row === 0 ? AK : AK2);
-        for (let q = 0; q < j; q++) addr = add(addr, get(SAK));
-        out.push(...scal(addr), ...set(A0 + row * 4 + j));
-      }
-      return out;
-    };
-    const rowLoop = (ks: number) => {
-      const body: number[] = [];
-      for (let j = 0; j < ks; j++) body.push(...load(add(get(bptr[j]), get(NN))), ...set(BV0 + j));
-      for (let r = 0; r < rows; r++) {
-        const crow = r === 0 ? CROW : CROW2;
-        let acc = load(add(get(crow), get(NN)));
-        for (let j = 0; j < ks; j++) acc = vadd(acc, vmul(get(A0 + r * 4 + j), get(BV0 + j)));
-        body.push(...store(add(get(crow), get(NN)), acc));
-      }
-      return [
-        ...i32(0), ...set(NN),
-        LOOP, VOID,
-        ...body,
-        ...get(NN), ...i32(16), I32_ADD, TEE, NN, ...get(NB), I32_LT_U, BR_IF, 0,
-        END,
-      ];
-    };
-    const advance = (by: number[]) => [
-      ...add(get(AK), by), ...set(AK),
-      ...(rows === 2 ? [...add(get(AK2), by), ...set(AK2)] : []),
-    ];
-    return [
-      ...i32(0), ...set(K), ...get(AROW), ...set(AK), ...get(B), ...set(B0),
-      ...(rows === 2 ? [...add(get(AROW), get(SAM)), ...set(AK2), ...add(get(CROW), get(NB)), ...set(CROW2)] : []),
-      // four k per pass
-      BLOCK, VOID, LOOP, VOID,
-      ...get(K), ...get(K4), I32_GE_U, BR_IF, 1,
-      ...splats(4, 0),
-      ...(rows === 2 ? splats(4, 1) : []),
-      ...add(get(B0), get(NB)), ...set(B1),
-      ...add(get(B1), get(NB)), ...set(B2),
-      ...add(get(B2), get(NB)), ...set(B3),
-      ...rowLoop(4),
-      ...add(get(K), i32(4)), ...set(K),
-      ...advance(get(SAK4)),
-      ...add(get(B3), get(NB)), ...set(B0),
-      BR, 0, END, END,
-      // the k left over
+  const NB = 8, MM = 9, AROW = 10, CROW = 11, COL = 12, AK0 = 13, AK1 = 14, BP = 15, K = 16;
+  const ACC = 17, BV = 25, AV = 29;
+  const MEMO = (o: number) => [2, ...uleb(o)];
+  // Register-blocked: a block of `rows` (1 or 2) rows × `vecs` (4 or 1) vectors of C lives in locals for the whole
+  // k loop; per k, one A scalar per row and `vecs` B vectors (constant offsets from one pointer). The sum runs
+  // over k in order: c + a_0·b_0 + a_1·b_1 + ..., the same for every call.
+  const blockCode = (rows: 1 | 2, vecs: 1 | 4): number[] => {
+    const acc = (r: number, v: number) => ACC + r * 4 + v;
+    const cAddr = (r: number) => add(get(CROW), r === 0 ? get(COL) : add(get(COL), get(NB)));
+    const out: number[] = [];
+    for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) out.push(...cAddr(r), ...V128_LOAD, ...MEMO(16 * v), ...set(acc(r, v)));
+    out.push(
+      ...get(AROW), ...set(AK0),
+      ...(rows === 2 ? [...add(get(AROW), get(SAM)), ...set(AK1)] : []),
+      ...add(get(B), get(COL)), ...set(BP),
+      ...i32(0), ...set(K),
       BLOCK, VOID, LOOP, VOID,
       ...get(K), ...get(KD), I32_GE_U, BR_IF, 1,
-      ...splats(1, 0),
-      ...(rows === 2 ? splats(1, 1) : []),
-      ...rowLoop(1),
+      ...get(AK0), F32_LOAD, ...MEM, ...F32X4_SPLAT, ...set(AV),
+      ...(rows === 2 ? [...get(AK1), F32_LOAD, ...MEM, ...F32X4_SPLAT, ...set(AV + 1)] : []),
+    );
+    for (let v = 0; v < vecs; v++) out.push(...get(BP), ...V128_LOAD, ...MEMO(16 * v), ...set(BV + v));
+    for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) out.push(...vadd(get(acc(r, v)), vmul(get(AV + r), get(BV + v))), ...set(acc(r, v)));
+    out.push(
+      ...add(get(AK0), get(SAK)), ...set(AK0),
+      ...(rows === 2 ? [...add(get(AK1), get(SAK)), ...set(AK1)] : []),
+      ...add(get(BP), get(NB)), ...set(BP),
       ...add(get(K), i32(1)), ...set(K),
-      ...advance(get(SAK)),
-      ...add(get(B0), get(NB)), ...set(B0),
       BR, 0, END, END,
-    ];
+    );
+    for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) out.push(...cAddr(r), ...get(acc(r, v)), ...V128_STORE, ...MEMO(16 * v));
+    return out;
   };
+  // All column blocks of the current rows: 16 floats at a time, then 4 at a time.
+  const columns = (rows: 1 | 2): number[] => [
+    ...i32(0), ...set(COL),
+    BLOCK, VOID, LOOP, VOID,
+    ...add(get(COL), i32(64)), ...get(NB), 0x4b /* i32.gt_u */, BR_IF, 1,
+    ...blockCode(rows, 4),
+    ...add(get(COL), i32(64)), ...set(COL),
+    BR, 0, END, END,
+    BLOCK, VOID, LOOP, VOID,
+    ...get(COL), ...get(NB), I32_GE_U, BR_IF, 1,
+    ...blockCode(rows, 1),
+    ...add(get(COL), i32(16)), ...set(COL),
+    BR, 0, END, END,
+  ];
   const body = [
     ...get(N), ...i32(4), I32_MUL, ...set(NB),
-    ...get(KD), ...i32(-4), I32_AND, ...set(K4),
-    ...get(SAK), ...i32(4), I32_MUL, ...set(SAK4),
     ...i32(0), ...set(MM), ...get(A), ...set(AROW), ...get(C), ...set(CROW),
     // pairs of rows
     BLOCK, VOID, LOOP, VOID,
     ...get(MM), ...i32(1), I32_ADD, ...get(M), I32_GE_U, BR_IF, 1,
-    ...kLoops(2),
+    ...columns(2),
     ...add(get(MM), i32(2)), ...set(MM),
     ...add(add(get(AROW), get(SAM)), get(SAM)), ...set(AROW),
     ...add(add(get(CROW), get(NB)), get(NB)), ...set(CROW),
@@ -128,10 +108,10 @@ function gemmCode(): number[] {
     // an odd row left over
     BLOCK, VOID,
     ...get(MM), ...get(M), I32_GE_U, BR_IF, 0,
-    ...kLoops(1),
+    ...columns(1),
     END,
   ];
-  return fn([[15, I32], [12, V128]], body);
+  return fn([[9, I32], [14, V128]], body);
 }
 
 /** e^(local t) on the stack (Cephes expf, as kernel-wasm.ts); clobbers t, kv, r, pv. */
