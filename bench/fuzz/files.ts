@@ -136,7 +136,7 @@ export function mutateBytes(rng: Rng, seed: Uint8Array, other: Uint8Array): Uint
       return b;
     case 1: {
       const i = at();
-      b.fill(rng.pick([0, 0xff, rng.int(256)]), i, i + 1 + rng.int(256));
+      b.fill(rng.pick([0, 0xff, rng.int(256)]), i, Math.min(b.length, i + 1 + rng.int(256)));
       return b;
     }
     case 2: {
@@ -215,7 +215,7 @@ async function fuzzFormat(
       } finally {
         clearTimeout(timer);
       }
-      if ((i + 1) % 20_000 === 0) log(`fuzz: ${name} ${i + 1}/${inputs}`);
+      if ((i + 1) % 10_000 === 0) log(`fuzz: ${name} ${i + 1}/${inputs}: ${JSON.stringify(tally.report())}`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -65,22 +65,29 @@ export async function fuzzLiveMqtt(rng: Rng, inputs: number, dataDir: string, lo
   const channels = drive.channels.filter((c) => features.includes(c.name) && c.t.length > 1);
   const attacker = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: `fuzz-attacker-${process.pid}` });
   const feeder = await startFeeder({ url: broker.url, vehicle, rate: 100, channels: channels.map((c) => ({ name: c.name, t: Array.from(c.t), values: Array.from(c.values) })) });
-  await sleep(3000); // the node anchors its clock and reaches model mode on honest data first
+  // The node anchors its clock and commands on honest data first (the feeder process takes a while to start).
+  for (const until = Date.now() + 120_000; tally.commandsChecked < 40 && Date.now() < until; ) await sleep(200);
   const before = node.stats();
+  const commandsBefore = tally.commandsChecked;
 
-  // The attack: hostile messages as fast as the broker takes them, in bursts so the honest feed interleaves.
+  // The attack: hostile messages at RATE/s beside the honest feed (a flood past what the node can process is a
+  // load test, not an input test: it would only starve the node's ticks).
+  const RATE = 2000;
+  const attackStart = performance.now();
   for (let i = 0; i < inputs; ) {
-    for (let k = 0; k < 500 && i < inputs; k++, i++) {
+    for (let k = 0; k < 100 && i < inputs; k++, i++) {
       const { msg } = hostileMessage(rng, Date.now() / 1000);
       const topic = msg.topic.replace(/^lam\/fuzz\//, `lam/${vehicle}/`);
       if (topic.includes("#") || topic.includes("+")) continue; // not publishable topic names: the client refuses them
       tally.inputs++;
       attacker.publish(topic, Buffer.from(msg.payload), { qos: 0, ...(msg.contentType ? { properties: { contentType: msg.contentType } } : {}) });
     }
-    await sleep(10);
-    if (i % 20_000 < 500) log(`fuzz: MQTT ${i}/${inputs} sent`);
+    await sleep(Math.max(0, attackStart + (i / RATE) * 1000 - performance.now()));
+    if (i % 20_000 < 100) log(`fuzz: MQTT ${i}/${inputs} sent, ${tally.commandsChecked} commands checked`);
   }
-  await sleep(3000); // let the broker deliver and the node tick on honest data again
+  const attackS = (performance.now() - attackStart) / 1000;
+  const commandsDuring = tally.commandsChecked - commandsBefore;
+  await sleep(5000); // the node ticks on honest data again after the attack
   const honest = await feeder.stop();
   const after = node.stats();
   const received = after.sources.reduce((n, s) => n + s.received, 0) - before.sources.reduce((n, s) => n + s.received, 0);
@@ -104,6 +111,7 @@ export async function fuzzLiveMqtt(rng: Rng, inputs: number, dataDir: string, lo
   await broker.stop();
   return tally.report(
     `${broker.kind}; ${received} messages reached the node (the hostile ones + ${honest} honest samples at 100 Hz); ${after.frames - before.frames} ticks, ` +
-      `commands ${JSON.stringify(after.commands)}, mode at the end ${modeAfter}, ${uncaught} uncaught`,
+      `commands ${JSON.stringify(after.commands)} (${commandsDuring} read back during the ${attackS.toFixed(0)} s attack), unsent ${JSON.stringify(after.unsent)}, ` +
+      `${after.clock_resets - before.clock_resets} clock resets, ${after.timing.deadline_misses - before.timing.deadline_misses} deadline misses, mode at the end ${modeAfter}, ${uncaught} uncaught`,
   );
 }

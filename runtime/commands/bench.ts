@@ -23,7 +23,7 @@ The perception and replay suites read the recorded drives (--data DIR, default .
 repository) and are skipped with a note where they are missing.
 Only with --only: fuzz (≥ --inputs N generated hostile inputs per ingress, default 100000, deterministic under
 --seed S: MQTT payloads and time stamps into a live node over a loopback Mosquitto, the payload decoder, CSV rows,
-MCAP/bag bytes, scenario YAML, policy parameter files) and soak (the live node fed at 100 Hz over loopback MQTT
+MCAP/bag bytes, scenario YAML, policy parameter files; --ingress payload,mqtt,csv,mcap,bag,scenario,params picks) and soak (the live node fed at 100 Hz over loopback MQTT
 for --minutes M, default 30, RSS and tick p99 sampled every --sample-s S, default 60).
 `;
 
@@ -69,6 +69,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
         "sample-s": { type: "string" },
         seed: { type: "string" },
         inputs: { type: "string" },
+        ingress: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -94,6 +95,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
   const log = (line: string) => io.stderr.write(line + "\n");
   const out: Record<string, unknown> = {};
   const tables: string[] = [];
+  let fuzzFailed = false;
   if (which.has("dynamics")) {
     const { runDynamicsBench, formatDynamicsTable } = await import("../../bench/dynamics.js");
     const report = await runDynamicsBench({
@@ -152,10 +154,20 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
   }
   if (which.has("fuzz") && needsData("fuzz")) {
     log("bench: fuzz (hostile inputs per ingress) ...");
-    const { runFuzz, formatFuzzTable } = await import("../../bench/fuzz/index.js");
-    const report = await runFuzz({ inputs: positiveInt("inputs", values.inputs, 100_000), seed: positiveInt("seed", values.seed, 1), dataDir: data, log });
+    const { runFuzz, formatFuzzTable, INGRESSES } = await import("../../bench/fuzz/index.js");
+    const only = values.ingress?.split(",").map((x) => x.trim());
+    for (const x of only ?? []) if (!(INGRESSES as readonly string[]).includes(x)) throw new UsageError(`--ingress ${x}: expected some of ${INGRESSES.join(", ")}`);
+    const report = await runFuzz({
+      inputs: positiveInt("inputs", values.inputs, 100_000),
+      seed: positiveInt("seed", values.seed, 1),
+      dataDir: data,
+      log,
+      ...(only ? { only: only as (typeof INGRESSES)[number][] } : {}),
+    });
     out.fuzz = report;
     tables.push(formatFuzzTable(report));
+    // Timing never fails a bench; a crash or a bad command found by the fuzz does (after the tables are out).
+    if (report.crashes + report.nonfinite + report.out_of_limit > 0) fuzzFailed = true;
   }
   if (which.has("soak") && needsData("soak")) {
     const minutes = positiveInt("minutes", values.minutes, 30);
@@ -167,5 +179,5 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
   }
   if (values.json) io.stdout.write(JSON.stringify({ ...out, pinned: pin }) + "\n");
   else io.stdout.write(tables.join("\n"));
-  return 0;
+  return fuzzFailed ? 1 : 0;
 }
