@@ -1,12 +1,15 @@
 import { parse } from "@foxglove/rosmsg";
 import { MessageReader } from "@foxglove/rosmsg2-serialization";
-import initSqlJs, { type Database, type SqlJsStatic } from "sql.js";
+import initSqlJs, { type Database, type SqlJsStatic, type SqlValue } from "sql.js";
 import { ROS2_DEFINED_TYPES, ros2Definition } from "../ros/definitions.js";
 import { errorText, routeTopic } from "../ros/index.js";
 import type { ImporterOptions, RosImporter } from "../ros/index.js";
 import { SQLITE_MAGIC } from "./detect.js";
 
 let engine: Promise<SqlJsStatic> | undefined;
+
+/** Messages fetched per query. */
+const PAGE = 16384;
 
 /** sql.js (SQLite compiled to WebAssembly), loaded once. */
 export function sqlite(): Promise<SqlJsStatic> {
@@ -78,23 +81,25 @@ export async function readDb3(
       topics.set(Number(id), declare(String(name), String(type), hasFormat ? String(format) : "cdr", definitions, importer, options, stats));
     }
 
-    const stmt = db.prepare("SELECT topic_id, timestamp / 1000000000, timestamp % 1000000000, data FROM messages ORDER BY timestamp, id");
     let orphans = 0;
-    try {
-      for (;;) {
-        let more: boolean;
-        try {
-          more = stmt.step();
-        } catch (e) {
-          importer.fileIssue({
-            where: file,
-            reason: "malformed",
-            message: `${file}: reading messages failed after ${stats.messages} (${errorText(e)}); the messages before were kept`,
-          });
-          break;
-        }
-        if (!more) break;
-        const [topicId, sec, nsec, data] = stmt.get();
+    // Pages of rows in (timestamp, id) order, one exec each: memory stays bounded by a page, not the bag.
+    // The page key is the last row's exact int64 stamp (as text: a JS number would round it).
+    let after: [string, number] | undefined;
+    for (;;) {
+      let rows: SqlValue[][];
+      try {
+        rows =
+          db.exec(
+            `SELECT topic_id, timestamp / 1000000000, timestamp % 1000000000, data, CAST(timestamp AS TEXT), id FROM messages` +
+              (after ? " WHERE (timestamp, id) > (CAST(? AS INTEGER), ?)" : "") +
+              ` ORDER BY timestamp, id LIMIT ${PAGE}`,
+            after ?? [],
+          )[0]?.values ?? [];
+      } catch (e) {
+        importer.fileIssue({ where: file, reason: "malformed", message: `${file}: reading messages failed after ${stats.messages} (${errorText(e)}); the messages before were kept` });
+        break;
+      }
+      for (const [topicId, sec, nsec, data] of rows) {
         stats.messages++;
         const topic = topics.get(Number(topicId));
         if (!topic) {
@@ -115,8 +120,9 @@ export async function readDb3(
         }
         importer.message(topic.name, s + ns * 1e-9, decoded, where);
       }
-    } finally {
-      stmt.free();
+      if (rows.length < PAGE) break;
+      const last = rows[rows.length - 1];
+      after = [String(last[4]), Number(last[5])];
     }
     if (orphans > 0) {
       importer.fileIssue({ where: file, reason: "malformed", message: `${file}: ${orphans} messages name a topic_id that the topics table does not have; skipped` });
