@@ -1,11 +1,10 @@
 import { driveOrigin, mergeDrive } from "./drive-merge.js";
-import { OutlierFilter, type OutlierOptions } from "./outlier-filter.js";
+import type { OutlierOptions } from "./outlier-filter.js";
 import { RejectTally, type OnReject } from "./reject-tally.js";
-import { ReorderBuffer } from "./reorder-buffer.js";
-import { Synchroniser, firstTick, tickTime } from "./synchroniser.js";
+import { PerceptionCore } from "./stepped.js";
+import { firstTick, tickTime } from "./synchroniser.js";
 import { MAX_ABS_T, resolveTiming, tickDueMs, TIME_BREAK_S, type TimingOptions } from "./timing.js";
 import type { Drive, Frame, FrameSpec, RejectCounts, Sample } from "./types.js";
-import { sampleValidator } from "./validate.js";
 
 export interface FramesFromDriveOptions extends TimingOptions {
   readonly channels?: Iterable<string>;
@@ -42,7 +41,7 @@ function plausibleOrigin(drive: Drive): number {
 }
 
 /**
- * The batch path: the same cores as `perceive`, run in a plain loop (no RxJS, no scheduler), for
+ * The batch path: the same PerceptionCore as `perceive`, driven by a plain loop (no RxJS, no scheduler), for
  * training, inspect and replay. Gives exactly the frames that `driveSamples` + `perceive` give
  * under a VirtualTimeScheduler with origin = driveOrigin(drive): frame T uses the samples with
  * t <= T + lookahead, and the last frames are those whose tick the clock reaches before the
@@ -51,10 +50,7 @@ function plausibleOrigin(drive: Drive): number {
 export function framesFromDrive(drive: Drive, spec: FrameSpec, options: FramesFromDriveOptions = {}): DriveFrames {
   const { window, lookahead, latency } = resolveTiming(options);
   const tally = new RejectTally(options.onReject);
-  const validate = sampleValidator({ channels: options.channels });
-  const reorder = new ReorderBuffer(window);
-  const outliers = options.outliers === false ? undefined : new OutlierFilter(options.outliers);
-  const sync = new Synchroniser(spec, { lookahead });
+  const core = new PerceptionCore(spec, { window, lookahead, outliers: options.outliers, channels: options.channels, tally });
   const maxGap = options.maxGapS ?? TIME_BREAK_S;
   const t0 = plausibleOrigin(drive);
   const frames: Frame[] = [];
@@ -65,14 +61,13 @@ export function framesFromDrive(drive: Drive, spec: FrameSpec, options: FramesFr
   const inSpec = new Set(spec.channels.map((c) => c.name));
 
   const toSync = (s: Sample) => {
-    const o = outliers?.check(s);
-    if (o) return tally.add(s, o.reason, o.message);
+    if (!core.admit(s)) return;
     // A channel the frames do not hold moves no tick: the RxJS path's ticks follow the frame channels only.
     if (!inSpec.has(s.channel)) return;
-    const last = Number.isFinite(sync.lastT) ? sync.lastT : t0;
+    const last = Number.isFinite(core.lastT) ? core.lastT : t0;
     if (s.t - last > maxGap) {
       // A time break: frames until maxGap after the last sample (all channels long Missing by then), then on at s.
-      while (tickTime(k, spec.rate) <= last + maxGap) frames.push(sync.frameAt(k++));
+      while (tickTime(k, spec.rate) <= last + maxGap) frames.push(core.frame(k++));
       const resume = firstTick(s.t - lookahead, spec.rate);
       if (resume > k) {
         breaks.push({ from: last, to: s.t });
@@ -80,9 +75,8 @@ export function framesFromDrive(drive: Drive, spec: FrameSpec, options: FramesFr
       }
     }
     // Every tick whose horizon this sample lies beyond is final: build it before the sample lands.
-    while (tickTime(k, spec.rate) + lookahead < s.t) frames.push(sync.frameAt(k++));
-    const r = sync.push(s);
-    if (r) tally.add(s, r.reason, r.message);
+    while (tickTime(k, spec.rate) + lookahead < s.t) frames.push(core.frame(k++));
+    core.land(s);
   };
   const drain = () => {
     for (const s of released) toSync(s);
@@ -91,26 +85,20 @@ export function framesFromDrive(drive: Drive, spec: FrameSpec, options: FramesFr
 
   for (const s of mergeDrive(drive)) {
     if (Math.abs(s.t) <= MAX_ABS_T) lastInput = s.t;
-    const v = validate(s);
-    if (v) {
-      tally.add(s, v.reason, v.message);
-      continue;
-    }
-    const r = reorder.push(s, released);
-    if (r) tally.add(s, r.reason, r.message);
+    core.accept(s, released);
     drain();
   }
-  reorder.flush(released);
+  core.flush(released);
   drain();
   // Mirror the RxJS path's end: ticks the scheduler fired before the last sample, then up to the newest.
   const endMs = (lastInput - t0) * 1000;
-  const newest = Number.isFinite(sync.lastT) ? sync.lastT : t0;
+  const newest = Number.isFinite(core.lastT) ? core.lastT : t0;
   for (;;) {
     const T = tickTime(k, spec.rate);
-    if (!(T <= sync.lastT || tickDueMs(T, t0, latency) < endMs)) break;
+    if (!(T <= core.lastT || tickDueMs(T, t0, latency) < endMs)) break;
     // Other channels running on past a break of the frame channels do not stretch the frames either.
     if (T > newest + maxGap) break;
-    frames.push(sync.frameAt(k++));
+    frames.push(core.frame(k++));
   }
   return { frames, rejected: tally.counts, breaks };
 }

@@ -3,17 +3,23 @@ import { Validity, type Frame, type FrameSpec } from "../perception/types.js";
 import { initialPolicyMemory, policyStep, type PolicyMemory, type PolicyWhy } from "../policy/step.js";
 import type { PolicyParams } from "../policy/params.js";
 import type { Command } from "../policy/types.js";
+import { pipelineRate, policyAtRate, type PipelineRate } from "./rate.js";
 
 export interface DeciderOptions {
   readonly frameSpec: FrameSpec;
   readonly predictor: Predictor;
   readonly policy: PolicyParams;
   /**
+   * Commands per second (the simulator: the scenario's rate); default the model's frame rate. Must be the model's
+   * rate or a whole multiple of it; the policy's nominalDt is derived from it (see pipelineRate).
+   */
+  readonly controlRate?: number;
+  /**
    * A wall-clock timer (ms) to measure each tick. Live only: what it reads never changes a command unless
    * `deadlineFallback` is set, so replay and simulation stay deterministic while still reporting latency.
    */
   readonly timer?: () => number;
-  /** Per-tick budget (ms); default one frame period. */
+  /** Per-tick budget (ms); default one control period. */
   readonly deadlineMs?: number;
   /** Live node: a missed deadline is a policy fault (fallback). Off in replay and simulation. */
   readonly deadlineFallback?: boolean;
@@ -42,10 +48,15 @@ export class Decider {
   private lastMissed = false;
   private lastFrameT = -Infinity;
   private last: { prediction?: ActionSequence; error?: string } = {};
+  readonly rate: PipelineRate;
+  /** The policy as this pipeline runs it (nominalDt = the control period). */
+  readonly policy: PolicyParams;
 
   constructor(private readonly opts: DeciderOptions) {
     this.idx = new Map(opts.frameSpec.channels.map((c, i) => [c.name, i]));
-    this.deadlineMs = opts.deadlineMs ?? 1000 / opts.frameSpec.rate;
+    this.rate = pipelineRate(opts.frameSpec.rate, opts.controlRate);
+    this.policy = policyAtRate(opts.policy, this.rate);
+    this.deadlineMs = opts.deadlineMs ?? 1000 * this.rate.dt;
   }
 
   reset(): void {
@@ -69,7 +80,8 @@ export class Decider {
    * step), and the policy acts every tick on the newest prediction, read at its own time.
    */
   tick(frame: Frame, reference?: Readonly<Record<string, number>>, t: number = frame.t): TickResult {
-    const { timer, predictor, policy } = this.opts;
+    const { timer, predictor } = this.opts;
+    const policy = this.policy;
     const start = timer?.();
     // Frames going back in time are a new episode (a restarted simulator or bag, a re-anchored source clock): the
     // predictor's history no longer precedes them, so it starts over rather than answering from a frozen state.

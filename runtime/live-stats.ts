@@ -1,4 +1,5 @@
-import type { BridgeStats, StatusCounts } from "../bridges/codec/live.js";
+import type { BridgeStats, StatusCounts } from "../pipeline/ports.js";
+export { TickTimes, TICK_WINDOW } from "../pipeline/tally.js";
 import type { RejectCounts } from "../perception/types.js";
 import type { Command, CommandMode } from "../policy/types.js";
 
@@ -58,33 +59,6 @@ export interface LiveStats {
     readonly deadline_misses: number;
     readonly uptime_s: number;
   };
-}
-
-/** Tick latencies kept for the percentiles: a long-running node reports its recent behaviour, in bounded memory. */
-export const TICK_WINDOW = 8192;
-
-/** A ring of the last `size` tick times (ms) and their percentiles. */
-export class TickTimes {
-  private readonly ring: Float64Array;
-  private n = 0;
-
-  constructor(readonly size = TICK_WINDOW) {
-    this.ring = new Float64Array(size);
-  }
-
-  add(ms: number): void {
-    if (!Number.isFinite(ms)) return;
-    this.ring[this.n % this.size] = ms;
-    this.n++;
-  }
-
-  /** Nearest-rank percentiles (p in 0..100) of what the ring holds, or null when empty. */
-  percentiles(ps: readonly number[]): (number | null)[] {
-    const count = Math.min(this.n, this.size);
-    if (count === 0) return ps.map(() => null);
-    const sorted = this.ring.slice(0, count).sort();
-    return ps.map((p) => sorted[Math.min(count - 1, Math.max(0, Math.ceil((p / 100) * count) - 1))]);
-  }
 }
 
 /** Adds one BridgeStats' rejections into `into`, by reason. */

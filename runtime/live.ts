@@ -1,5 +1,5 @@
 import { asyncScheduler, merge, Subject, Subscription, type SchedulerLike } from "rxjs";
-import type { ActionSink, BridgeInputError, NodeStatus, SampleSource } from "../bridges/codec/live.js";
+import type { ActionSink, BridgeInputError, FrameSink, NodeStatus, SampleSource } from "../pipeline/ports.js";
 import type { ActionSequence, Predictor } from "../dynamics/types.js";
 import { perceive } from "../perception/operators/perceive.js";
 import type { OutlierOptions } from "../perception/outlier-filter.js";
@@ -7,23 +7,20 @@ import { RejectTally } from "../perception/reject-tally.js";
 import type { TimingOptions } from "../perception/timing.js";
 import type { Frame, FrameSpec, Sample } from "../perception/types.js";
 import type { PolicyParams } from "../policy/params.js";
-import type { Command, CommandMode } from "../policy/types.js";
-import { Decider, type TickResult } from "../pipeline/decider.js";
+import type { Command } from "../policy/types.js";
+import { PipelineCore } from "../pipeline/core.js";
+import type { TickResult } from "../pipeline/decider.js";
 export type { TickResult } from "../pipeline/decider.js";
+export type { FrameSink } from "../pipeline/ports.js";
 import { resolveTiming, tickDueMs } from "../perception/timing.js";
 import { SourceClock, type SourceClockOptions } from "./live-clock.js";
 import { CommandPacer } from "./live-pacer.js";
-import { addRejections, byReason, statusCounts, TickTimes, type LiveStats } from "./live-stats.js";
+import { addRejections, byReason, statusCounts, type LiveStats } from "./live-stats.js";
 
 /** What the node needs of a model: its frame layout and a fresh real-time predictor (RuntimeModel fits). */
 export interface LiveModel {
   readonly frameSpec: FrameSpec;
   predictor(): Predictor;
-}
-
-/** A sink that also shows the frames the node decided on (the Foxglove live view). */
-export interface FrameSink {
-  publishFrame(frame: Frame): void;
 }
 
 export interface LiveTiming extends TimingOptions, SourceClockOptions {
@@ -72,11 +69,6 @@ const HELD_MAX = 64;
  */
 export const LIVE_WINDOW_S = 0.1;
 
-function finiteValues(values: Readonly<Record<string, number>>): boolean {
-  for (const v of Object.values(values)) if (typeof v !== "number" || !Number.isFinite(v)) return false;
-  return true;
-}
-
 function finitePrediction(seq: ActionSequence): boolean {
   for (let i = 0; i < seq.mean.length; i++) if (!Number.isFinite(seq.mean[i])) return false;
   if (seq.std) for (let i = 0; i < seq.std.length; i++) if (!Number.isFinite(seq.std[i])) return false;
@@ -108,7 +100,7 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
   const spec = model.frameSpec;
   const frameChannels = new Set(spec.channels.map((c) => c.name));
   const frameSinks = sinks.filter(isFrameSink);
-  const decider = new Decider({
+  const core = new PipelineCore({
     frameSpec: spec,
     predictor: model.predictor(),
     policy,
@@ -125,21 +117,16 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
   const statusEveryMs = timing.statusEveryMs ?? 1000;
   let pipelineOrigin = 0;
   const unsent = { late: 0, paced: 0 };
-  const tickTimes = new TickTimes();
+  // Modes, limits, predictor errors, deadline misses, latency: the pipeline's one tally (commands: those sent).
+  const tickTally = core.tally;
   const startedMs = timer();
   let samplesIn = 0;
   let unused = 0;
   let frames = 0;
   let predictions = 0;
-  let predictorErrors = 0;
   let nonfinitePredictions = 0;
-  const commands: Record<CommandMode, number> = { model: 0, fallback: 0, stop: 0 };
-  let nonfiniteCommands = 0;
-  let limitEvents = 0;
-  const limits: Record<string, number> = {};
   let internalErrors = 0;
   let sinkErrors = 0;
-  let deadlineMisses = 0;
   let lastCommand: Command | null = null;
   let logged = 0;
   let stopped = false;
@@ -180,38 +167,32 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
     const nowMs = scheduler.now();
     each("publishFrame", (s) => (s as ActionSink & FrameSink).publishFrame(frame), frameSinks);
     let r: TickResult;
+    let o: ReturnType<PipelineCore["tick"]>["outcome"];
     try {
-      r = decider.tick(frame);
+      ({ result: r, outcome: o } = core.tick(frame));
     } catch (err) {
       internalErrors++;
       note(`tick t=${frame.t}: decider threw: ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
-    if (r.error) {
-      predictorErrors++;
-      note(`tick t=${frame.t}: ${r.error}`);
-    }
+    if (r.error) note(`tick t=${frame.t}: ${r.error}`);
     if (r.prediction) {
       if (finitePrediction(r.prediction)) {
         predictions++;
         each("publishPrediction", (s) => s.publishPrediction(r.prediction!, nowMs));
       } else nonfinitePredictions++;
     }
-    if (r.tickMs !== undefined) tickTimes.add(r.tickMs);
-    if (r.deadlineMissed) deadlineMisses++;
     const cmd = r.command;
-    fallbackReason = cmd.mode === "model" ? null : (r.why.reason ?? (r.error ? "model_error" : "fault"));
+    fallbackReason = o.fallback;
     const pace = pacer.decide(nowMs, tickDueMs(frame.t, pipelineOrigin, perceiveTiming.latency));
-    if (!finiteValues(cmd.values) || !Number.isFinite(cmd.t)) {
+    if (o.nonfinite) {
       // The policy guarantees finite values; if that ever breaks, nothing non-finite reaches an actuator.
-      nonfiniteCommands++;
+      tickTally.nonfiniteCommands++;
       note(`tick t=${frame.t}: policy made a non-finite command ${JSON.stringify(cmd.values)}: not published`);
     } else if (pace !== "send") {
       unsent[pace]++;
     } else {
-      commands[cmd.mode]++;
-      if (cmd.limits.length > 0) limitEvents++;
-      for (const l of cmd.limits) limits[l] = (limits[l] ?? 0) + 1;
+      tickTally.commanded(o);
       lastCommand = cmd;
       each("publishCommand", (s) => s.publishCommand(cmd, nowMs));
     }
@@ -308,7 +289,8 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
     const sourceStats = sources.map((s) => s.stats());
     for (const s of sourceStats) addRejections(bridges, s.rejected);
     const perception = byReason(tally.counts);
-    const [p50, p99, max] = tickTimes.percentiles([50, 99, 100]);
+    const [p50, p99, max] = tickTally.latency.percentiles([50, 99, 100]);
+    const commands = tickTally.modes;
     return {
       model: name,
       state: status.state,
@@ -321,12 +303,12 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
       },
       frames,
       predictions,
-      predictor_errors: predictorErrors,
+      predictor_errors: tickTally.predictorErrors,
       nonfinite_predictions: nonfinitePredictions,
       commands: { ...commands, total: commands.model + commands.fallback + commands.stop },
-      nonfinite_commands: nonfiniteCommands,
-      limit_events: limitEvents,
-      limits: { ...limits },
+      nonfinite_commands: tickTally.nonfiniteCommands,
+      limit_events: tickTally.limitTicks,
+      limits: { ...tickTally.limits },
       internal_errors: internalErrors,
       sink_errors: sinkErrors,
       clock_resets: clock.resets,
@@ -340,7 +322,7 @@ export function startLiveNode(opts: LiveNodeOptions): LiveNode {
         p50_tick_ms: p50,
         p99_tick_ms: p99,
         max_tick_ms: max,
-        deadline_misses: deadlineMisses,
+        deadline_misses: tickTally.deadlineMisses,
         uptime_s: (timer() - startedMs) / 1000,
       },
     };

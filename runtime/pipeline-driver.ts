@@ -1,25 +1,34 @@
 import type { Driver, DriverInput, DriverOutput } from "../sim/driver.js";
-import { Decider, type DeciderOptions } from "../pipeline/decider.js";
-import { Perceiver, type PerceiverOptions } from "./perceiver.js";
+import { SteppedPerception, type SteppedPerceptionOptions } from "../perception/stepped.js";
+import { PipelineCore, type PipelineCoreOptions } from "../pipeline/core.js";
+import type { TickRecorder } from "../pipeline/ports.js";
 
 /**
  * The whole runtime (perception → dynamics → policy) as the simulator's driver: what the closed loop evaluates is
- * the code that runs on the vehicle, fed by simulated sensors and stepped by the simulator's virtual clock.
+ * the code that runs on the vehicle, fed by simulated sensors and stepped by the simulator's virtual clock. The
+ * simulator is the clock; the samples it delivers are the source; the tick is the pipeline's core.
  */
 export class PipelineDriver implements Driver {
-  private perceiver: Perceiver;
-  private readonly decider: Decider;
+  private perceiver: SteppedPerception;
+  readonly core: PipelineCore;
+  private index = 0;
 
   constructor(
-    private readonly opts: DeciderOptions & { readonly perception?: PerceiverOptions },
+    private readonly opts: PipelineCoreOptions & { readonly perception?: SteppedPerceptionOptions; readonly recorder?: TickRecorder },
   ) {
-    this.perceiver = new Perceiver(opts.frameSpec, opts.perception);
-    this.decider = new Decider(opts);
+    this.perceiver = new SteppedPerception(opts.frameSpec, opts.perception);
+    this.core = new PipelineCore(opts);
   }
 
   reset(): void {
-    this.perceiver = new Perceiver(this.opts.frameSpec, this.opts.perception);
-    this.decider.reset();
+    this.perceiver = new SteppedPerception(this.opts.frameSpec, this.opts.perception);
+    this.core.reset();
+    this.index = 0;
+  }
+
+  /** Perception only, no decision: a driver joining a stream already running (its frames are built, not acted on). */
+  observe(samples: Iterable<unknown>, t: number): void {
+    this.perceiver.step(samples, t);
   }
 
   get rejected() {
@@ -28,14 +37,15 @@ export class PipelineDriver implements Driver {
 
   tick(input: DriverInput): DriverOutput {
     const start = this.opts.timer?.();
-    for (const s of input.samples) this.perceiver.push(s);
-    const frame = this.perceiver.frameAt(input.t);
-    const r = this.decider.tick(frame, input.reference, input.t);
+    const frame = this.perceiver.step(input.samples, input.t);
+    const { result: r, outcome } = this.core.tick(frame, input.reference, input.t);
+    this.core.tally.commanded(outcome);
+    this.opts.recorder?.record(r, this.index++);
     const tickMs = start === undefined || !this.opts.timer ? undefined : this.opts.timer() - start;
     return {
       command: r.command,
       prediction: r.prediction,
-      fallbackReason: r.command.mode === "model" ? undefined : (r.why.reason ?? r.error ?? undefined),
+      fallbackReason: outcome.fallback ?? undefined,
       tickMs,
     };
   }

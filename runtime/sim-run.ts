@@ -137,11 +137,12 @@ export function makeDriver(setup: SimSetup, policy: PolicyParams, timer?: () => 
     if (!sc) throw new Error("the prior driver needs the scenario (its vehicle)");
     const frameSpec = priorFrameSpec(sc);
     const predictor = new PriorPredictor(defaultPrior(sc.vehicle.model, frameSpec.rate), frameSpec.channels.map((c) => c.name), sc.actions);
-    return new PipelineDriver({ frameSpec, predictor, policy, timer });
+    return new PipelineDriver({ frameSpec, predictor, policy, timer, controlRate: sc.rate });
   }
   const m = setup.model;
   if (!m) throw new Error("the model driver needs a model");
-  return new PipelineDriver({ frameSpec: m.frameSpec, predictor: m.predictor(), policy, timer });
+  // The scenario's control rate against the model's frame rate: refused unless a whole multiple (pipeline/rate.ts).
+  return new PipelineDriver({ frameSpec: m.frameSpec, predictor: m.predictor(), policy, timer, ...(sc ? { controlRate: sc.rate } : {}) });
 }
 
 export interface PlannedScenario {

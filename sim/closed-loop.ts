@@ -14,6 +14,7 @@ import { simScene } from "./scene.js";
 import { referenceController } from "./reference.js";
 import { passCriteria } from "./criteria.js";
 import type { Driver } from "./driver.js";
+import { commandOutcome, firstStep } from "../pipeline/tally.js";
 import type { ScenarioRun, TickRecord } from "./run.js";
 
 export interface RunOptions {
@@ -88,16 +89,6 @@ function predictionError(pred: ActionSequence, executed: readonly Record<string,
   return n === 0 || lastN === 0 ? null : { ade: sum / n, fde: last };
 }
 
-function firstStep(pred: ActionSequence): TickRecord["prediction"] {
-  const first: Record<string, number> = {};
-  const spread: Record<string, number> = {};
-  pred.channels.forEach((ch, c) => {
-    first[ch] = pred.mean[c];
-    if (pred.std) spread[ch] = pred.std[c];
-  });
-  return { first, spread: pred.std ? spread : null };
-}
-
 export function runScenario(sc: Scenario, driver: Driver, options: RunOptions): ScenarioRun {
   const road = buildRoad(sc.road);
   const p = scenarioVehicle(sc);
@@ -154,17 +145,12 @@ export function runScenario(sc: Scenario, driver: Driver, options: RunOptions): 
     const out = driver.tick({ t, samples, reference });
     const measured = t0 !== undefined && options.now ? options.now() - t0 : undefined;
 
-    // Execute only finite values on the scenario's action channels; anything else holds the last executed value.
-    const command: Record<string, number | null> = {};
+    // Execute only finite values on the scenario's action channels (the pipeline's non-finite guard); anything
+    // else holds the last executed value.
+    const outcome = commandOutcome(out.command, { reason: out.fallbackReason ?? null }, sc.actions);
+    const command = outcome.values;
     const exec: Record<string, number> = {};
-    let nonfinite = false;
-    for (const ch of sc.actions) {
-      const v = out.command.values[ch];
-      const ok = typeof v === "number" && Number.isFinite(v);
-      command[ch] = ok ? v : null;
-      if (!ok) nonfinite = true;
-      exec[ch] = ok ? v : lastExec[ch];
-    }
+    for (const ch of sc.actions) exec[ch] = command[ch] ?? lastExec[ch];
     lastExec = exec;
     sensors.recordCommand(t, exec);
     const vcmd: VehicleCommand = { steer_cmd: exec.steer_cmd, accel_cmd: exec.accel_cmd, speed_cmd: exec.speed_cmd };
@@ -189,7 +175,6 @@ export function runScenario(sc: Scenario, driver: Driver, options: RunOptions): 
       }
     }
 
-    const limits = [...new Set([...out.command.limits, ...(nonfinite ? ["nonfinite_command"] : [])])].sort();
     records.push({
       t,
       x: stateAtT.x,
@@ -207,9 +192,9 @@ export function runScenario(sc: Scenario, driver: Driver, options: RunOptions): 
       command,
       executed: exec,
       reference,
-      mode: nonfinite && out.command.mode === "model" ? "fallback" : out.command.mode,
-      limits: [...limits, ...[...vehicleLimits].sort()],
-      fallback: out.fallbackReason ?? (nonfinite ? "nonfinite_command" : null),
+      mode: outcome.mode,
+      limits: [...outcome.limits, ...[...vehicleLimits].sort()],
+      fallback: outcome.fallback,
       prediction: out.prediction ? firstStep(out.prediction) : null,
       prediction_error: null,
       tick_ms: out.tickMs ?? measured ?? null,

@@ -6,7 +6,9 @@ import { frameChannel } from "../perception/channels.js";
 import { framesFromDrive } from "../perception/frames-from-drive.js";
 import { Validity, type Drive, type Frame, type FrameSpec, type RejectCounts } from "../perception/types.js";
 import type { PolicyParams } from "../policy/params.js";
-import { Decider, type TickResult } from "../pipeline/decider.js";
+import { PipelineCore } from "../pipeline/core.js";
+import type { TickResult } from "../pipeline/decider.js";
+import { firstStep } from "../pipeline/tally.js";
 import { RecordedActions, ScoreAccumulator, type PredictorScore } from "./replay-score.js";
 import type { LimitIntervention, PassCriteria, ScenarioRun, TickRecord } from "./run.js";
 import { predictionAhead } from "./report/ahead.js";
@@ -147,21 +149,14 @@ export function replayDrive(drive: Drive, opts: ReplayOptions): ReplayOutcome {
   return replayFrames(drive, frames, rejected, opts);
 }
 
-function firstStep(p: ActionSequence, t: number, rate: number): NonNullable<TickRecord["prediction"]> {
-  const first: Record<string, number> = {};
-  const spread: Record<string, number> | null = p.std ? {} : null;
-  for (let c = 0; c < p.channels.length; c++) {
-    first[p.channels[c]] = p.mean[c];
-    if (spread) spread[p.channels[c]] = p.std![c];
-  }
+function predictionRecord(p: ActionSequence, t: number, rate: number): NonNullable<TickRecord["prediction"]> {
+  const { first, spread } = firstStep(p);
   // For the report: what it predicts 0.5 s and 1 s ahead (the first step lies on top of what was done).
   const ahead = predictionAhead(p, t, rate);
   return ahead ? { first, spread, ahead } : { first, spread };
 }
 
-const NO_LIMITS: readonly string[] = Object.freeze([]);
 const NO_INTERVENTIONS: readonly LimitIntervention[] = Object.freeze([]);
-const bump = (m: Record<string, number>, k: string) => void (m[k] = (m[k] ?? 0) + 1);
 const sorted = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /** Replays frames already made from `drive` (e.g. shared by several policies). */
@@ -175,8 +170,8 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
   const stateSeen = new Array<boolean>(STATE_CHANNELS.length).fill(false);
   const state = new Float64Array(STATE_CHANNELS.length);
 
-  const decider = new Decider({ frameSpec: spec, predictor: opts.predictor, policy: opts.policy, timer: opts.timer, deadlineFallback: false });
-  decider.reset();
+  const core = new PipelineCore({ frameSpec: spec, predictor: opts.predictor, policy: opts.policy, timer: opts.timer, deadlineFallback: false, actions });
+  core.reset();
   const baselines = opts.baselines ?? [];
   for (const b of baselines) b.reset();
   const modelAcc = new ScoreAccumulator(actions);
@@ -189,21 +184,19 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
   // A prediction is held out only if everything it is scored against is: from its frame to its last step.
   const horizonEnd = (p: ActionSequence) => p.t0 + (p.mean.length / Math.max(1, p.channels.length) - 1) * p.dt;
 
-  const limits: Record<string, number> = {};
-  const reasons: Record<string, number> = {};
-  let predictorErrors = 0;
   const t0 = frames.length ? frames[0].t : null;
   const ticks: TickRecord[] = [];
 
   for (let i = 0; i < frames.length; i++) {
     const frame = frames[i];
-    const r = decider.tick(frame);
+    // One tick through the pipeline's core; every replayed command counts (nothing is paced or held back).
+    const { result: r, outcome } = core.tick(frame);
+    core.tally.commanded(outcome);
     opts.onTick?.(r, i);
     const err = r.prediction ? recorded.score(i, r.prediction) : null;
     if (err) modelAcc.add(err);
     const held = err !== null && blocks !== null && blocks.some((b) => frame.t >= b.t0 && horizonEnd(r.prediction!) <= b.t1 + 1e-6);
     if (held) heldModel.add(err!);
-    if (r.error !== undefined) predictorErrors++;
     const scoredOn = err?.ade.map((x) => x !== null);
     if (scoredOn) modelHorizon.add(i, r.prediction!, scoredOn);
     baselines.forEach((b, j) => {
@@ -223,22 +216,12 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
       if (Number.isFinite(v)) (state[s] = v), (stateSeen[s] = true);
     }
 
-    const command: Record<string, number | null> = {};
     const executed: Record<string, number> = {};
-    let nonfinite = false;
     actions.forEach((ch, a) => {
-      const v = r.command.values[ch];
-      const ok = typeof v === "number" && Number.isFinite(v);
-      command[ch] = ok ? v : null;
-      if (!ok) nonfinite = true;
       const rec = recorded.value(i, a);
       if (rec !== undefined) executed[ch] = rec;
     });
-    const lim = r.command.limits.length === 0 && !nonfinite ? NO_LIMITS : [...new Set([...r.command.limits, ...(nonfinite ? ["nonfinite_command"] : [])])].sort();
-    for (const l of lim) bump(limits, l);
-    const mode = nonfinite && r.command.mode === "model" ? "fallback" : r.command.mode;
-    const fallback = mode === "model" ? null : (r.why.reason ?? (nonfinite ? "nonfinite_command" : r.error ? "predictor_error" : "unknown"));
-    if (fallback) bump(reasons, fallback);
+    const { values: command, mode, limits: lim, fallback } = outcome;
     const p = r.prediction;
     ticks.push({
       t: t0 === null ? 0 : Math.round((frame.t - t0) * 1e6) / 1e6,
@@ -261,7 +244,7 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
       limits: lim,
       interventions: lim.length === 0 ? NO_INTERVENTIONS : r.why.interventions.map((v) => ({ limit: v.limit, channel: v.channel, requested: v.requested, applied: v.applied, bound: v.bound })),
       fallback,
-      prediction: p ? firstStep(p, frame.t, rate) : null,
+      prediction: p ? predictionRecord(p, frame.t, rate) : null,
       prediction_error: err?.all ?? null,
       tick_ms: r.tickMs ?? null,
     });
@@ -315,9 +298,9 @@ export function replayFrames(drive: Drive, frames: readonly Frame[], perceptionR
     held_out: blocks
       ? { blocks: blocks.length, model: heldModel.summary(), baselines: Object.fromEntries(baselines.map((b, j) => [b.name, heldBase[j].summary()])) }
       : null,
-    limits: sorted(limits),
-    fallback_reasons: sorted(reasons),
-    predictor_errors: predictorErrors,
+    limits: sorted(core.tally.limits),
+    fallback_reasons: sorted(core.tally.fallbacks),
+    predictor_errors: core.tally.predictorErrors,
     horizon: { step_s: 1 / rate, ticks: modelHorizon.ticks(), model: modelHorizon.curves(), baselines: Object.fromEntries(baselines.map((b, j) => [b.name, baseHorizon[j].curves()])) },
     rejected: { import: drive.rejected, perception: perceptionRejected },
     time_breaks: breaks,
