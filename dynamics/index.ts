@@ -18,3 +18,4 @@ export * from "./predictor-tfjs.js";
 export * from "./kernel-simd.js";
 export * from "./kernel-choice.js";
 export * from "./prior/index.js";
+export * from "./train-kernel/index.js";

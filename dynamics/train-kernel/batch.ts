@@ -25,7 +25,7 @@ export interface TrainBatch {
 export const SHARD_WINDOWS = 16;
 
 /** Real (unmasked) length of window b: the steps after its leading all-PAD_VALUE rows (the Masking layer's rule). */
-export function windowLength(x: Float32Array, b: number, T: number, F: number): number {
+export function unmaskedLength(x: Float32Array, b: number, T: number, F: number): number {
   let t = 0;
   for (; t < T; t++) {
     const o = (b * T + t) * F;

@@ -5,7 +5,7 @@
  */
 import type { HeadSpec } from "../model.js";
 import type { TrainBatch } from "./batch.js";
-import { windowLength } from "./batch.js";
+import { unmaskedLength } from "./batch.js";
 import type { TrainLayout } from "./layout.js";
 import { headLoss } from "./loss.js";
 
@@ -31,7 +31,7 @@ export function referenceLossGrad(L: TrainLayout, P: Float32Array, batch: TrainB
   const out = new Float64Array(L.Op);
   const dout = new Float64Array(L.Op);
   for (let b = 0; b < B; b++) {
-    const len = windowLength(batch.x, b, T, F);
+    const len = unmaskedLength(batch.x, b, T, F);
     const t0 = T - len;
     // Per layer, per step: v = [x; h_prev] (K), gate activations (G), c_prev and c (U).
     const V: Float64Array[][] = [];

@@ -6,7 +6,7 @@
  * the weight gradients are then one product over all rows of all steps (Vᵀ · dZ). f32 throughout, as tfjs.
  */
 import type { HeadSpec } from "../model.js";
-import { windowLength, type TrainBatch } from "./batch.js";
+import { unmaskedLength, type TrainBatch } from "./batch.js";
 import type { TrainLayout } from "./layout.js";
 import { headLoss } from "./loss.js";
 import type { LossSums } from "./reference.js";
@@ -117,7 +117,7 @@ export class SimdTrainer {
     const nL = L.layers.length;
     const Utop = L.layers[nL - 1].U;
     // Longest window first: the rows active at step t are then rows [0, n_t).
-    const len = Int32Array.from({ length: B }, (_, b) => windowLength(batch.x, b, T, F));
+    const len = Int32Array.from({ length: B }, (_, b) => unmaskedLength(batch.x, b, T, F));
     const perm = Int32Array.from({ length: B }, (_, b) => b).sort((a, b) => len[b] - len[a] || a - b);
     const rowsAt = this.rowsAt;
     const offAt = this.offAt;
