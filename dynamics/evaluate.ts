@@ -6,7 +6,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { arPredictor } from "./baselines/ar.js";
 import { holdLast } from "./baselines/hold-last.js";
-import { linearExtrapolation } from "./baselines/linear.js";
+import { LINEAR_K, linearExtrapolation } from "./baselines/linear.js";
+import { needsSourceTrack, SourceTrack } from "./baselines/head-source.js";
 import type { BaselineConfig } from "./baselines/action-track.js";
 import { cutWindows, fitNormalisation, wholeDrive, type Block, type FrameSeries, type Windows } from "./dataset.js";
 import { ErrorAccumulator, perChannelRatios } from "./metrics.js";
@@ -14,8 +15,7 @@ import { decodeHead } from "./model.js";
 import type { EvalReport, LamJson, LoadedModel } from "./lam-json.js";
 import type { Predictor } from "./types.js";
 
-/** Number of past samples the linear baseline fits. */
-export const LINEAR_K = 5;
+export { LINEAR_K };
 
 /** The baselines a model is compared with: hold-last, linear extrapolation, and its training-fitted AR(p) if recorded. */
 export function standardBaselines(meta: LamJson, frameChannels: readonly string[]): Predictor[] {
@@ -77,22 +77,26 @@ export function evaluate(
   if (w.n === 0) throw new Error(`no evaluation windows: the held-out data has no stretch of ${spec.history + spec.horizon} frames with observed actions`);
   const scale = dataScale(series, spec.actions);
 
-  const modelErr = new ErrorAccumulator(spec.actions, h, scale, steps);
-  const raw = predictWindows(model, w);
-  const per = h * A * 2;
-  for (let i = 0; i < w.n; i++) {
-    const d = decodeHead(raw.subarray(i * per, (i + 1) * per), w.last.subarray(i * A, (i + 1) * A), head, h);
-    modelErr.add(d.mean, w.y, i * h * A);
-  }
-
   // Window index by (drive, first target frame), for the streaming baselines.
   const at = new Map<number, number>();
   const key = (d: number, e: number) => d * 1e9 + e;
   for (let i = 0; i < w.n; i++) at.set(key(w.drive[i], w.end[i]), i);
+  // A head answering some actions with the linear/AR baseline: those means streamed from each block's start, as
+  // the real-time predictor streams them from its reset.
+  const base = needsSourceTrack(head) ? new Float32Array(w.n * h * A) : undefined;
   const accs = new Map<string, ErrorAccumulator>();
   for (const b of blocks) {
     const d = series.findIndex((s) => s.name === b.drive);
     const s = series[d];
+    if (base) {
+      const src = new SourceTrack(s.channels, spec.actions, spec.rate, h, head);
+      const buf = new Float32Array(h * A);
+      for (let e = b.start; e < b.end; e++) {
+        src.step(s.frames[e], buf);
+        const i = at.get(key(d, e + 1));
+        if (i !== undefined) base.set(buf, i * h * A);
+      }
+    }
     for (const p of standardBaselines(meta, s.channels)) {
       let acc = accs.get(p.name);
       if (!acc) accs.set(p.name, (acc = new ErrorAccumulator(spec.actions, h, scale, steps)));
@@ -103,6 +107,14 @@ export function evaluate(
         if (i !== undefined) acc.add(seq.mean, w.y, i * h * A);
       }
     }
+  }
+  const modelErr = new ErrorAccumulator(spec.actions, h, scale, steps);
+  const raw = predictWindows(model, w);
+  const per = h * A * 2;
+  for (let i = 0; i < w.n; i++) {
+    const bw = base?.subarray(i * h * A, (i + 1) * h * A);
+    const d = decodeHead(raw.subarray(i * per, (i + 1) * per), w.last.subarray(i * A, (i + 1) * A), head, h, undefined, bw);
+    modelErr.add(d.mean, w.y, i * h * A);
   }
   const baselines: Record<string, ReturnType<ErrorAccumulator["summary"]>> = {};
   let best = "";

@@ -11,7 +11,19 @@ import type { ModelSpec } from "./spec.js";
 /** Per-action source choice on the validation blocks (train-run.ts chooseSources). */
 export interface ValidationChoice {
   readonly windows: number;
-  readonly per_channel: Readonly<Record<string, { readonly model_ade: number; readonly hold_last_ade: number }>>;
+  readonly per_channel: Readonly<
+    Record<
+      string,
+      {
+        readonly model_ade: number;
+        readonly hold_last_ade: number;
+        readonly linear_ade?: number;
+        readonly ar_ade?: number;
+        /** The chosen source's validation ADE ÷ the best baseline's (≤ 1 by construction). */
+        readonly ratio?: number;
+      }
+    >
+  >;
   readonly source: HeadSource[];
 }
 

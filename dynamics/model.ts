@@ -20,6 +20,7 @@ import { Validity, type Frame, type Normalisation } from "../perception/types.js
 import type { ModelSpec } from "./spec.js";
 import { checkPrior, type PriorSpec } from "./prior/spec.js";
 import type { HeadPrior } from "./prior/head.js";
+import { checkArFit, type ArFit } from "./baselines/ar.js";
 
 /** Value of every feature in a padding row; masked by the model's first layer. */
 export const PAD_VALUE = -1e4;
@@ -49,9 +50,13 @@ export interface HeadSpec {
   /**
    * Per action, where the predicted mean comes from (absent = all "model"). "hold_last": the net's residual is ignored
    * and the mean is the last observed action — chosen at training time for an action where the net did not beat
-   * hold-last on the validation blocks. The spread is the net's either way.
+   * hold-last on the validation blocks. "linear" / "ar": the mean is that baseline's (dynamics/baselines, the same
+   * numbers lam eval scores it with), chosen where it beat the net and the other baselines on validation, so no
+   * action is answered worse than the best baseline was on validation. The spread is the net's either way.
    */
   readonly source?: readonly HeadSource[];
+  /** The AR(p) fit an "ar" source rolls forward (a copy of lam.json baselines.ar); required when a source is "ar". */
+  readonly ar?: ArFit;
   /**
    * A rule-based prior over the scene channels (dynamics/prior): when present, the residual is over the prior's action
    * for the newest frame instead of the last observed action (headContext with the predictor's `headPrior`).
@@ -60,7 +65,8 @@ export interface HeadSpec {
 }
 
 export type HeadDist = "gaussian" | "laplace";
-export type HeadSource = "model" | "hold_last";
+export type HeadSource = "model" | "hold_last" | "linear" | "ar";
+export const HEAD_SOURCES: readonly HeadSource[] = ["model", "hold_last", "linear", "ar"];
 
 /** Checks the optional head fields (lam.json from elsewhere); the error names the key and value. */
 export function checkHead(head: HeadSpec, actions: number): void {
@@ -71,9 +77,11 @@ export function checkHead(head: HeadSpec, actions: number): void {
   if (head.source !== undefined) {
     if (!Array.isArray(head.source) || head.source.length !== actions) throw new Error(`head.source must list ${actions} sources, one per action`);
     head.source.forEach((s, a) => {
-      if (s !== "model" && s !== "hold_last") throw new Error(`head.source[${a}]=${JSON.stringify(s)} is not "model" or "hold_last"`);
+      if (!HEAD_SOURCES.includes(s)) throw new Error(`head.source[${a}]=${JSON.stringify(s)} is not one of ${HEAD_SOURCES.join(", ")}`);
     });
+    if (head.source.includes("ar") && head.ar === undefined) throw new Error('head.source answers an action with "ar" but head.ar (the AR fit) is missing');
   }
+  if (head.ar !== undefined) checkArFit(head.ar, actions);
 }
 
 /** The options that shape the initial weights and their regularisation (not part of the inference graph). */
@@ -210,9 +218,10 @@ function softplus(x: number): number {
 
 /**
  * Decodes one raw head output (horizon × A × 2, as the Dense emits it) into physical mean and std.
- * `last` is `headContext(newest frame)`. Used by the tfjs path, the fast kernel and evaluation alike.
+ * `last` is `headContext(newest frame)`; `base` (horizon × A) the baseline means of actions whose source is "linear"
+ * or "ar" (SourceTrack.step). Used by the tfjs path, the fast kernel and evaluation alike.
  */
-export function decodeHead(raw: ArrayLike<number>, last: ArrayLike<number>, head: HeadSpec, horizon: number, out?: Decoded): Decoded {
+export function decodeHead(raw: ArrayLike<number>, last: ArrayLike<number>, head: HeadSpec, horizon: number, out?: Decoded, base?: ArrayLike<number>): Decoded {
   const A = head.scale.length;
   if (raw.length !== horizon * A * 2) throw new Error(`head output has ${raw.length} values, expected horizon ${horizon} × ${A} actions × 2`);
   const mean = out?.mean ?? new Float32Array(horizon * A);
@@ -222,7 +231,11 @@ export function decodeHead(raw: ArrayLike<number>, last: ArrayLike<number>, head
   for (let k = 0; k < horizon; k++) {
     for (let a = 0; a < A; a++) {
       const r = (k * A + a) * 2;
-      mean[k * A + a] = src !== undefined && src[a] === "hold_last" ? last[a] : last[a] + raw[r] * head.scale[a];
+      const s = src === undefined ? "model" : src[a];
+      if (s === "model") mean[k * A + a] = last[a] + raw[r] * head.scale[a];
+      else if (s === "hold_last") mean[k * A + a] = last[a];
+      else if (base === undefined) throw new Error(`head.source[${a}]="${s}" needs the baseline's mean (a SourceTrack), none was passed`);
+      else mean[k * A + a] = base[k * A + a];
       std[k * A + a] = (softplus(raw[r + 1]) + head.eps) * head.scale[a] * spread;
     }
   }

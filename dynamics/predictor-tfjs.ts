@@ -11,6 +11,7 @@ import { PAD_VALUE, channelIndex, decodeHead, encodeFrame, headContext, type Hea
 import { windowLength } from "./predictor-schedule.js";
 import type { PredictorModel, PredictorOptions } from "./predictor.js";
 import { headPrior, type HeadPrior } from "./prior/head.js";
+import { needsSourceTrack, SourceTrack } from "./baselines/head-source.js";
 
 export class TfjsWindowPredictor implements Predictor {
   readonly name: string;
@@ -28,6 +29,8 @@ export class TfjsWindowPredictor implements Predictor {
   private readonly last: Float32Array<ArrayBuffer>;
   private n = 0;
   private readonly prior: HeadPrior | undefined;
+  private readonly sources: SourceTrack | undefined;
+  private readonly base: Float32Array;
 
   constructor(m: PredictorModel, opts: PredictorOptions) {
     this.name = opts.name ?? "lstm-tfjs";
@@ -44,10 +47,13 @@ export class TfjsWindowPredictor implements Predictor {
     this.window = new Float32Array(H * F);
     this.last = new Float32Array(m.spec.actions.length);
     this.prior = m.head.prior ? headPrior(m.head.prior, opts.frameChannels, m.spec.actions) : undefined;
+    this.sources = needsSourceTrack(m.head) ? new SourceTrack(opts.frameChannels, m.spec.actions, m.spec.rate, m.spec.horizon, m.head) : undefined;
+    this.base = new Float32Array(m.spec.horizon * m.spec.actions.length);
   }
 
   reset(): void {
     this.n = 0;
+    this.sources?.reset();
   }
 
   step(frame: Frame): ActionSequence {
@@ -66,7 +72,8 @@ export class TfjsWindowPredictor implements Predictor {
     }
     const raw = tf.tidy(() => (this.model.predict(tf.tensor3d(this.window, [1, H, F])) as tf.Tensor).dataSync());
     headContext(frame, this.actionIdx, this.head, this.last, this.prior);
-    const d = decodeHead(raw, this.last, this.head, this.spec.horizon);
+    const base = this.sources?.step(frame, this.base);
+    const d = decodeHead(raw, this.last, this.head, this.spec.horizon, undefined, base);
     const dt = 1 / this.spec.rate;
     return { t0: frame.t + dt, dt, channels: this.spec.actions, mean: d.mean, std: d.std, model: this.name };
   }

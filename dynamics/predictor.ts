@@ -15,6 +15,7 @@ import { createLstmKernel, type KernelKind } from "./kernel-choice.js";
 import { answeringStream, streamResets } from "./predictor-schedule.js";
 import type { LoadedModel } from "./save.js";
 import { headPrior, type HeadPrior } from "./prior/head.js";
+import { needsSourceTrack, SourceTrack } from "./baselines/head-source.js";
 
 /** What a predictor needs of a trained model: the tfjs model, its spec, feature statistics and head decoding. */
 export interface PredictorModel {
@@ -79,6 +80,9 @@ export class BatchPredictor {
   private readonly out: Decoded[] | null;
   private readonly dt: number;
   private readonly prior: HeadPrior | undefined;
+  /** Per agent, the linear/AR baseline answering actions whose head.source is one (null: none is). */
+  private readonly sources: SourceTrack[] | null;
+  private readonly base: Float32Array[];
 
   constructor(m: PredictorModel, agents: number, opts: PredictorOptions) {
     if (!Number.isInteger(agents) || agents < 1) throw new Error(`BatchPredictor: agents=${agents}, expected an integer >= 1`);
@@ -108,6 +112,9 @@ export class BatchPredictor {
     this.out = opts.reuseOutput ? Array.from({ length: agents }, () => ({ mean: new Float32Array(hA), std: new Float32Array(hA) })) : null;
     this.dt = 1 / m.spec.rate;
     this.prior = m.head.prior ? headPrior(m.head.prior, opts.frameChannels, m.spec.actions) : undefined;
+    const src = needsSourceTrack(m.head);
+    this.sources = src ? Array.from({ length: agents }, () => new SourceTrack(opts.frameChannels, m.spec.actions, m.spec.rate, m.spec.horizon, m.head)) : null;
+    this.base = src ? Array.from({ length: agents }, () => new Float32Array(hA)) : [];
   }
 
   /** Forget agent i's history: both of its streams restart from zero state. */
@@ -117,12 +124,14 @@ export class BatchPredictor {
     this.latest[i] = undefined;
     this.stack.resetSlot(2 * i);
     this.stack.resetSlot(2 * i + 1);
+    this.sources?.[i].reset();
   }
 
   reset(): void {
     this.ticks.fill(0);
     this.latest.fill(undefined);
     this.stack.resetAll();
+    if (this.sources) for (const t of this.sources) t.reset();
   }
 
   /** One tick for every agent: frames[i] is agent i's newest frame. Returns each agent's prediction. */
@@ -149,6 +158,7 @@ export class BatchPredictor {
       if (resets & 2) this.stack.resetSlot(2 * i + 1);
       encodeFrame(fr, this.featureIdx, this.norm, this.x, i * F);
       this.latest[i] = fr;
+      this.sources?.[i].step(fr, this.base[i]);
     }
     this.stack.step(this.x, 2);
     for (let i = 0; i < N; i++) this.ticks[i]++;
@@ -160,7 +170,7 @@ export class BatchPredictor {
     if (!frame) throw new Error(`agent ${i} has no frame yet`);
     this.stack.head(2 * i + answeringStream(this.ticks[i] - 1, this.spec.history), this.raw);
     headContext(frame, this.actionIdx, this.head, this.last, this.prior);
-    const d = decodeHead(this.raw, this.last, this.head, this.spec.horizon, this.out ? this.out[i] : undefined);
+    const d = decodeHead(this.raw, this.last, this.head, this.spec.horizon, this.out ? this.out[i] : undefined, this.sources ? this.base[i] : undefined);
     return { t0: frame.t + this.dt, dt: this.dt, channels: this.spec.actions, mean: d.mean, std: d.std, model: this.name };
   }
 }

@@ -4,7 +4,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { fitAr } from "./baselines/ar.js";
-import { cutWindows, fitHeadScale, fitNormalisation, splitBlocks, type Block, type FrameSeries } from "./dataset.js";
+import { cutWindows, fitHeadScale, fitNormalisation, splitBlocks, type Block, type FrameSeries, type Role } from "./dataset.js";
 import { evaluate } from "./evaluate.js";
 import { buildModel, checkSpec, STD_EPS, type HeadDist, type HeadSource, type HeadSpec } from "./model.js";
 import { prng } from "./prng.js";
@@ -24,10 +24,47 @@ export interface TrainRunOptions extends TrainOptions {
   /** The residual's distribution in training (default "gaussian"); "laplace" aims the mean at the median. */
   readonly dist?: HeadDist;
   /**
-   * Per action, answer with hold-last instead of the net where the net's ADE on the validation blocks is not below
-   * hold-last's (head.source). The choice and its validation figures are recorded in lam.json training.validation.
+   * Per action, where the mean comes from (head.source): "best" (default) — the net, or the baseline (hold-last,
+   * linear, AR) with the lowest ADE on the validation blocks where the net does not beat it; "model" — the net on
+   * every action. The choice and its validation figures are recorded in lam.json training.validation.
    */
+  readonly sources?: "best" | "model";
+  /** Former name of sources "best" (it chose among the net and hold-last only). */
   readonly holdWhereWorse?: boolean;
+  /**
+   * Hold out the last `holdoutTail` (0..1) of every drive by time as the test part; train/validation blocks are cut
+   * from the rest (a validation block in every 70 s, the last block of a short drive). Default: test blocks interleaved.
+   */
+  readonly holdoutTail?: number;
+}
+
+/** The block pattern of the part before a held-out tail: no test blocks. */
+const TAIL_PATTERN: readonly Role[] = ["train", "train", "train", "val", "train", "train"];
+
+/**
+ * Blocks when the last `tail` of each drive is the test part: splitBlocks over the first (1 − tail) of the drive
+ * (a drive of fewer blocks than the pattern still gets its last block as validation), then one test block that
+ * starts history + horizon frames after the cut.
+ */
+export function tailSplit(series: readonly FrameSeries[], spec: ModelSpec, blockSeconds: number, tail: number): Block[] {
+  if (!(tail > 0 && tail < 1)) throw new Error(`holdout tail=${tail} must lie strictly between 0 and 1`);
+  const gap = spec.history + spec.horizon;
+  const out: Block[] = [];
+  for (const s of series) {
+    const n = s.frames.length;
+    const cut = Math.round(n * (1 - tail));
+    if (cut < 1) continue;
+    const head = splitBlocks([{ ...s, frames: s.frames.slice(0, cut) }], spec, { blockSeconds, pattern: TAIL_PATTERN });
+    if (head.length > 1 && !head.some((b) => b.role === "val")) {
+      const last = head[head.length - 1];
+      const start = Math.min(last.end, last.start + gap);
+      if (start < last.end) head[head.length - 1] = { ...last, role: "val", start, t0: s.frames[start].t };
+    }
+    out.push(...head);
+    const start = Math.min(n, cut + gap);
+    if (start < n) out.push({ drive: s.name, role: "test", start, end: n, t0: s.frames[start].t, t1: s.frames[n - 1].t });
+  }
+  return out;
 }
 
 export interface TrainRunResult {
@@ -46,7 +83,7 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
   checkSpec(spec);
   const seed = opts.seed ?? TRAIN_DEFAULTS.seed;
   const blockSeconds = opts.blockSeconds ?? DEFAULT_BLOCK_SECONDS;
-  const blocks = splitBlocks(series, spec, { blockSeconds });
+  const blocks = opts.holdoutTail !== undefined ? tailSplit(series, spec, blockSeconds, opts.holdoutTail) : splitBlocks(series, spec, { blockSeconds });
   const train = blocks.filter((b) => b.role === "train");
   const val = blocks.filter((b) => b.role === "val");
   const test = blocks.filter((b) => b.role === "test");
@@ -70,10 +107,13 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
   const ar = fitAr(series, train, (s) => ({ frameChannels: s.channels, actions: spec.actions, rate: spec.rate, horizon: spec.horizon, fallback }), arOrder);
   const partial = { spec, normalisation: { features, actions }, head, baselines: { ar } };
   let validation: ValidationChoice | undefined;
-  let finalHead: HeadSpec = base?.meta.head.source ? { ...head, source: base.meta.head.source } : head;
-  if (opts.holdWhereWorse) {
+  const choose = opts.holdWhereWorse || (opts.sources ?? "best") === "best";
+  let finalHead: HeadSpec = base?.meta.head.source ? { ...head, source: base.meta.head.source, ...(base.meta.head.ar ? { ar: base.meta.head.ar } : {}) } : head;
+  if (choose) {
     validation = chooseSources(evaluate({ model, meta: { ...partial, version: 1, weightsSha256: "" } }, series, val, {}), spec.actions);
-    finalHead = validation.source.every((s) => s === "model") ? head : { ...head, source: validation.source };
+    finalHead = validation.source.every((s) => s === "model")
+      ? head
+      : { ...head, source: validation.source, ...(validation.source.includes("ar") ? { ar } : {}) };
   }
   const meta: Omit<LamJson, "weightsSha256" | "version" | "metrics"> = {
     spec,
@@ -102,7 +142,8 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
         freezeEncoder: !!opts.freezeEncoder,
         ...(opts.dist ? { dist: opts.dist } : {}),
         ...(opts.stopOn ? { stopOn: opts.stopOn } : {}),
-        ...(opts.holdWhereWorse ? { holdWhereWorse: true } : {}),
+        ...(choose ? { sources: "best" } : { sources: "model" }),
+        ...(opts.holdoutTail !== undefined ? { holdoutTail: opts.holdoutTail } : {}),
         // Recorded only for the kernel, so a tfjs-trained lam.json stays as it was; the thread count changes nothing.
         ...(opts.trainer === "kernel" ? { trainer: "kernel" } : {}),
         ...(opts.clipNorm !== undefined ? { clipNorm: opts.clipNorm } : {}),
@@ -120,16 +161,46 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
 /** Per action, the validation ADE (physical units) of the net and of hold-last, and the source chosen from them. */
 export type { ValidationChoice } from "./lam-json.js";
 
-/** The net answers an action only where its validation ADE is below hold-last's (ties go to the simpler hold-last). */
+/** The baselines a head can answer with, simplest first (a tie goes to the simpler one, and to any baseline over the net). */
+const BASELINE_ORDER: readonly Exclude<HeadSource, "model">[] = ["hold_last", "linear", "ar"];
+
+function reportName(r: EvalReport, src: Exclude<HeadSource, "model">): string | undefined {
+  if (src === "ar") return Object.keys(r.baselines).find((k) => /^ar\d+$/.test(k));
+  return r.baselines[src] ? src : undefined;
+}
+
+/**
+ * Per action, the source with the lowest validation ADE among the net and the baselines the report scored
+ * (hold-last, linear, AR); the net only where it is strictly below every baseline. So on the validation windows no
+ * action is answered worse than its best baseline (per_channel ratio ≤ 1 by construction).
+ */
 export function chooseSources(r: EvalReport, actions: readonly string[]): ValidationChoice {
-  const hold = r.baselines.hold_last;
-  if (!hold) throw new Error("validation report has no hold_last baseline");
-  const per: Record<string, { model_ade: number; hold_last_ade: number }> = {};
+  if (!r.baselines.hold_last) throw new Error("validation report has no hold_last baseline");
+  const per: Record<string, ValidationChoice["per_channel"][string]> = {};
   const source = actions.map((a): HeadSource => {
     const m = r.model.per_channel[a].ade;
-    const h = hold.per_channel[a].ade;
-    per[a] = { model_ade: m, hold_last_ade: h };
-    return m < h ? "model" : "hold_last";
+    let best: HeadSource = "model";
+    let bestAde = Infinity;
+    const ades: Record<string, number> = {};
+    for (const b of BASELINE_ORDER) {
+      const name = reportName(r, b);
+      if (!name) continue;
+      const v = r.baselines[name].per_channel[a].ade;
+      ades[b] = v;
+      if (v < bestAde) {
+        bestAde = v;
+        best = b;
+      }
+    }
+    const chosen = m < bestAde ? "model" : best;
+    per[a] = {
+      model_ade: m,
+      hold_last_ade: ades.hold_last,
+      ...(ades.linear !== undefined ? { linear_ade: ades.linear } : {}),
+      ...(ades.ar !== undefined ? { ar_ade: ades.ar } : {}),
+      ratio: bestAde > 0 ? Math.min(m, bestAde) / bestAde : 1,
+    };
+    return chosen;
   });
   return { windows: r.windows, per_channel: per, source };
 }

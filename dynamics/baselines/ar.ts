@@ -75,6 +75,35 @@ export function fitAr(series: readonly FrameSeries[], blocks: readonly Block[], 
   return { p, phi };
 }
 
+/**
+ * Action `a`'s AR(p) roll-out from the newest samples in `track` (which holds at least p+1 ticks) over `horizon`
+ * steps into `mean[s · A + a]`; `d` is p floats of scratch. Shared by the AR baseline and a head whose source is "ar".
+ */
+export function arInto(track: ActionTrack, a: number, phi: readonly number[], horizon: number, mean: Float32Array, d: Float64Array): void {
+  const p = phi.length;
+  const A = track.A;
+  // Deltas newest first; ticks before the first seen one count as no change.
+  for (let i = 0; i < p; i++) d[i] = i + 1 < track.count ? track.back(i, a) - track.back(i + 1, a) : 0;
+  let v = track.back(0, a);
+  for (let s = 0; s < horizon; s++) {
+    let next = 0;
+    for (let i = 0; i < p; i++) next += phi[i] * d[i];
+    for (let i = p - 1; i > 0; i--) d[i] = d[i - 1];
+    d[0] = next;
+    v += next;
+    mean[s * A + a] = v;
+  }
+}
+
+/** Checks an AR fit read from lam.json: p a positive integer, one finite vector of p coefficients per action. */
+export function checkArFit(fit: ArFit, actions: number): void {
+  if (!Number.isInteger(fit?.p) || fit.p < 1) throw new Error(`AR fit: p=${JSON.stringify(fit?.p)} is not a positive integer`);
+  if (!Array.isArray(fit.phi) || fit.phi.length !== actions) throw new Error(`AR fit has ${fit.phi?.length} channels, the model has ${actions} actions`);
+  fit.phi.forEach((v, a) => {
+    if (!Array.isArray(v) || v.length !== fit.p || v.some((x) => !Number.isFinite(x))) throw new Error(`AR fit: phi[${a}]=${JSON.stringify(v)} is not ${fit.p} finite numbers`);
+  });
+}
+
 /** Rolls the fitted AR(p) on deltas forward from the last p+1 actions. */
 export function arPredictor(cfg: BaselineConfig, fit: ArFit): Predictor {
   const { p, phi } = fit;
@@ -88,21 +117,8 @@ export function arPredictor(cfg: BaselineConfig, fit: ArFit): Predictor {
     reset: () => track.reset(),
     step(frame: Frame): ActionSequence {
       track.push(frame);
-      const A = track.A;
-      const mean = new Float32Array(cfg.horizon * A);
-      for (let a = 0; a < A; a++) {
-        // Deltas newest first; ticks before the first seen one count as no change.
-        for (let i = 0; i < p; i++) d[i] = i + 1 < track.count ? track.back(i, a) - track.back(i + 1, a) : 0;
-        let v = track.back(0, a);
-        for (let s = 0; s < cfg.horizon; s++) {
-          let next = 0;
-          for (let i = 0; i < p; i++) next += phi[a][i] * d[i];
-          for (let i = p - 1; i > 0; i--) d[i] = d[i - 1];
-          d[0] = next;
-          v += next;
-          mean[s * A + a] = v;
-        }
-      }
+      const mean = new Float32Array(cfg.horizon * track.A);
+      for (let a = 0; a < track.A; a++) arInto(track, a, phi[a], cfg.horizon, mean, d);
       return { t0: frame.t + dt, dt, channels: cfg.actions, mean, model: name };
     },
   };

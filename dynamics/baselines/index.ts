@@ -2,3 +2,4 @@ export * from "./action-track.js";
 export * from "./hold-last.js";
 export * from "./linear.js";
 export * from "./ar.js";
+export * from "./head-source.js";

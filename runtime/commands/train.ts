@@ -31,7 +31,11 @@ const HELP = `usage: lam train <drive...> --out DIR [options]
                        the head's residual distribution in training (default gaussian; laplace aims at the
                        median change, what ADE scores)
   --stop-on loss|ade   validation score for early stopping and the kept weights (default loss)
-  --hold-where-worse   per action, answer with hold-last where the net's validation ADE is not below it
+  --sources best|model per action, where the mean comes from (default best: the net, or the baseline — hold-last,
+                       linear, AR — with the lowest validation ADE where the net does not beat it; model: the net)
+  --hold-where-worse   former name of --sources best
+  --holdout-tail F     test on the last fraction F of every drive by time (e.g. 0.3); train/validation blocks
+                       from the rest (default: test blocks interleaved with the others)
   --map NAME|FILE      CSV column map for CSV drives (built-in name or JSON file; default: detected)
   --trainer kernel|tfjs
                        force the training path (default: the WebAssembly SIMD training kernel on the wasm/cpu
@@ -108,6 +112,8 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
       dist: { type: "string" },
       "stop-on": { type: "string" },
       "hold-where-worse": { type: "boolean" },
+      sources: { type: "string" },
+      "holdout-tail": { type: "string" },
       map: { type: "string" },
       trainer: { type: "string" },
       threads: { type: "string" },
@@ -133,6 +139,9 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
   if (values.dist !== undefined && values.finetune) throw new UsageError(`--dist cannot change a fine-tuned model's head (it comes from ${values.finetune})`);
   if (values.trainer !== undefined && values.trainer !== "kernel" && values.trainer !== "tfjs") throw new UsageError(`--trainer=${values.trainer} must be kernel or tfjs`);
   const threads = num("threads", values.threads, 1, true);
+  if (values.sources !== undefined && values.sources !== "best" && values.sources !== "model") throw new UsageError(`--sources=${values.sources} must be best or model`);
+  const holdoutTail = values["holdout-tail"] === undefined ? undefined : Number(values["holdout-tail"]);
+  if (holdoutTail !== undefined && !(holdoutTail > 0 && holdoutTail < 1)) throw new UsageError(`--holdout-tail=${values["holdout-tail"]} must be a fraction between 0 and 1`);
   const clipNorm = values["clip-norm"] === undefined ? undefined : num("clip-norm", values["clip-norm"], 1);
   const backend = await commandBackend();
   io.stderr.write(`lam train: backend ${backend.name}\n`);
@@ -186,7 +195,8 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
     learningRate: values.lr === undefined ? undefined : num("lr", values.lr, 3e-3),
     blockSeconds: values["block-seconds"] === undefined ? undefined : num("block-seconds", values["block-seconds"], 10),
     dist: values.dist as "gaussian" | "laplace" | undefined,
-    holdWhereWorse: !!values["hold-where-worse"],
+    sources: values["hold-where-worse"] ? "best" : (values.sources as "best" | "model" | undefined),
+    holdoutTail,
     stopOn: values["stop-on"] as "loss" | "ade" | undefined,
     trainer,
     threads,

@@ -81,7 +81,7 @@ describe("chooseSources", () => {
   const summary = (s: number, t: number) => ({ ade: 0, fde: 0, per_channel: { speed_cmd: { ade: s, fde: 0 }, steer_cmd: { ade: t, fde: 0 } } });
   const report = (model: ReturnType<typeof summary>, hold: ReturnType<typeof summary>): EvalReport => ({
     model,
-    baselines: { hold_last: hold, ar4: summary(0, 0) },
+    baselines: { hold_last: hold, ar4: summary(9, 9) },
     windows: 7,
     ratio_to_best_baseline: 1,
     best_baseline: "hold_last",
@@ -91,7 +91,7 @@ describe("chooseSources", () => {
   it("keeps the net only where it beats hold-last on validation; a tie goes to hold-last", () => {
     const c = chooseSources(report(summary(0.9, 0.1), summary(0.8, 0.2)), ["speed_cmd", "steer_cmd"]);
     expect(c.source).toEqual(["hold_last", "model"]);
-    expect(c.per_channel.speed_cmd).toEqual({ model_ade: 0.9, hold_last_ade: 0.8 });
+    expect(c.per_channel.speed_cmd).toMatchObject({ model_ade: 0.9, hold_last_ade: 0.8, ar_ade: 9 });
     expect(c.windows).toBe(7);
     expect(chooseSources(report(summary(0.5, 0.2), summary(0.5, 0.3)), ["speed_cmd", "steer_cmd"]).source).toEqual(["hold_last", "model"]);
   });
