@@ -46,7 +46,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       log(`fuzz: ${name}: ${r.inputs} inputs, ${r.crashes} crashes, ${r.seconds} s`);
     } catch (e) {
       // The harness itself failed (e.g. no broker): say so in the table rather than stop the suite.
-      out.push({ ingress: name, inputs: 0, accepted: 0, rejected: {}, crashes: 0, crash_examples: [], nonfinite: 0, out_of_limit: 0, commands_checked: 0, rss_before_mb: 0, rss_after_mb: 0, seconds: 0, note: `not run: ${e instanceof Error ? e.message : String(e)}` });
+      out.push({ ingress: name, inputs: 0, accepted: 0, rejected: {}, crashes: 0, harness_errors: 0, crash_examples: [], nonfinite: 0, out_of_limit: 0, commands_checked: 0, rss_before_mb: 0, rss_after_mb: 0, seconds: 0, note: `not run: ${e instanceof Error ? e.message : String(e)}` });
     }
   };
   await run("payload", () => fuzzPayloads(rng(1), opts.inputs));

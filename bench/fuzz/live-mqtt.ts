@@ -76,7 +76,13 @@ export async function fuzzLiveMqtt(rng: Rng, inputs: number, dataDir: string, lo
   const attackStart = performance.now();
   for (let i = 0; i < inputs; ) {
     for (let k = 0; k < 100 && i < inputs; k++, i++) {
-      const { msg } = hostileMessage(rng, Date.now() / 1000);
+      let msg: ReturnType<typeof hostileMessage>["msg"];
+      try {
+        msg = hostileMessage(rng, Date.now() / 1000).msg;
+      } catch (e) {
+        tally.harness(e);
+        continue;
+      }
       const topic = msg.topic.replace(/^lam\/fuzz\//, `lam/${vehicle}/`);
       if (topic.includes("#") || topic.includes("+")) continue; // not publishable topic names: the client refuses them
       tally.inputs++;

@@ -92,7 +92,13 @@ function drive(params: PolicyParams, rng: Rng, tally: Tally): void {
 export function fuzzParams(rng: Rng, inputs: number): IngressReport {
   const tally = new Tally("policy parameter files");
   for (let i = 0; i < inputs; i++) {
-    const text = mutate(rng);
+    let text: string;
+    try {
+      text = mutate(rng);
+    } catch (e) {
+      tally.harness(e);
+      continue;
+    }
     tally.inputs++;
     let raw: unknown;
     try {

@@ -53,7 +53,14 @@ export function fuzzPayloads(rng: Rng, inputs: number): IngressReport {
   let now = 1_700_000_000;
   for (let i = 0; i < inputs; i++) {
     now += 0.001;
-    const { msg, channel } = hostileMessage(rng, now);
+    let generated: ReturnType<typeof hostileMessage>;
+    try {
+      generated = hostileMessage(rng, now);
+    } catch (e) {
+      tally.harness(e);
+      continue;
+    }
+    const { msg, channel } = generated;
     tally.inputs++;
     try {
       const raw = decodeInbound(msg, msgpackCodec, MAX_BYTES);

@@ -6,6 +6,8 @@ export interface IngressReport {
   readonly rejected: Readonly<Record<string, number>>;
   /** Inputs that made the code under test throw something other than its own "bad input" error, or hang. */
   readonly crashes: number;
+  /** The harness's own failures to generate an input (counted, skipped; not inputs). */
+  readonly harness_errors: number;
   /** Up to 5 crashes: the error and a short reproducer. */
   readonly crash_examples: readonly string[];
   /** Commands (or accepted values) that were not finite numbers. */
@@ -25,6 +27,7 @@ export class Tally {
   accepted = 0;
   readonly rejected: Record<string, number> = {};
   crashes = 0;
+  harnessErrors = 0;
   readonly examples: string[] = [];
   nonfinite = 0;
   outOfLimit = 0;
@@ -36,6 +39,12 @@ export class Tally {
 
   reject(reason: string): void {
     this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
+  }
+
+  /** The generator itself failed: count it and go on (the suite never stops on its own errors). */
+  harness(error: unknown): void {
+    this.harnessErrors++;
+    if (this.examples.length < 5) this.examples.push(`harness: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   crash(error: unknown, reproducer: string): void {
@@ -51,6 +60,7 @@ export class Tally {
       accepted: this.accepted,
       rejected: { ...this.rejected },
       crashes: this.crashes,
+      harness_errors: this.harnessErrors,
       crash_examples: [...this.examples],
       nonfinite: this.nonfinite,
       out_of_limit: this.outOfLimit,
