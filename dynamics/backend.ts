@@ -35,9 +35,12 @@ export interface BackendOptions {
   readonly wasmThreads?: number;
   /** Only the candidates in `order`, without falling back to cpu: a backend the user forced must start or fail. */
   readonly strict?: boolean;
+  /** Replaces candidates' probes (tests: the choice logic with given outcomes, whatever this machine has installed). */
+  readonly probes?: Partial<Record<BackendName, Probe>>;
 }
 
-type Probe = (opts: BackendOptions) => Promise<string>;
+/** Loads and activates one candidate; resolves to why it was chosen, throws why not. */
+export type Probe = (opts: BackendOptions) => Promise<string>;
 
 function message(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
@@ -125,7 +128,7 @@ export async function chooseBackend(options: BackendOptions = {}): Promise<Backe
       continue;
     }
     try {
-      const why = await probes[name](options);
+      const why = await (options.probes?.[name] ?? probes[name])(options);
       chosen = name;
       reasons.push({ backend: name, status: "chosen", reason: why });
     } catch (e) {

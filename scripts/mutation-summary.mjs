@@ -1,11 +1,17 @@
 // Reads Stryker's JSON report and writes the mutation score per folder and every surviving (or uncovered) mutant.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
-const [reportPath, outPath, ...scopes] = process.argv.slice(2);
-const report = JSON.parse(readFileSync(reportPath, "utf8"));
+// Args: output file, the scopes (folders/files) to group by, "--", the JSON reports (missing ones are skipped).
+const args = process.argv.slice(2);
+const outPath = args[0];
+const sep = args.indexOf("--");
+const scopes = args.slice(1, sep);
+const reportPaths = args.slice(sep + 1).filter((p) => existsSync(p));
+const reports = reportPaths.map((p) => JSON.parse(readFileSync(p, "utf8")));
+const report = { files: Object.assign({}, ...reports.map((r) => r.files)) };
 const detected = new Set(["Killed", "Timeout"]);
 const undetected = new Set(["Survived", "NoCoverage"]);
-const folderOf = (file) => (scopes.find((s) => file.startsWith(s.replace(/\/$/, "") + "/") || file === s) ?? file.split("/")[0]);
+const folderOf = (file) => scopes.find((s) => file.startsWith(s.replace(/\/$/, "") + "/")) ?? file.split("/")[0];
 const byFolder = new Map();
 const survivors = [];
 for (const [file, { mutants, source }] of Object.entries(report.files)) {
@@ -27,7 +33,9 @@ for (const [file, { mutants, source }] of Object.entries(report.files)) {
 }
 const score = (t) => (100 * (t.killed + t.timeout)) / Math.max(1, t.killed + t.timeout + t.survived + t.noCoverage);
 const out = [
-  `# Mutation report (${new Date(report.timestamp ?? Date.now()).toISOString?.() ?? ""})`,
+  "# Mutation report (StrykerJS; scripts/mutation.sh)",
+  "",
+  `Files reported: ${Object.keys(report.files).length} (${reportPaths.length} of ${args.length - sep - 1} runs finished).`,
   "",
   "| folder | score % | killed | timeout | survived | no coverage | errors/ignored |",
   "|---|---|---|---|---|---|---|",

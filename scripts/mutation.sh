@@ -1,22 +1,31 @@
 #!/usr/bin/env bash
 # Mutation testing (StrykerJS + its Vitest runner) of the pure folders; slow, so not part of npm test or CI.
 # Usage: scripts/mutation.sh [path...]   default: policy perception. A path is a folder or one .ts file.
-# Writes reports/mutation/mutation.{json,html} and reports/mutation/summary.md (score per folder, every surviving
-# mutant). Incremental: reports/mutation/stryker-incremental.json lets a re-run test only what changed.
-# LAM_MUTATION_CONCURRENCY (default 2) sets Stryker's worker count.
+# Stryker runs once per source file (so an interrupted session keeps what it finished), each writing
+# reports/mutation/files/<file>.json (+ .html, + .incremental.json: a re-run tests only what changed); then
+# reports/mutation/summary.md gets the score per folder and every surviving mutant of the paths given.
+# LAM_MUTATION_CONCURRENCY (default 2): Stryker's workers. LAM_MUTATION_SKIP_DONE=1: skip files with a report.
+# Runs through the Stryker API, not `npx stryker run`: the CLI refuses Node < 22 (see scripts/mutation-run.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$#" -gt 0 ] || set -- policy perception
-globs=()
+files=()
 for p in "$@"; do
   p="${p%/}"
-  if [ -d "$p" ]; then globs+=("$p/**/*.ts"); elif [ -f "$p" ]; then globs+=("$p"); else echo "mutation.sh: no such folder or file: $p" >&2; exit 2; fi
+  if [ -d "$p" ]; then mapfile -t -O "${#files[@]}" files < <(find "$p" -name '*.ts' ! -name index.ts ! -name '*.d.ts' | sort)
+  elif [ -f "$p" ]; then files+=("$p")
+  else echo "mutation.sh: no such folder or file: $p" >&2; exit 2; fi
 done
-mutate="$(IFS=,; echo "${globs[*]}"),!**/index.ts,!**/*.d.ts"
-mkdir -p reports/mutation
-echo "stryker: mutating $mutate"
+mkdir -p reports/mutation/files
 status=0
-# Through the API, not `npx stryker run`: the CLI refuses Node < 22 (see scripts/mutation-run.mjs).
-nice -n 10 node scripts/mutation-run.mjs "$mutate" "${LAM_MUTATION_CONCURRENCY:-2}" || status=$?
-node scripts/mutation-summary.mjs reports/mutation/mutation.json reports/mutation/summary.md "$@"
+reports=()
+for f in "${files[@]}"; do
+  json="reports/mutation/files/${f//\//__}.json"
+  reports+=("$json")
+  if [ "${LAM_MUTATION_SKIP_DONE:-0}" = 1 ] && [ -f "$json" ]; then echo "stryker: $f already reported"; continue; fi
+  echo "stryker: mutating $f"
+  nice -n "${LAM_MUTATION_NICE:-10}" node scripts/mutation-run.mjs "$f" "${LAM_MUTATION_CONCURRENCY:-2}" "$json" || status=$?
+  node scripts/mutation-summary.mjs reports/mutation/summary.md "$@" -- "${reports[@]}" || true
+done
+node scripts/mutation-summary.mjs reports/mutation/summary.md "$@" -- "${reports[@]}"
 exit "$status"

@@ -4,7 +4,7 @@ import { chooseBackend } from "../../dynamics/backend.js";
 import { cutWindows, fitHeadScale, fitNormalisation, splitBlocks } from "../../dynamics/dataset.js";
 import { buildModel, layerNames, STD_EPS, type HeadSpec } from "../../dynamics/model.js";
 import type { ModelSpec } from "../../dynamics/spec.js";
-import { evaluateAde, fit } from "../../dynamics/train.js";
+import { evaluateAde, evaluateLoss, fit } from "../../dynamics/train.js";
 import { oscillator } from "./synthetic.js";
 
 const spec: ModelSpec = { features: ["speed", "steer_cmd", "accel"], actions: ["steer_cmd"], rate: 20, history: 12, horizon: 8, layers: 1, units: 8 };
@@ -32,12 +32,29 @@ describe("validation ADE for early stopping", () => {
     m.dispose();
   });
 
-  it("stopOn ade records the ADE per epoch and keeps the weights of the best one", async () => {
+  it("stopOn ade keeps the weights of the best epoch, not the last", async () => {
     const m = buildModel(spec, { seed: 2 });
-    const r = await fit(m, head, wt, wv, { epochs: 3, seed: 2, learningRate: 1e-2, stopOn: "ade" });
-    expect(r.valLoss).toHaveLength(r.epochs);
-    expect(r.bestValLoss).toBe(Math.min(...r.valLoss, r.bestValLoss));
-    expect(evaluateAde(m, head, wv)).toBeCloseTo(r.bestValLoss, 5);
+    // A rate this high overshoots after epoch 2 (seeded: the same on every run).
+    const r = await fit(m, head, wt, wv, { epochs: 4, seed: 2, learningRate: 0.3, lrDecay: 1, stopOn: "ade" });
+    expect(r.valLoss).toHaveLength(4);
+    expect(r.bestEpoch).toBe(2);
+    expect(r.bestValLoss).toBe(r.valLoss[1]);
+    expect(r.valLoss[3]).toBeGreaterThan(r.bestValLoss * 1.1);
+    expect(evaluateAde(m, head, wv)).toBeCloseTo(r.bestValLoss, 6);
     m.dispose();
+  });
+
+  it("what stopOn records per epoch is the ADE of that epoch's weights with \"ade\", the NLL with \"loss\"", async () => {
+    for (const stopOn of ["ade", "loss"] as const) {
+      const m = buildModel(spec, { seed: 2 });
+      const r = await fit(m, head, wt, wv, { epochs: 1, seed: 2, learningRate: 0.3, lrDecay: 1, stopOn });
+      // One epoch that improves on the initial weights: the model holds that epoch's weights.
+      expect(r.bestEpoch).toBe(1);
+      const ade = evaluateAde(m, head, wv);
+      const nll = evaluateLoss(m, head, wv);
+      expect(Math.abs(ade - nll)).toBeGreaterThan(0.1);
+      expect(r.valLoss[0]).toBeCloseTo(stopOn === "ade" ? ade : nll, 6);
+      m.dispose();
+    }
   });
 });

@@ -1,13 +1,17 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { loadCatalog, CATALOG_DIR } from "../../scenarios/index.js";
 import { runScenario, referenceDriver, buildReport, renderHtml, withoutTiming, type ScenarioRun } from "../../sim/index.js";
+import { decodePng, inkStats } from "../support/png.js";
+import { requireTool } from "../support/require-tool.js";
 import { predictingDriver } from "./drivers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
+// Found as scripts/test-deps.sh finds it (chromium or chromium-browser on PATH, then the usual paths); under CI=true
+// a missing Chromium fails this file instead of skipping the browser tests.
+const CHROMIUM = requireTool("chromium");
 let runs: ScenarioRun[];
 beforeAll(() => {
   const cat = loadCatalog(CATALOG_DIR).filter((s) => ["lane-change-pass", "robot-track", "cut-in"].includes(s.name));
@@ -33,11 +37,11 @@ describe("JSON report", () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))("HTML report in headless Chromium", () => {
+describe.skipIf(!CHROMIUM.path)(`HTML report in headless Chromium${CHROMIUM.skipNote}`, () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM.path!,
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     });
   });
@@ -47,7 +51,9 @@ describe.skipIf(!existsSync(CHROMIUM))("HTML report in headless Chromium", () =>
     const dir = mkdtempSync(join(tmpdir(), "lam-report-"));
     const file = join(dir, "report.html");
     writeFileSync(file, html);
-    const page = await browser.newPage({ viewport: { width: 1040, height: 1400 } });
+    // JavaScript off: these check the static SVG plots every page carries for readers whose browser cannot run the
+    // inlined uPlot (the interactive plots are checked in report-page.test.ts).
+    const page = await browser.newPage({ viewport: { width: 1040, height: 1400 }, javaScriptEnabled: false });
     const errors: string[] = [];
     const requests: string[] = [];
     page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
@@ -58,9 +64,42 @@ describe.skipIf(!existsSync(CHROMIUM))("HTML report in headless Chromium", () =>
     return { page, errors, requests, file };
   }
 
+  /** A style sheet added from outside the page (addStyleTag waits for a load event a page without JavaScript never fires). */
+  const addStyle = (page: import("playwright-core").Page, css: string) =>
+    page.evaluate(`void document.head.appendChild(Object.assign(document.createElement("style"), { textContent: ${JSON.stringify(css)} }))`);
+
+  /** Each svg.plot, screenshotted on its own: data lines drawn inside it (geometry in the page, ink in the pixels). */
+  async function expectPlotsDrawn(page: import("playwright-core").Page) {
+    const plots = page.locator("svg.plot");
+    const n = await plots.count();
+    expect(n).toBeGreaterThan(0);
+    for (let i = 0; i < n; i++) {
+      const plot = plots.nth(i);
+      await plot.scrollIntoViewIfNeeded();
+      // Geometry: some data path (grid, frame and legend are lines and rects) with a visible stroke spans a real extent.
+      const lines = await plot.evaluate((svg) =>
+        [...svg.querySelectorAll("path")]
+          .map((el) => {
+            // (Runs in the page; the test's tsconfig has no DOM lib, hence the casts.)
+            const b = (el as unknown as { getBBox(): { width: number; height: number } }).getBBox();
+            const st = (globalThis as unknown as { getComputedStyle(e: unknown): { stroke: string; visibility: string; display: string } }).getComputedStyle(el);
+            return { w: b.width, h: b.height, stroke: st.stroke, visible: st.visibility !== "hidden" && st.display !== "none" };
+          })
+          .filter((l) => l.visible && l.stroke !== "none" && (l.w > 20 || l.h > 20)),
+      );
+      expect(lines.length, `plot ${i}: no drawn line`).toBeGreaterThan(0);
+      // Pixels: coloured ink beyond the legend's few swatches (frame, grid and labels are grey).
+      const { ink, coloured } = inkStats(decodePng(await plot.screenshot()));
+      if (process.env.LAM_DEBUG_PLOTS) console.log(`plot ${i}: ink ${ink.toFixed(4)} coloured ${coloured.toFixed(4)}`);
+      expect(ink, `plot ${i}: ink share`).toBeGreaterThan(0.01);
+      expect(coloured, `plot ${i}: no coloured data drawn`).toBeGreaterThan(0.001); // measured: 0.0026-0.05 drawn, 0.0002 with the paths white
+    }
+  }
+
   it("renders without console errors or external requests and shows the plots", async () => {
     const html = renderHtml(runs);
-    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    // Self-contained: scripts and styles inline, nothing loaded from elsewhere (no src, no href but #anchors).
+    expect(html).not.toMatch(/<script[^>]*\ssrc=|<link|\shref="(?!#)|@import|url\(/);
     const { page, errors, requests, file } = await open(html, "/tmp/lam-sim-report.png");
     expect(errors).toEqual([]);
     expect(requests).toEqual([`file://${file}`]);
@@ -71,6 +110,12 @@ describe.skipIf(!existsSync(CHROMIUM))("HTML report in headless Chromium", () =>
     expect(await page.locator("table.summary tr").count()).toBe(4);
     expect(await page.locator("#s1 svg.plot path[stroke-dasharray]").count()).toBeGreaterThan(0); // predicted line
     expect(await page.locator("#s1 svg.plot rect[fill='#ff9800']").count()).toBeGreaterThan(0); // fallback span
+    // What the screenshot shows: every plot drew ink (lines, not only its frame) in several colours.
+    await expectPlotsDrawn(page);
+    // And the page screenshot itself is not blank.
+    const shot = inkStats(decodePng(await page.screenshot({ fullPage: false })));
+    expect(shot.ink).toBeGreaterThan(0.02);
+    expect(errors).toEqual([]);
     await page.close();
   });
 
@@ -85,6 +130,14 @@ describe.skipIf(!existsSync(CHROMIUM))("HTML report in headless Chromium", () =>
     const { page, errors } = await open(renderHtml([replay], { title: "replay" }), "/tmp/lam-sim-report-replay.png");
     expect(errors).toEqual([]);
     expect(await page.locator("svg.plot").count()).toBe(3); // steer_cmd, accel_cmd, speed
+    await expectPlotsDrawn(page);
+    expect(errors).toEqual([]);
+    // The check can fail: with the data lines hidden, the same plots count as blank.
+    await addStyle(page, "svg.plot path, svg.plot polyline { display: none }");
+    await expect(expectPlotsDrawn(page)).rejects.toThrow(/no drawn line/);
+    // And the pixels alone tell: paths kept in the page but drawn in white are caught by the screenshot.
+    await addStyle(page, "svg.plot path { display: inline !important; stroke: #fff !important }");
+    await expect(expectPlotsDrawn(page)).rejects.toThrow(/no coloured data drawn/);
     await page.close();
   });
 });

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createConnection, createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { findTool, missingMessage } from "./require-tool.js";
 
 /** A real Mosquitto broker on a loopback port, for one test file. */
 export interface Mosquitto {
@@ -15,7 +15,8 @@ export interface Mosquitto {
   restart(): Promise<void>;
 }
 
-export const MOSQUITTO_BIN = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"].find((p) => existsSync(p));
+/** The broker binary, found as test-deps.sh and requireTool("mosquitto") find it; undefined when missing. */
+export const MOSQUITTO_BIN = findTool("mosquitto") ?? undefined;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -42,7 +43,7 @@ async function waitForPort(port: number, proc: ChildProcess, log: () => string, 
 
 /** Starts `mosquitto -c <tmp conf>` listening on 127.0.0.1 only, anonymous, no persistence. */
 export async function startMosquitto(): Promise<Mosquitto> {
-  if (!MOSQUITTO_BIN) throw new Error("mosquitto not found at /usr/sbin/mosquitto: run scripts/test-deps.sh");
+  if (!MOSQUITTO_BIN) throw new Error(missingMessage("mosquitto"));
   const dir = await mkdtemp(path.join(tmpdir(), "lam-mosquitto-"));
   const port = await freePort();
   const conf = path.join(dir, "mosquitto.conf");
