@@ -9,6 +9,7 @@ import type { ScenarioRun } from "./run.js";
 import { summariseResults, type ReportSummary } from "./report/json.js";
 import { renderHtml } from "./report/html.js";
 import { esc } from "./report/svg.js";
+import { poolHorizon, type HorizonError } from "./report/horizon.js";
 
 /** A scenario result as reports carry it; `replay` only in replay reports, `wall_s` only where measured. */
 export interface ReportScenario extends ScenarioResult {
@@ -151,14 +152,17 @@ export function comparisonHtml(report: ScenarioReport): string {
 <table class="summary">${head}${rows.join("")}</table>${notes.length ? `<ul>${notes.join("")}</ul>` : ""}`;
 }
 
-/** The HTML report: sim's page with the model-vs-baseline table after the summary. */
+/** The HTML report: sim's page with the model-vs-baseline table after the summary and error against horizon. */
 export function replayHtml(runs: readonly ScenarioRun[], report: ScenarioReport, title = "lam replay report"): string {
   if (runs.length !== report.scenarios.length || runs.some((r, i) => r.name !== report.scenarios[i].name)) {
     throw new Error(`runs [${runs.map((r) => r.name).join(", ")}] do not match the report's scenarios [${report.scenarios.map((s) => s.name).join(", ")}]`);
   }
-  const page = renderHtml(runs, { title, report });
-  const extra = comparisonHtml(report);
-  if (!extra) return page;
-  const at = page.indexOf("<section");
-  return at < 0 ? page.replace("</body>", `${extra}\n</body>`) : page.slice(0, at) + extra + "\n" + page.slice(at);
+  const horizon = report.scenarios.map((s) => s.replay?.horizon ?? null);
+  return renderHtml(runs, {
+    title,
+    report,
+    intro: comparisonHtml(report),
+    horizon,
+    pooledHorizon: poolHorizon(horizon.filter((h): h is HorizonError => h !== null)),
+  });
 }
