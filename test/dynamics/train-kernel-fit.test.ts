@@ -3,7 +3,8 @@ import { chooseBackend } from "../../dynamics/backend.js";
 import type { ModelSpec } from "../../dynamics/spec.js";
 import { trainerFor } from "../../dynamics/train.js";
 import { trainRun, type TrainRunResult } from "../../dynamics/train-run.js";
-import { saveModel, type ModelStore } from "../../dynamics/save.js";
+import { saveModel, type LamJson, type ModelStore } from "../../dynamics/save.js";
+import * as tf from "@tensorflow/tfjs";
 import { oscillator } from "./synthetic.js";
 
 const spec: ModelSpec = { features: ["speed", "steer_cmd", "accel"], actions: ["steer_cmd"], rate: 20, history: 12, horizon: 8, layers: 1, units: 12 };
@@ -61,6 +62,20 @@ describe("the kernel trainer against the tfjs trainer (same data, seed, batches,
     const b = await saved(k2);
     expect(Buffer.from(b.get("weights.bin")!).equals(Buffer.from(a.get("weights.bin")!))).toBe(true);
     expect(Buffer.from(b.get("lam.json")!).equals(Buffer.from(a.get("lam.json")!))).toBe(true);
+  });
+});
+
+describe("kernel fine-tuning with a frozen encoder", () => {
+  it("leaves the LSTM weights bit-identical and moves the head", async () => {
+    const weights = (m: tf.LayersModel, pick: (n: string) => boolean) => m.layers.filter((l) => pick(l.name)).flatMap((l) => l.getWeights().map((w) => Array.from(w.dataSync())));
+    const base = await trainRun(series, spec, { ...opts, epochs: 1, trainer: "kernel" });
+    const lstm = weights(base.model, (n) => n.startsWith("lstm_"));
+    const head = weights(base.model, (n) => n === "head");
+    const loaded = { model: base.model, meta: { ...base.meta, version: 1, weightsSha256: "0".repeat(64) } as LamJson };
+    const ft = await trainRun([oscillator("osc2", 120, 20, 11, 0.7)], spec, { ...opts, epochs: 2, patience: 100, trainer: "kernel", finetune: loaded, freezeEncoder: true });
+    expect(ft.result.bestEpoch).toBeGreaterThan(0);
+    expect(weights(ft.model, (n) => n.startsWith("lstm_"))).toEqual(lstm);
+    expect(weights(ft.model, (n) => n === "head")).not.toEqual(head);
   });
 });
 
