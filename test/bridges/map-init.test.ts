@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { comma2k19Map, f1tenthMap, loadCsvDrive, parseColumnMap } from "../../bridges/csv/index.js";
 import { proposeColumnMap, splitColumnName, type CsvSample } from "../../bridges/csv/propose.js";
 import { readCsvFile } from "../../bridges/csv/read.js";
@@ -107,6 +107,7 @@ describe("phone sensor logs", () => {
 
 describe("lam map init on a BMW-like CAN CSV", () => {
   const dir = mkdtempSync(join(tmpdir(), "lam-map-init-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const csv = join(dir, "bmw.csv");
   const { text, rows } = bmwCsv();
   writeFileSync(csv, text);

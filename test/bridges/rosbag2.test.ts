@@ -7,7 +7,7 @@ import { MessageReader, MessageWriter } from "@foxglove/rosmsg2-serialization";
 import * as zstd from "@foxglove/wasm-zstd";
 import { McapIndexedReader } from "@mcap/core";
 import { loadDecompressHandlers } from "@mcap/support";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectDriveFormat, loadDrive } from "../../bridges/drive.js";
 import { FileReadable } from "../../bridges/mcap/file-readable.js";
 import { ros2Definition } from "../../bridges/ros/definitions.js";
@@ -136,6 +136,7 @@ function expectSameSamples(a: Drive, b: Drive) {
 
 describe("rosbag2 folders (metadata.yaml + SQLite .db3 or MCAP) read like the MCAP of the same recording", () => {
   const root = mkdtempSync(join(tmpdir(), "lam-rosbag2-"));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   const jazzy = join(root, "husky_jazzy");
   const humble = join(root, "husky_humble");
   const mcapBag = join(root, "husky_mcap");
@@ -237,6 +238,7 @@ describe("rosbag2 folders (metadata.yaml + SQLite .db3 or MCAP) read like the MC
 
 describe("rosbag2: bad bags are reported by name, and good data beside bad is kept", () => {
   const root = mkdtempSync(join(tmpdir(), "lam-rosbag2-bad-"));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   let topics: BagTopic[];
   let messages: BagMessage[];
   beforeAll(async () => {

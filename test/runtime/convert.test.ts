@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { McapIndexedReader } from "@mcap/core";
 import { loadDecompressHandlers } from "@mcap/support";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDrive } from "../../bridges/drive.js";
 import { FileReadable } from "../../bridges/mcap/file-readable.js";
 import { McapSink } from "../../bridges/mcap/writer.js";
@@ -46,6 +46,7 @@ function expectSameSamples(a: Drive, b: Drive) {
 
 describe("lam convert: canonical MCAP and CSV that lam inspect reads back unchanged", () => {
   const dir = mkdtempSync(join(tmpdir(), "lam-convert-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   let husky: Drive;
   beforeAll(async () => {
     husky = await loadDrive(HUSKY);
