@@ -6,8 +6,9 @@ import { evaluate } from "../../dynamics/evaluate.js";
 import { loadModel, type EvalReport } from "../../dynamics/save.js";
 import { defaultModelDir, dirStore } from "../model-dir.js";
 import { loadSeries } from "../drive-frames.js";
+import { permutationImportance, type Importance } from "../../dynamics/explain.js";
 
-const HELP = `usage: lam eval <drive...> [--model DIR] [--map NAME|FILE] [--horizon S] [--json]
+const HELP = `usage: lam eval <drive...> [--model DIR] [--map NAME|FILE] [--horizon S] [--explain [--seed N]] [--json]
 
 Scores the model and the baselines (hold_last, linear, the model's AR fit) on held-out data:
 a drive the model trained on contributes only its test time blocks (lam.json records them),
@@ -19,6 +20,9 @@ whatever model is scored, so two models on the same drives compare).
   --model DIR   model folder (default: the bundled default model)
   --map X       CSV column map for CSV drives (built-in name or JSON file; default: detected)
   --horizon S   score the first S seconds of the predicted horizon (up to the model's; default all)
+  --explain     permutation importance: per input channel, how much the net's ADE on each action rises
+                when that channel is shuffled across the held-out windows (seeded; 3 shuffles averaged)
+  --seed N      seed of --explain's shuffles (default 1)
   --json        print one JSON object
 `;
 
@@ -47,13 +51,24 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { model: { type: "string" }, map: { type: "string" }, horizon: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      model: { type: "string" },
+      map: { type: "string" },
+      horizon: { type: "string" },
+      explain: { type: "boolean" },
+      seed: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   if (values.help) {
     io.stdout.write(HELP);
     return 0;
   }
   if (positionals.length === 0) throw new UsageError("give at least one drive");
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed=${values.seed} must be a non-negative integer`);
+  if (values.seed !== undefined && !values.explain) throw new UsageError("--seed applies to --explain");
   const backend = await commandBackend();
   const dir = values.model ?? defaultModelDir();
   const loaded = await loadModel(dirStore(dir));
@@ -80,6 +95,7 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
     }
   }
   const report: EvalReport = evaluate(loaded, series, blocks, data, { steps });
+  const explain: Importance | undefined = values.explain ? permutationImportance(loaded, series, blocks, { seed, steps }) : undefined;
   loaded.model.dispose();
   const broken = nonFiniteScores(report);
   if (broken.length > 0) {
@@ -88,7 +104,7 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
     return 1;
   }
   if (values.json) {
-    io.stdout.write(JSON.stringify({ ...report, model_dir: dir, backend: backend.name }) + "\n");
+    io.stdout.write(JSON.stringify({ ...report, ...(explain ? { explain } : {}), model_dir: dir, backend: backend.name }) + "\n");
     return 0;
   }
   const row = (name: string, e: EvalReport["model"]) =>
@@ -106,5 +122,21 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
   io.stdout.write(`per channel, model ÷ best baseline on it: ${per.join("  ")}\n`);
   const sc = Object.entries(report.scale?.per_channel ?? {}).map(([c, v]) => `${c} ${v.toPrecision(4)}`);
   io.stdout.write(`overall figures in units of the data's std per action: ${sc.join("  ")}\n`);
+  if (meta.head.source) io.stdout.write(`answered by (lam.json head.source): ${meta.spec.actions.map((a, i) => `${a} ${meta.head.source![i]}`).join("  ")}\n`);
+  if (explain) io.stdout.write(importanceText(explain));
   return 0;
+}
+
+/** The importance table: one row per input channel, the ADE rise per action, largest first by the row's total. */
+export function importanceText(e: Importance): string {
+  const actions = Object.keys(e.ade);
+  const rows = Object.entries(e.per_feature).sort(([, a], [, b]) => {
+    const t = (r: Readonly<Record<string, number>>) => actions.reduce((s, k) => s + r[k] / (e.ade[k] || 1), 0);
+    return t(b) - t(a);
+  });
+  const w = Math.max(8, ...rows.map(([f]) => f.length));
+  const head = `permutation importance (ADE rise when the channel is shuffled; seed ${e.seed}, ${e.repeats} shuffles, ${e.windows} windows):\n`;
+  const cols = `  ${"input".padEnd(w)}  ${actions.map((a) => `${a} (${e.answered_by[a]})`.padStart(22)).join("")}\n`;
+  const body = rows.map(([f, r]) => `  ${f.padEnd(w)}  ${actions.map((a) => `${r[a] >= 0 ? "+" : ""}${r[a] === 0 ? "0" : Math.abs(r[a]) < 1e-3 ? r[a].toExponential(2) : r[a].toPrecision(3)} (${((100 * r[a]) / (e.ade[a] || 1)).toFixed(1)}%)`.padStart(22)).join("")}\n`);
+  return head + cols + body.join("");
 }
