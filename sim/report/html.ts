@@ -313,7 +313,7 @@ table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:
 td:first-child,th:first-child{text-align:left}.pass{color:#087f23;font-weight:600}.fail{color:#c62828;font-weight:600}
 tr.bad td{background:#fde0e0}.row{display:flex;gap:24px;align-items:flex-start}.info{color:#555;font-size:13px;margin-top:8px}
 section{border-top:2px solid #ddd;margin-top:24px}.desc{color:#444}td.why,td.what{text-align:left;font-size:12px;color:#444}details.events{margin:8px 0}details.events summary{font-weight:600;cursor:pointer}
-figure.plot{margin:8px 0;width:100%}svg.plot{display:block;width:100%;height:auto}figure.drawn>svg.plot{display:none}
+figure.plot{margin:8px 0;width:100%}figure.static{max-width:900px}svg.plot{display:block;width:100%;height:auto}figure.drawn>svg.plot{display:none}
 .js-plots .nojs{display:none}.nojs{color:#8a5a00}.lam-tip{position:absolute;top:4px;display:none;background:#fffbe6;border:1px solid #d9b44a;
 padding:3px 6px;font-size:12px;white-space:pre;pointer-events:none;z-index:10}.u-title{font-size:14px!important;text-align:left!important}`;
 
