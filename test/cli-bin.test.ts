@@ -24,5 +24,5 @@ describe("the lam bin as npm installs it", () => {
     expect(executable(bin)).toBe(true);
     const out = execFileSync(bin, ["doctor", "--json"], { cwd: root, encoding: "utf8" });
     expect(JSON.parse(out).node).toBe(process.version);
-  });
+  }, 600_000); // a full tsc build: minutes on a loaded 2-core machine
 });
