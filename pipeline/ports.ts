@@ -97,3 +97,20 @@ export interface FrameSink {
 export interface TickRecorder {
   record(tick: TickResult, index: number): void;
 }
+
+/** What every driver's tick sends out (a TickResult, the simulator's DriverOutput). */
+export interface TickOut {
+  readonly prediction?: ActionSequence;
+  readonly command: Command;
+}
+
+/**
+ * A tick's prediction and command to every sink: how replay and the simulator publish what they compute (unstamped:
+ * a burst faster than real time is not withheld as stale, see ActionSink). Sinks count their own failures.
+ */
+export function publishTick(sinks: readonly ActionSink[], tick: TickOut): void {
+  for (const sink of sinks) {
+    if (tick.prediction) sink.publishPrediction(tick.prediction);
+    sink.publishCommand(tick.command);
+  }
+}

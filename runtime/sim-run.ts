@@ -13,6 +13,7 @@ import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { CATALOG_DIR, loadCatalog, type Scenario } from "../scenarios/index.js";
 import { runScenario, referenceDriver, SENSOR_GROUPS, type Driver, type ScenarioRun } from "../sim/index.js";
+import type { DriverOutput } from "../sim/driver.js";
 import { applyOverrides, policyPreset, type PolicyParams } from "../policy/index.js";
 import type { ModelSpec } from "../dynamics/spec.js";
 import { PipelineDriver } from "./pipeline-driver.js";
@@ -170,6 +171,8 @@ export interface RunOptions {
   /** Monotonic ms, for `timing` only. */
   readonly now?: () => number;
   readonly onScenario?: (name: string, i: number, n: number) => void;
+  /** Where a scenario's ticks go as they are made (lam sim --mqtt); undefined: nowhere. */
+  readonly onTick?: (scenario: Scenario) => ((out: DriverOutput, k: number) => void) | undefined;
 }
 
 /** Runs the compatible scenarios of a plan in order. */
@@ -178,7 +181,8 @@ export function runPlanned(plan: readonly PlannedScenario[], setup: SimSetup, op
   return todo.map((p, i) => {
     opts.onScenario?.(p.scenario.name, i, todo.length);
     const driver = makeDriver({ ...setup, model: p.model }, p.policy ?? policyPreset(vehiclePresetName(p.scenario)), opts.now, p.scenario);
-    return runScenario(p.scenario, driver, { seed: opts.seed, now: opts.now });
+    const onTick = opts.onTick?.(p.scenario);
+    return runScenario(p.scenario, driver, { seed: opts.seed, now: opts.now, ...(onTick ? { onTick } : {}) });
   });
 }
 

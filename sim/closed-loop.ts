@@ -13,7 +13,7 @@ import { makeRoute } from "./route.js";
 import { simScene } from "./scene.js";
 import { referenceController } from "./reference.js";
 import { passCriteria } from "./criteria.js";
-import type { Driver } from "./driver.js";
+import type { Driver, DriverOutput } from "./driver.js";
 import { commandOutcome, firstStep } from "../pipeline/tally.js";
 import type { ScenarioRun, TickRecord } from "./run.js";
 
@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly now?: () => number;
   /** Deadline for one driver tick (ms); default: the control period. */
   readonly deadlineMs?: number;
+  /** Every tick's driver output as it is made (tick index k): where sinks (MQTT) attach. Must not throw. */
+  readonly onTick?: (out: DriverOutput, k: number) => void;
 }
 
 const OVERRIDE_KEYS: Record<string, keyof VehicleParams> = {
@@ -144,6 +146,7 @@ export function runScenario(sc: Scenario, driver: Driver, options: RunOptions): 
     const t0 = options.now?.();
     const out = driver.tick({ t, samples, reference });
     const measured = t0 !== undefined && options.now ? options.now() - t0 : undefined;
+    options.onTick?.(out, k);
 
     // Execute only finite values on the scenario's action channels (the pipeline's non-finite guard); anything
     // else holds the last executed value.

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { loadDrive } from "../../bridges/index.js";
 import { replayRecorder } from "../../bridges/foxglove/replay-recorder.js";
 import { connectMqtt, mqttActionSink, redactUrl, type ActionSink } from "../../bridges/mqtt/index.js";
+import { publishTick } from "../../pipeline/ports.js";
 import { standardBaselines } from "../../dynamics/evaluate.js";
 import { FastPredictor } from "../../dynamics/predictor.js";
 import { replayDrive, replayFrameSpec, type ReplayOutcome } from "../../sim/replay.js";
@@ -158,10 +159,7 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
           heldOut: trainedOn.has(drive.name) ? testBlocks.filter((b) => b.drive === drive.name).map((b) => ({ t0: b.t0, t1: b.t1 })) : undefined,
           onTick: (r) => {
             mcap?.onTick(r);
-            if (sink) {
-              if (r.prediction) sink.publishPrediction(r.prediction);
-              sink.publishCommand(r.command);
-            }
+            if (sink) publishTick([sink], r);
           },
         });
       } finally {

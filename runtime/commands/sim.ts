@@ -11,6 +11,8 @@ import { checkParams, parseParamSet } from "../tune-params.js";
 import { DRIVER_KINDS, loadScenarioArgs, openBundledModels, openModelFor, planScenarios, runPlanned, type DriverKind, type SimSetup } from "../sim-run.js";
 import { parseScenario, type Scenario } from "../../scenarios/index.js";
 import { generateScenarios, scenarioYaml } from "../../sim/generate.js";
+import { connectMqtt, mqttActionSink, redactUrl, type ActionSink } from "../../bridges/mqtt/index.js";
+import { publishTick } from "../../pipeline/ports.js";
 
 const HELP = `usage: lam sim <scenario.yaml|folder|catalog ...> [options]
 
@@ -40,6 +42,8 @@ if scenarios failed (the report says which); 1 on an error.
                        (default: any incompatible scenario is an error)
   --out DIR            write report.json, report.html and runs.json (the full tick records, which
                        lam merge reads to re-render the HTML of merged shards)
+  --mqtt URL           publish what each scenario computes, as it runs: lam/sim-<scenario>/prediction,
+                       .../command per tick and .../status (retained: online, then offline with the verdict)
   --json               print one JSON object
 
 The model must predict every action channel the scenario's vehicle takes (scenario.actions), the policy must
@@ -63,6 +67,11 @@ export function driverOf(v: string | undefined): DriverKind {
   return d;
 }
 
+
+/** The MQTT vehicle id of a scenario: sim-<name>, with what a topic level cannot hold replaced by "_". */
+export function simVehicleId(scenario: string): string {
+  return `sim-${scenario.replace(/[/+#\u0000]/g, "_") || "_"}`;
+}
 
 export function modelInfo(m: RuntimeModel | null) {
   return m ? { dir: m.dir, sha256: m.meta.weightsSha256, features: m.meta.spec.features, actions: m.meta.spec.actions, rate: m.meta.spec.rate } : null;
@@ -103,6 +112,7 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
       shard: { type: "string" },
       "skip-incompatible": { type: "boolean" },
       out: { type: "string" },
+      mqtt: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -149,13 +159,48 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
   }
   for (const b of bad) io.stderr.write(`lam sim: skipped ${b.incompatible}\n`);
 
-  const t0 = performance.now();
-  const runs = runPlanned(plan, setup, {
-    seed,
-    now: () => performance.now(),
-    onScenario: (name, i, n) => io.stderr.write(`lam sim: [${i + 1}/${n}] ${name}\n`),
-  });
-  const wall = (performance.now() - t0) / 1000;
+  // --mqtt: one vehicle id per scenario (lam/sim-<scenario>/…), the same sink as lam run and lam replay.
+  const sinks = new Map<string, ActionSink>();
+  const closeSinks = async (verdict: (name: string) => string) => {
+    let published = 0;
+    let failed = 0;
+    for (const [name, sink] of sinks) {
+      sink.publishStatus({ state: "offline", t: Date.now() / 1000, detail: verdict(name) });
+      // Closing waits for what is in flight: counted after it, a publish still on its way is not "not published".
+      await sink.close();
+      const st = sink.stats();
+      published += st.accepted;
+      failed += st.received - st.accepted;
+    }
+    if (sinks.size) io.stderr.write(`lam sim: mqtt ${redactUrl(values.mqtt ?? "")}: ${sinks.size} scenarios, ${published} published, ${failed} not\n`);
+    sinks.clear();
+  };
+  let runs: ReturnType<typeof runPlanned>;
+  let wall: number;
+  try {
+    if (values.mqtt) {
+      for (const p of plan.filter((q) => q.incompatible === null)) {
+        const vehicle = simVehicleId(p.scenario.name);
+        const sink = mqttActionSink(await connectMqtt({ url: values.mqtt, vehicle }));
+        sinks.set(p.scenario.name, sink);
+        sink.publishStatus({ state: "online", t: Date.now() / 1000, detail: `sim ${p.scenario.name} seed ${seed}`, model: p.model?.meta.weightsSha256 ?? driver });
+      }
+    }
+    const t0 = performance.now();
+    runs = runPlanned(plan, setup, {
+      seed,
+      now: () => performance.now(),
+      onScenario: (name, i, n) => io.stderr.write(`lam sim: [${i + 1}/${n}] ${name}\n`),
+      onTick: (sc) => {
+        const sink = sinks.get(sc.name);
+        return sink ? (out) => publishTick([sink], out) : undefined;
+      },
+    });
+    wall = (performance.now() - t0) / 1000;
+  } catch (e) {
+    await closeSinks(() => "sim failed");
+    throw e;
+  }
   given?.model.dispose();
   for (const m of bundled) m.model.dispose();
   const ran = plan.filter((p) => p.incompatible === null && p.model);
@@ -163,6 +208,8 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
   const model = given ?? (used.length === 1 ? used[0] : null);
 
   const report = buildReport(runs);
+  const verdicts = new Map(report.scenarios.map((s) => [s.name, s.passed ? "passed" : `FAILED: ${s.failed.join(", ")}`]));
+  await closeSinks((name) => `sim done: ${verdicts.get(name) ?? "not run"}`);
   const policyOf = new Map(plan.map((p) => [p.scenario.name, p.policy?.name ?? null]));
   const modelOf = new Map(plan.map((p) => [p.scenario.name, p.model?.meta.weightsSha256 ?? null]));
   const out = {
