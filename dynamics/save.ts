@@ -134,6 +134,60 @@ interface WeightsManifestEntry {
 }
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2 };
+/** Bytes per stored value of tfjs-converter's weight quantisation dtypes. */
+const QUANT_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}
+
+/** IEEE 754 half (binary16) bits → number. */
+export function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 0x1f) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+/**
+ * The stored weights with every quantised tensor expanded to float32 (uint8/uint16: q · scale + min; float16: its
+ * value), and the manifest entries to match. Unquantised tensors are copied as they are.
+ */
+export function dequantise(stored: Uint8Array, specs: readonly tf.io.WeightsManifestEntry[]): { weights: Uint8Array; specs: tf.io.WeightsManifestEntry[] } {
+  if (!specs.some((w) => w.quantization)) return { weights: stored, specs: [...specs] };
+  const view = new DataView(stored.buffer, stored.byteOffset, stored.byteLength);
+  const parts: Uint8Array[] = [];
+  const out: tf.io.WeightsManifestEntry[] = [];
+  let o = 0;
+  for (const w of specs) {
+    const n = w.shape.reduce((p, d) => p * d, 1);
+    const q = w.quantization;
+    if (!q) {
+      const b = DTYPE_BYTES[w.dtype] * n;
+      parts.push(stored.subarray(o, o + b));
+      out.push(w);
+      o += b;
+      continue;
+    }
+    const f = new Float32Array(n);
+    if (q.dtype === "float16") for (let i = 0; i < n; i++) f[i] = halfToFloat(view.getUint16(o + 2 * i, true));
+    else if (q.dtype === "uint8") for (let i = 0; i < n; i++) f[i] = view.getUint8(o + i) * q.scale! + q.min!;
+    else for (let i = 0; i < n; i++) f[i] = view.getUint16(o + 2 * i, true) * q.scale! + q.min!;
+    o += QUANT_BYTES[q.dtype as string] * n;
+    parts.push(new Uint8Array(f.buffer));
+    const { quantization: _q, ...plain } = w;
+    out.push({ ...plain, dtype: "float32" });
+  }
+  return { weights: concatBytes(parts), specs: out };
+}
 
 /**
  * Names the first weight tensor holding a NaN or ±Infinity (float32 and float16 are checked; integer
@@ -167,32 +221,44 @@ export function firstNonFiniteWeight(weights: Uint8Array, specs: readonly tf.io.
 export async function loadModel(store: ModelStore): Promise<LoadedModel> {
   const lamFile = store.where("lam.json");
   const modelFile = store.where("model.json");
-  const weightsFile = store.where("weights.bin");
   const meta = checkLamJson(parseJson(await readOrFail(store, "lam.json"), lamFile), lamFile);
   const mj = parseJson(await readOrFail(store, "model.json"), modelFile) as Record<string, unknown>;
   if (typeof mj !== "object" || mj === null || typeof mj.modelTopology !== "object" || mj.modelTopology === null) {
     throw new ModelLoadError(modelFile, "has no modelTopology (not a tfjs layers model)");
   }
   const manifest = mj.weightsManifest as WeightsManifestEntry[] | undefined;
-  if (!Array.isArray(manifest) || manifest.length !== 1 || manifest[0].paths?.join() !== "weights.bin" || !Array.isArray(manifest[0].weights)) {
-    throw new ModelLoadError(modelFile, 'weightsManifest must be one group with paths ["weights.bin"]');
+  // tfjs-converter's layout: groups of shard files, read in manifest order and concatenated; a file name is a plain
+  // name inside the folder (no path).
+  if (!Array.isArray(manifest) || manifest.length === 0 || manifest.some((g) => !Array.isArray(g?.paths) || g.paths.length === 0 || !Array.isArray(g.weights))) {
+    throw new ModelLoadError(modelFile, "weightsManifest must be a list of groups, each with paths and weights");
   }
-  const specs = manifest[0].weights;
+  const paths = manifest.flatMap((g) => g.paths);
+  const badPath = paths.find((p) => typeof p !== "string" || !/^[A-Za-z0-9._-]+$/.test(p) || p.startsWith("."));
+  if (badPath !== undefined) throw new ModelLoadError(modelFile, `weight file ${JSON.stringify(badPath)} is not a plain file name in the model folder`);
+  const stored = manifest.flatMap((g) => g.weights);
   let need = 0;
-  for (const w of specs) {
-    const b = DTYPE_BYTES[w.dtype];
-    if (!b || !Array.isArray(w.shape) || w.quantization) throw new ModelLoadError(modelFile, `weight "${w.name}" has an unsupported dtype/shape/quantization`);
+  for (const w of stored) {
+    const q = w.quantization;
+    const b = q ? QUANT_BYTES[q.dtype as string] : DTYPE_BYTES[w.dtype];
+    const affine = q && q.dtype !== "float16";
+    if (!b || !Array.isArray(w.shape) || (q && w.dtype !== "float32") || (affine && !(Number.isFinite(q.min) && Number.isFinite(q.scale)))) {
+      throw new ModelLoadError(modelFile, `weight "${w.name}" has an unsupported dtype/shape/quantization (${JSON.stringify({ dtype: w.dtype, shape: w.shape, quantization: q })})`);
+    }
     need += b * w.shape.reduce((p, d) => p * d, 1);
   }
-  const weights = await readOrFail(store, "weights.bin");
-  if (weights.byteLength !== need) {
-    throw new ModelLoadError(weightsFile, `is ${weights.byteLength} bytes, model.json's manifest needs ${need} (${weights.byteLength < need ? "truncated" : "trailing bytes"})`);
+  const shards = await Promise.all(paths.map((p) => readOrFail(store, p)));
+  const stored8 = shards.length === 1 ? shards[0] : concatBytes(shards);
+  const storedFile = paths.length === 1 ? store.where(paths[0]) : `${store.where(paths[0])} … ${paths.at(-1)} (${paths.length} files)`;
+  if (stored8.byteLength !== need) {
+    throw new ModelLoadError(storedFile, `is ${stored8.byteLength} bytes, model.json's manifest needs ${need} (${stored8.byteLength < need ? "truncated" : "trailing bytes"})`);
   }
-  const digest = sha256(weights);
-  if (digest !== meta.weightsSha256) throw new ModelLoadError(weightsFile, `sha256 ${digest} does not match lam.json's weightsSha256 ${meta.weightsSha256}`);
+  const digest = sha256(stored8);
+  if (digest !== meta.weightsSha256) throw new ModelLoadError(storedFile, `sha256 ${digest} does not match lam.json's weightsSha256 ${meta.weightsSha256}`);
+  // Quantised weights are expanded to float32 here, so everything after sees one plain float32 buffer.
+  const { weights, specs } = dequantise(stored8, stored);
   // A matching sha256 says the file is the one saved, not that what was saved is usable (a diverged training run).
   const nonFinite = firstNonFiniteWeight(weights, specs);
-  if (nonFinite) throw new ModelLoadError(weightsFile, nonFinite);
+  if (nonFinite) throw new ModelLoadError(storedFile, nonFinite);
 
   let model: tf.LayersModel;
   try {
