@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
-// Vitest for StrykerJS only (scripts/mutation.sh): the fast, self-contained suites of the pure folders. Stryker runs
-// in a sandbox copy of the repo where ../shared/data does not resolve, so suites that read real drives stay out.
+// Vitest for StrykerJS only (scripts/mutation.sh): the suites of the pure folders. Stryker runs them in a sandbox
+// copy of the repo (.stryker-tmp/sandbox-*; mutation.sh links .stryker-tmp/shared so ../shared/data resolves).
 // LAM_MUTATION_TESTS (comma-separated globs) replaces the default set.
 const tests = process.env.LAM_MUTATION_TESTS?.split(",").filter(Boolean) ?? [
   "test/policy/**/*.test.ts",
@@ -13,6 +13,7 @@ const tests = process.env.LAM_MUTATION_TESTS?.split(",").filter(Boolean) ?? [
 export default defineConfig({
   test: {
     include: tests,
+    // The real drives take seconds to load per run: left out (the outlier filter has its own suite).
     exclude: ["**/node_modules/**", "test/perception/real-drives.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,

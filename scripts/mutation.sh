@@ -16,7 +16,9 @@ for p in "$@"; do
   elif [ -f "$p" ]; then files+=("$p")
   else echo "mutation.sh: no such folder or file: $p" >&2; exit 2; fi
 done
-mkdir -p reports/mutation/files
+mkdir -p reports/mutation/files .stryker-tmp
+# Sandboxes live in .stryker-tmp/sandbox-*: tests that read ../shared/data must find it from there too.
+[ -e .stryker-tmp/shared ] || ln -s "$(cd .. && pwd)/shared" .stryker-tmp/shared
 status=0
 reports=()
 for f in "${files[@]}"; do
