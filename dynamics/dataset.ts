@@ -9,26 +9,11 @@ import { Validity, type Frame, type Normalisation } from "../perception/types.js
 import { channelIndex, encodeWindow, headContext, type HeadSpec, STD_EPS } from "./model.js";
 import type { Prng } from "./prng.js";
 import type { ModelSpec } from "./spec.js";
+import type { Block, FrameSeries, Role } from "./series.js";
 
 /** One drive's fixed-rate frames with the channel order of its FrameSpec. */
-export interface FrameSeries {
-  readonly name: string;
-  readonly channels: readonly string[];
-  readonly frames: readonly Frame[];
-}
-
-export type Role = "train" | "val" | "test";
-
-/** A contiguous run of frames of one drive with one role; frames [start, end) are usable. */
-export interface Block {
-  readonly drive: string;
-  readonly role: Role;
-  readonly start: number;
-  readonly end: number;
-  /** Times of the first and last usable frame (s, source clock): how lam.json names the block. */
-  readonly t0: number;
-  readonly t1: number;
-}
+// The data types live in a leaf module (series.ts), so a baseline can take them without importing the codec.
+export type { FrameSeries, Role, Block } from "./series.js";
 
 export interface SplitOptions {
   /** Length of a block (s). */

@@ -21,6 +21,7 @@ import type { ModelSpec } from "./spec.js";
 import { checkPrior, type PriorSpec } from "./prior/spec.js";
 import type { HeadPrior } from "./prior/head.js";
 import { checkArFit, type ArFit } from "./baselines/ar.js";
+import { channelIndex } from "./channel-index.js";
 
 /** Value of every feature in a padding row; masked by the model's first layer. */
 export const PAD_VALUE = -1e4;
@@ -145,15 +146,8 @@ export function checkSpec(spec: ModelSpec): void {
 }
 
 /** Where each named channel sits in a frame; an error names a channel the frames do not carry. */
-export function channelIndex(frameChannels: readonly string[], names: readonly string[]): Int32Array {
-  const idx = new Int32Array(names.length);
-  names.forEach((n, i) => {
-    const j = frameChannels.indexOf(n);
-    if (j < 0) throw new Error(`channel "${n}" is not in the frames (frames carry: ${frameChannels.join(", ")})`);
-    idx[i] = j;
-  });
-  return idx;
-}
+// A leaf module, so that baselines can use it without importing the model (and the model the baselines).
+export { channelIndex };
 
 /** Encodes one frame's features into `out[offset .. offset+F)`: normalised, Missing → 0, clamped. */
 export function encodeFrame(frame: Frame, featureIdx: Int32Array, norm: Normalisation, out: Float32Array, offset: number): void {

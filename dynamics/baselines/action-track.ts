@@ -1,5 +1,5 @@
 import { Validity, type Frame } from "../../perception/types.js";
-import { channelIndex } from "../model.js";
+import { channelIndex } from "../channel-index.js";
 
 /** Where a baseline reads its actions and what it emits: shared by every baseline. */
 export interface BaselineConfig {

@@ -1,5 +1,5 @@
 import type { Frame } from "../../perception/types.js";
-import type { FrameSeries, Block } from "../dataset.js";
+import type { FrameSeries, Block } from "../series.js";
 import type { ActionSequence, Predictor } from "../types.js";
 import { ActionTrack, type BaselineConfig } from "./action-track.js";
 
