@@ -11,6 +11,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ default:
   convert: { summary: "convert a drive to canonical MCAP or CSV (--out FILE.mcap|FILE.csv)", load: () => import("./commands/convert.js") },
   train: { summary: "train the LSTM action model on recorded drives", load: () => import("./commands/train.js") },
   eval: { summary: "model vs baselines: ADE/FDE per action channel on held-out data", load: () => import("./commands/eval.js") },
+  export: { summary: "a smaller model folder: --quantize float16|uint8, --shard-bytes N; measures its ADE and speed cost", load: () => import("./commands/export.js") },
   replay: { summary: "open-loop replay of recorded drives: ADE/FDE vs baselines, limits, fallback, latency", load: () => import("./commands/replay.js") },
   merge: { summary: "merge shard reports (replay/sim --shard K/N) into one report", load: () => import("./commands/merge.js") },
   sim: { summary: "closed-loop scenarios through the runtime: metrics, pass/fail, HTML report", load: () => import("./commands/sim.js") },
