@@ -67,6 +67,12 @@ export class Decider {
     this.last = {};
   }
 
+  /** A channel's value only when Fresh this frame (a held or missing path is not tracked). */
+  private fresh(frame: Frame, name: string): number | undefined {
+    const i = this.idx.get(name);
+    return i === undefined || frame.valid[i] !== Validity.Fresh ? undefined : frame.values[i];
+  }
+
   private value(frame: Frame, name: string): number | undefined {
     const i = this.idx.get(name);
     if (i === undefined || frame.valid[i] === Validity.Missing) return undefined;
@@ -103,6 +109,10 @@ export class Decider {
       if (frame.valid[i] !== Validity.Fresh) staleChannels.push(c.name);
     });
     const speed = this.value(frame, "speed");
+    const offset = this.fresh(frame, "path_offset");
+    const heading = this.fresh(frame, "path_heading");
+    const curvature = this.fresh(frame, "path_curv@0s");
+    const path = offset === undefined || heading === undefined || curvature === undefined ? undefined : { offset, heading, curvature };
     const result = policyStep(
       {
         prediction,
@@ -111,6 +121,7 @@ export class Decider {
         deadlineMissed: this.opts.deadlineFallback ? this.lastMissed : false,
         state: { t, speed: speed ?? NaN, steer: this.value(frame, "steer"), accel: this.value(frame, "accel"), staleChannels },
         reference,
+        path,
       },
       this.memory,
       policy,

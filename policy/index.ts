@@ -10,3 +10,4 @@ export * from "./prediction.js";
 export * from "./mode.js";
 export * from "./step.js";
 export * from "./tally.js";
+export * from "./fallback-steer.js";

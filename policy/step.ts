@@ -2,6 +2,7 @@ import type { ActionSequence } from "../dynamics/types.js";
 import { resolveBounds, type LimitName } from "./bounds.js";
 import { channelBounds, type TickContext } from "./channel-bounds.js";
 import { envelopeAt, type Envelope } from "./envelope.js";
+import { fallbackSteer, readFallbackPath, type FallbackPath } from "./fallback-steer.js";
 import { PLAUSIBLE_SPEED, isFiniteNumber, showValue, type Fault, type FaultReason } from "./faults.js";
 import { INITIAL_MODE, nextMode, type ModeState } from "./mode.js";
 import type { ActionChannel, PolicyParams } from "./params.js";
@@ -33,6 +34,8 @@ export interface PolicyInput {
   readonly reference?: Readonly<Record<string, number>>;
   /** The command actually sent last tick, when it may differ from the one this policy returned (another controller, a dropped send). */
   readonly previous?: Command;
+  /** The planned path relative to the vehicle, only when fresh this tick: hold and stop steer along it. */
+  readonly path?: FallbackPath;
 }
 
 /** Everything the policy carries between ticks: plain JSON-able data, so replays can log and restore it. */
@@ -89,6 +92,8 @@ export interface PolicyWhy {
   readonly recovering: number | null;
   /** Where the requested values came from. */
   readonly source: "model" | "hold" | "stop";
+  /** Where the requested steering came from: the model, the fresh path (fallbackSteer), or the last safe value held. */
+  readonly steerSource: "model" | "path" | "held";
   /** Fractional prediction step read (null when the prediction was not usable). */
   readonly step: number | null;
   /** Reference weight applied by channel (0 where the reference lacked a finite value). */
@@ -199,11 +204,14 @@ function request(
   memory: PolicyMemory,
   params: PolicyParams,
   dt: number,
+  pathSteer: number | null,
 ): number {
   if (source === "model" && acted) return acted.mean[ch]!;
+  // Holding the wheel while stopping leaves a curve; a fresh path is followed instead (limits still apply).
+  if (ch === "steer_cmd" && pathSteer !== null) return pathSteer;
   const held = memory.lastSafe?.[ch];
   const hold = isFiniteNumber(held) ? held : prev.value;
-  if (source === "hold" || ch === "steer_cmd") return hold; // steering stays on the last safe curve while stopping
+  if (source === "hold" || ch === "steer_cmd") return hold; // no path: steering stays on the last safe curve
   if (ch === "accel_cmd") return -params.fallback.stopDecel;
   const dv = params.fallback.stopDecel * dt;
   return prev.value > 0 ? Math.max(0, prev.value - dv) : Math.min(0, prev.value + dv);
@@ -256,6 +264,9 @@ export function policyStep(input: PolicyInput, memory: PolicyMemory, params: Pol
   // nominalDt, as the mode machine counts it; else a broken clock would hold the last speed for ever.
   const dt = source === "stop" && clock.dt === 0 ? params.nominalDt : clock.dt;
   const ctx: TickContext = { env, params, dt, speed, steer, stopping: source === "stop" };
+  const path = source === "model" ? null : readFallbackPath(inp.path);
+  const pathSteer = path === null ? null : fallbackSteer(path, params.wheelbase, speed);
+  const steerSource: PolicyWhy["steerSource"] = source === "model" ? "model" : pathSteer !== null && Number.isFinite(pathSteer) ? "path" : "held";
   const sent = asRecord(asRecord(inp.previous).values);
   const reference = asRecord(inp.reference);
 
@@ -267,7 +278,7 @@ export function policyStep(input: PolicyInput, memory: PolicyMemory, params: Pol
   const overridden: Overridden[] = [];
   for (const ch of params.channels) {
     const prev = previousValue(ch, sent, memory, st, speedOk);
-    let req = request(ch, source, acted, prev, memory, params, dt);
+    let req = request(ch, source, acted, prev, memory, params, dt, steerSource === "path" ? pathSteer : null);
     const ref = reference[ch];
     blend[ch] = source === "model" && params.blend > 0 && isFiniteNumber(ref) ? params.blend : 0;
     if (blend[ch] > 0) req = (1 - params.blend) * req + params.blend * (ref as number);
@@ -307,6 +318,7 @@ export function policyStep(input: PolicyInput, memory: PolicyMemory, params: Pol
     faults,
     recovering: mode.mode === "model" ? null : mode.healthyFor,
     source,
+    steerSource,
     step: acted ? acted.step : null,
     blend,
     requested,
