@@ -1,5 +1,5 @@
 import type { ActionSequence } from "../dynamics/types.js";
-import { addToTally, emptyTally, type PolicyTally } from "../policy/tally.js";
+import type { PolicyTally } from "../policy/tally.js";
 import type { Command, CommandMode } from "../policy/types.js";
 import type { TickResult } from "./decider.js";
 
@@ -49,7 +49,7 @@ export function commandOutcome(command: Command, why: { readonly reason: string 
     if (!ok) nonfinite = true;
   }
   // Values on channels outside `actions` are published too: they must be finite as well.
-  for (const v of Object.values(command.values)) if (!finite(v)) nonfinite = true;
+  for (const k in command.values) if (!finite(command.values[k])) nonfinite = true;
   const limits = command.limits.length === 0 && !nonfinite ? NO_LIMITS : [...new Set([...command.limits, ...(nonfinite ? ["nonfinite_command"] : [])])].sort();
   const mode = nonfinite && command.mode === "model" ? "fallback" : command.mode;
   const fallback = mode === "model" ? null : (why.reason ?? (nonfinite ? "nonfinite_command" : error ? "predictor_error" : "unknown"));
@@ -101,16 +101,30 @@ export class TickTally {
   nonfiniteCommands = 0;
   predictorErrors = 0;
   deadlineMisses = 0;
-  /** Faults and episodes as the policy saw them. */
-  policy: PolicyTally = emptyTally();
+  /** Ticks on which each fault was found, and fallback episodes begun by each (as policy/tally.ts counts them). */
+  readonly faults: Record<string, number> = {};
+  readonly episodes: Record<string, number> = {};
   readonly latency = new TickTimes();
 
-  /** What the decider did this tick, whether or not its command is sent. */
+  /** What the decider did this tick, whether or not its command is sent. Counted in place: no allocation per tick. */
   decided(r: TickResult): void {
     if (r.error !== undefined) this.predictorErrors++;
     if (r.deadlineMissed) this.deadlineMisses++;
     if (r.tickMs !== undefined) this.latency.add(r.tickMs);
-    this.policy = addToTally(this.policy, r.why);
+    const faults = r.why.faults;
+    for (let i = 0; i < faults.length; i++) {
+      const reason = faults[i]!.reason;
+      // Once per tick per reason, however many channels it was found on.
+      let seen = false;
+      for (let j = 0; j < i; j++) if (faults[j]!.reason === reason) seen = true;
+      if (!seen) bump(this.faults, reason);
+    }
+    if (r.why.began && r.why.reason) bump(this.episodes, r.why.reason);
+  }
+
+  /** The policy's view of the ticks counted by `commanded` (policy/tally.ts's shape). */
+  policyTally(): PolicyTally {
+    return { ticks: this.ticks, modes: { ...this.modes }, limits: { ...this.limits }, limitTicks: this.limitTicks, faults: { ...this.faults }, episodes: { ...this.episodes } } as PolicyTally;
   }
 
   /** A command that went out (or, in replay and simulation, every tick's command). */
