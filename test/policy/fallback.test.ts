@@ -124,6 +124,20 @@ describe("hold, then stop", () => {
     expect(firstStop * period).toBeLessThan(car.fallback.holdTime + period);
   });
 
+  it("holdTime 0 with action \"hold\" stops at once: there is nothing to hold", () => {
+    const p = applyOverrides(car, { "policy.fallback.holdTime": 0 });
+    const rs = run(p, [{ state: { t: t10, speed: 10 } }], settled(p));
+    expect(rs[0]!.command.mode).toBe("stop");
+  });
+
+  it("recoverTime 0 still needs a healthy tick: a fault that persists keeps the fallback", () => {
+    const p = applyOverrides(car, { "policy.fallback.recoverTime": 0 });
+    const rs = run(p, [0, 1, 2].map((i) => ({ state: { t: t10 + i * dt, speed: 10 } })), settled(p));
+    expect(rs.map((r) => r.command.mode)).toEqual(["fallback", "fallback", "fallback"]);
+    // The first healthy tick is enough.
+    expect(run(p, [healthy(13)], rs.at(-1)!.memory)[0]!.command.mode).toBe("model");
+  });
+
   it("action \"stop\" skips the hold", () => {
     const p = applyOverrides(car, { "policy.fallback.action": "stop" });
     const rs = run(p, [{ state: { t: t10, speed: 10 } }], settled(p));
