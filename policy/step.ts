@@ -264,7 +264,8 @@ export function policyStep(input: PolicyInput, memory: PolicyMemory, params: Pol
   // nominalDt, as the mode machine counts it; else a broken clock would hold the last speed for ever.
   const dt = source === "stop" && clock.dt === 0 ? params.nominalDt : clock.dt;
   const ctx: TickContext = { env, params, dt, speed, steer, stopping: source === "stop" };
-  const path = source === "model" ? null : readFallbackPath(inp.path);
+  // The tracking law is for forward motion; reversing (robot preset) keeps holding.
+  const path = source === "model" || speed < 0 ? null : readFallbackPath(inp.path);
   const pathSteer = path === null ? null : fallbackSteer(path, params.wheelbase, speed);
   const steerSource: PolicyWhy["steerSource"] = source === "model" ? "model" : pathSteer !== null && Number.isFinite(pathSteer) ? "path" : "held";
   const sent = asRecord(asRecord(inp.previous).values);

@@ -81,6 +81,14 @@ describe("hold and stop steer along a fresh path, rate-limited; a stale path hol
     expect(rs[29]!.why.steerSource).toBe("path");
   });
 
+  it("reversing holds the steering: the tracking law is for forward motion", () => {
+    const inputs: PolicyInput[] = [1, 2, 3].map((i) => ({ state: { t: i * dt, speed: -0.5 }, path: curve }));
+    for (const r of run(car, inputs, memoryAfter(0, start))) {
+      expect(r.why.steerSource).toBe("held");
+      expect(r.command.values.steer_cmd).toBe(start.steer_cmd);
+    }
+  });
+
   it("model mode ignores the path", () => {
     const r = run(car, [{ prediction: prediction(dt, start), state: { t: dt, speed: v }, path: curve }], memoryAfter(0, start))[0]!;
     expect(r.command.mode).toBe("model");
