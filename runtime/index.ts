@@ -1,6 +1,6 @@
 // The composition root: the same Decider runs the live node, the open-loop replay and the closed-loop simulator.
 export { main } from "./main.js";
-export type { CliIO, Command as CliCommand } from "./io.js";
+export type { CliIO, CliCommand } from "./io.js";
 export { UsageError } from "./io.js";
 export { Decider, type DeciderOptions, type TickResult } from "../pipeline/decider.js";
 export { Perceiver, type PerceiverOptions } from "./perceiver.js";

@@ -9,4 +9,5 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-export type Command = (argv: string[], io: CliIO) => Promise<number>;
+/** A `lam` subcommand (named apart from policy's `Command`, the contract a vehicle executes). */
+export type CliCommand = (argv: string[], io: CliIO) => Promise<number>;

@@ -1,10 +1,10 @@
 import { parseBackendName } from "../dynamics/backend-names.js";
 import { BACKEND_ENV } from "./backend-choice.js";
-import { UsageError, type CliIO, type Command } from "./io.js";
+import { UsageError, type CliIO, type CliCommand } from "./io.js";
 
 // Commands load lazily so `lam inspect` never pays for TensorFlow.js, and `lam doctor` runs even when
 // an optional part is broken.
-const commands: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
+const commands: Record<string, { summary: string; load: () => Promise<{ default: CliCommand }> }> = {
   doctor: { summary: "backends, optional parts found, versions", load: () => import("./commands/doctor.js") },
   inspect: { summary: "channels, rates, gaps, ranges, rejected samples of a drive", load: () => import("./commands/inspect.js") },
   map: { summary: "map init FILE.csv: propose a column map from a CSV header, to edit", load: () => import("./commands/map.js") },
