@@ -1,11 +1,11 @@
 // Perception throughput on the real drives: validate -> reorder -> outliers -> sync at 20 Hz, the
-// batch path (framesFromDrive) against the RxJS operators on a VirtualTimeScheduler (replayFrames),
+// batch path (framesFromDrive) against the RxJS operators on a VirtualTimeScheduler (framesOnVirtualTime),
 // measured in the same run. Prints a table; never passes or fails on time.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadDrive } from "../bridges/drive.js";
-import { driveSize, frameChannel, framesFromDrive, replayFrames, type Drive, type FrameSpec } from "../perception/index.js";
+import { driveSize, frameChannel, framesFromDrive, framesOnVirtualTime, type Drive, type FrameSpec } from "../perception/index.js";
 
 export interface PerceptionBenchRow {
   readonly drive: string;
@@ -60,7 +60,7 @@ export async function benchPerception(options: { runs?: number; drives?: readonl
     const drive = await loadDrive(path.join(dataDir, name));
     const spec = fullSpec(drive);
     const samples = driveSize(drive);
-    const m = bestOf(runs, () => framesFromDrive(drive, spec), () => replayFrames(drive, spec));
+    const m = bestOf(runs, () => framesFromDrive(drive, spec), () => framesOnVirtualTime(drive, spec));
     rows.push({
       drive: name,
       samples,

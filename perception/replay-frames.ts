@@ -11,7 +11,7 @@ import type { Drive, Frame, FrameSpec } from "./types.js";
  * as live, but on virtual time. Same result as `framesFromDrive`, which is the faster way to get it;
  * this one exists to check that (and to bench the operators).
  */
-export function replayFrames(drive: Drive, spec: FrameSpec, options: FramesFromDriveOptions = {}): DriveFrames {
+export function framesOnVirtualTime(drive: Drive, spec: FrameSpec, options: FramesFromDriveOptions = {}): DriveFrames {
   const scheduler = new VirtualTimeScheduler();
   const tally = new RejectTally(options.onReject);
   const frames: Frame[] = [];

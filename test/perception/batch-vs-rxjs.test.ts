@@ -12,7 +12,7 @@ import {
   perceive,
   rejectOutliers,
   reorderSamples,
-  replayFrames,
+  framesOnVirtualTime,
   validateSamples,
   type Frame,
   type FrameSpec,
@@ -46,7 +46,7 @@ describe("framesFromDrive (batch) and driveSamples + perceive (RxJS, virtual tim
   test("give exactly the same frames and the same rejection counts on a messy drive", () => {
     const drive = messyDrive();
     const batch = framesFromDrive(drive, spec);
-    const rx = replayFrames(drive, spec);
+    const rx = framesOnVirtualTime(drive, spec);
     expect(batch.frames.length).toBeGreaterThan(100);
     expect(rx.frames).toEqual(batch.frames);
     expect(rx.rejected).toEqual(batch.rejected);
@@ -80,7 +80,7 @@ describe("framesFromDrive (batch) and driveSamples + perceive (RxJS, virtual tim
       fc.property(series, series, series, series, (speed, yaw, brake, steer) => {
         const drive = makeDrive({ speed, yaw_rate: yaw, brake, steer });
         const batch = framesFromDrive(drive, spec, { window: 0.02, lookahead: 0.06 });
-        const rx = replayFrames(drive, spec, { window: 0.02, lookahead: 0.06 });
+        const rx = framesOnVirtualTime(drive, spec, { window: 0.02, lookahead: 0.06 });
         expect(rx.frames).toEqual(batch.frames);
         expect(rx.rejected).toEqual(batch.rejected);
         expect(checkFrames(batch.frames)).toBeUndefined();

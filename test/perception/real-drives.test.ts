@@ -2,7 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { loadDrive } from "../../bridges/index.js";
-import { CHANNELS, Validity, baseChannel, driveOrigin, frameChannel, framesFromDrive, isNoisySensor, replayFrames, type Drive, type FrameSpec } from "../../perception/index.js";
+import { CHANNELS, Validity, baseChannel, driveOrigin, frameChannel, framesFromDrive, isNoisySensor, framesOnVirtualTime, type Drive, type FrameSpec } from "../../perception/index.js";
 import { checkFrames } from "./helpers.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -99,7 +99,7 @@ describe.each(drives)("real drive %s at 20 Hz", (name) => {
 
   test("the RxJS operators on virtual time give exactly the batch frames", async () => {
     const { drive: d, spec, batch } = await load();
-    const rx = replayFrames(d, spec);
+    const rx = framesOnVirtualTime(d, spec);
     expect(rx.frames.length).toBe(batch.frames.length);
     // Byte comparison (deep equality on ~8k frames is slow); the first difference is shown in full.
     const i = rx.frames.findIndex((f, k) => f.t !== batch.frames[k].t || !sameBytes(f.values, batch.frames[k].values) || !sameBytes(f.valid, batch.frames[k].valid));
