@@ -6,15 +6,20 @@ export interface Prng {
   int(lo: number, hi: number): number;
 }
 
-export function prng(seed: number): Prng {
+/** The one mulberry32 of the code base (training's shuffles, the simulator's noise and faults): uniform in [0, 1). */
+export function mulberry32Stream(seed: number): () => number {
   let s = seed >>> 0;
-  const next = () => {
+  return () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+export function prng(seed: number): Prng {
+  const next = mulberry32Stream(seed);
   return { next, int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)) };
 }
 

@@ -1,6 +1,8 @@
 // A small seeded PRNG so every simulated run is reproducible from (scenario, seed) alone.
 // mulberry32: 32-bit state, fast, good enough for noise and dropouts (not for cryptography).
 
+import { mulberry32Stream } from "../dynamics/prng.js";
+
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -8,16 +10,10 @@ export interface Rng {
   normal(): number;
 }
 
+/** dynamics/prng.ts's mulberry32 (one generator in the code base), with normals for sensor noise. */
 export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
   let spare: number | null = null;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32Stream(seed);
   const normal = (): number => {
     if (spare !== null) {
       const s = spare;
