@@ -142,3 +142,10 @@ describe("the limits list names exactly the limits that changed the command", ()
     expect(Math.abs(lateralAccel(20, command.values.steer_cmd!, car.wheelbase))).toBeLessThanOrEqual(5 + 1e-9);
   });
 });
+
+describe("lateralAccel", () => {
+  it("is v²·tan(δ)/L (mutation testing found no test of its value)", () => {
+    expect(lateralAccel(10, 0.1, 2.5)).toBeCloseTo((100 * Math.tan(0.1)) / 2.5, 12);
+    expect(lateralAccel(-3, -0.2, 0.33)).toBeCloseTo((9 * Math.tan(-0.2)) / 0.33, 12);
+  });
+});
