@@ -6,7 +6,7 @@
 import type { HeadSpec } from "../model.js";
 import type { Windows } from "../dataset.js";
 import { prng, shuffle } from "../prng.js";
-import type { TrainOptions, TrainResult } from "../train.js";
+import type { TrainOptions, TrainResult } from "../train-options.js";
 import { adamState, adamStep, clipGlobalNorm } from "./adam.js";
 import { gatherBatch } from "./batch.js";
 import type { GradEngine } from "./engine.js";
