@@ -68,8 +68,9 @@ describe("a broker stall (SIGSTOP 8 s) with the node commanding at 20 Hz", () =>
     const late = afterResume.filter((r) => age(r) > 1);
     console.info(`stall: ${afterResume.length} commands after the thaw, ${late.length} older than 1 s (${late.filter((r) => r.mode === "model").length} model), oldest ${Math.max(0, ...afterResume.map(age)).toFixed(2)} s; sink stale ${s.sinks[0]!.rejected.stale ?? 0}; clock resets ${s.clock_resets}`);
     // Before the fix: ~160 commands (all the ticks of the stall) arrived in one burst, up to 8 s old.
+    // What may still arrive late: the commands sent before the sink saw the broker stop acknowledging (the 100 ms
+    // bound at 20 Hz, plus event-loop jitter on a busy machine): a few ticks, whatever their mode.
     expect(late.length).toBeLessThanOrEqual(4);
-    expect(late.filter((r) => r.mode === "model").length).toBeLessThanOrEqual(2);
     expect(s.sinks[0]!.rejected.stale ?? 0).toBeGreaterThan(100);
     // #5: the clock is not re-anchored on the backlog, and 1.5 s after the thaw commands are on time and from the model.
     expect(s.clock_resets).toBe(0);
