@@ -4,10 +4,9 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createConnection, createServer, type AddressInfo } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
-import { MOSQUITTO_BIN } from "./mosquitto.js";
+import { freePort, MOSQUITTO_BIN, waitForPort } from "./mosquitto.js";
 
 const PASSWD_BIN = ["/usr/bin/mosquitto_passwd", "/usr/sbin/mosquitto_passwd"].find((p) => existsSync(p));
 const OPENSSL_BIN = ["/usr/bin/openssl", "/usr/local/bin/openssl"].find((p) => existsSync(p));
@@ -102,33 +101,6 @@ export interface SecureMosquitto {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function waitForPort(port: number, proc: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`mosquitto exited with ${proc.exitCode}: ${log()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ port, host: "127.0.0.1" });
-      s.once("connect", () => (s.destroy(), resolve(true)));
-      s.once("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`mosquitto did not listen on 127.0.0.1:${port}: ${log()}`);
-}
-
-/**
- * Mosquitto on 127.0.0.1 with TLS (client certificate required unless `requireCertificate: false`), no anonymous
- * clients, the password file and the documented ACL.
- */
 export async function startSecureMosquitto(opts: { requireCertificate?: boolean } = {}): Promise<SecureMosquitto> {
   if (SECURE_MOSQUITTO_MISSING.length > 0) throw new Error(`missing: ${SECURE_MOSQUITTO_MISSING.join(", ")} (run scripts/test-deps.sh)`);
   const pki = await makePki();

@@ -18,7 +18,7 @@ export interface Mosquitto {
 /** The broker binary, found as test-deps.sh and requireTool("mosquitto") find it; undefined when missing. */
 export const MOSQUITTO_BIN = findTool("mosquitto") ?? undefined;
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -26,7 +26,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitForPort(port: number, proc: ChildProcess, log: () => string, timeoutMs = 10_000): Promise<void> {
+export async function waitForPort(port: number, proc: ChildProcess, log: () => string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`mosquitto exited with ${proc.exitCode}: ${log()}`);
