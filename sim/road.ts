@@ -175,15 +175,42 @@ export function buildRoad(spec: RoadSpec): Road {
         if (c.dist < best) (best = c.dist), (bi = i), (bu = c.u);
       }
     }
-    const ex = X[bi + 1] - X[bi];
-    const ey = Y[bi + 1] - Y[bi];
-    const l = Math.hypot(ex, ey);
-    const s = S[bi] + bu * step;
-    // Signed offset from the chord; the line heading interpolates between the chord's ends.
-    const d = (ex * (y - Y[bi]) - ey * (x - X[bi])) / l;
-    const hu = Math.max(0, Math.min(1, bu));
-    const h = H[bi] + (H[bi + 1] - H[bi]) * hu;
-    return { s, d, headingError: wrap(heading - h), curvature: curvatureAt(s) };
+    const beyond = (bi === 0 && bu < 0) || (bi === n - 2 && bu > 1);
+    if (beyond) {
+      // Off either end: the straight extension of the end piece.
+      const ex = X[bi + 1] - X[bi];
+      const ey = Y[bi + 1] - Y[bi];
+      const sEnd = S[bi] + bu * step;
+      const h = H[bu < 0 ? 0 : n - 1];
+      const d = (ex * (y - Y[bi]) - ey * (x - X[bi])) / Math.hypot(ex, ey);
+      return { s: sEnd, d, headingError: wrap(heading - h), curvature: curvatureAt(sEnd) };
+    }
+    // pose() offsets along the normal of the interpolated heading, not the chord's: solve (p - c(u))·t(u) = 0 by
+    // Newton so that project() inverts pose() exactly (the chord's normal is off by d·Δh/2, centimetres at d = 9 m).
+    let i = bi;
+    let u = Math.max(0, Math.min(1, bu));
+    for (let it = 0; it < 8; it++) {
+      const ex = X[i + 1] - X[i];
+      const ey = Y[i + 1] - Y[i];
+      const dh = H[i + 1] - H[i];
+      const h = H[i] + dh * u;
+      const tx = Math.cos(h);
+      const ty = Math.sin(h);
+      const rx = x - (X[i] + u * ex);
+      const ry = y - (Y[i] + u * ey);
+      const f = rx * tx + ry * ty;
+      const df = -(ex * tx + ey * ty) + dh * (-rx * ty + ry * tx);
+      if (!(Math.abs(df) > 1e-12)) break;
+      const next = u - f / df;
+      if (next > 1 && i < n - 2) (i = i + 1), (u = 0);
+      else if (next < 0 && i > 0) (i = i - 1), (u = 1);
+      else u = Math.max(0, Math.min(1, next));
+      if (Math.abs(next - u) < 1e-12) break;
+    }
+    const h = H[i] + (H[i + 1] - H[i]) * u;
+    const sOut = S[i] + u * step;
+    const d = -(x - (X[i] + u * (X[i + 1] - X[i]))) * Math.sin(h) + (y - (Y[i] + u * (Y[i + 1] - Y[i]))) * Math.cos(h);
+    return { s: sOut, d, headingError: wrap(heading - h), curvature: curvatureAt(sOut) };
   };
 
   return {

@@ -21,8 +21,8 @@ describe("road", () => {
       fc.property(fc.double({ min: 0, max: sCurve.length, noNaN: true }), fc.double({ min: -2, max: 9, noNaN: true }), (s, d) => {
         const p = sCurve.pose(s, d);
         const f = sCurve.project(p.x, p.y, p.heading);
-        expect(Math.abs(f.s - s)).toBeLessThan(5e-3);
-        expect(Math.abs(f.d - d)).toBeLessThan(1e-3);
+        expect(Math.abs(f.s - s)).toBeLessThan(1e-6);
+        expect(Math.abs(f.d - d)).toBeLessThan(1e-6);
         expect(Math.abs(f.headingError)).toBeLessThan(1e-3);
       }),
       { numRuns: 300 },
