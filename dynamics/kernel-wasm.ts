@@ -223,15 +223,16 @@ export function gateModuleBytes(): Uint8Array {
 }
 
 // The compiler's lib (ES2023, no DOM) declares no WebAssembly values; these are the few members used here.
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
 }
-interface WasmApi {
+export interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Memory: new (d: { initial: number }) => WasmMemory;
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 }
-const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+export const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 let compiled: object | null | undefined;
 

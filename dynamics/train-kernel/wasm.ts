@@ -13,7 +13,7 @@
  * All pointers are byte offsets into the imported memory; U is a multiple of 4. σ and tanh use the predictor's
  * Cephes expf (≈1 ulp).
  */
-import { wasmEncoding } from "../kernel-wasm.js";
+import { wasmEncoding, WA, type WasmMemory } from "../kernel-wasm.js";
 
 const { uleb, sleb, vec, section, str, f32const } = wasmEncoding;
 
@@ -218,16 +218,6 @@ export function trainModuleBytes(): Uint8Array {
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imp, ...func, ...exp, ...cod]);
 }
 
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-}
-const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 let compiled: object | null | undefined;
 
