@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { addToTally, emptyTally, initialPolicyMemory, MIN_DT, policyPreset, policyStep, resolveBounds, type PolicyInput } from "../../policy/index.js";
+import { prediction, run } from "./helpers.js";
+
+// Tests written for StrykerJS survivors (docs/mutation.md lists each mutant and the test here that kills it).
+
+const car = policyPreset("passenger-car"); // nominalDt 0.05 s, maxDt 0.2 s
+const good = { steer_cmd: 0.01, accel_cmd: 0.3 };
+const tick = (t: number, extra: Partial<PolicyInput> = {}): PolicyInput => ({ prediction: prediction(t, good), state: { t, speed: 10 }, ...extra });
+const names = (bs: readonly { limit: string }[]): string[] => bs.map((b) => b.limit);
+
+describe("resolveBounds at touching and overridden edges", () => {
+  it("a bound whose edge only touches the running interval is met, not overridden", () => {
+    const below = resolveBounds(0.5, [
+      { limit: "steer_angle", lo: 0, hi: 1 },
+      { limit: "steer_rate", lo: -1, hi: 0 },
+    ]);
+    expect(below).toEqual({ value: 0, acted: [{ limit: "steer_rate", lo: -1, hi: 0 }], overridden: [] });
+    const above = resolveBounds(0.5, [
+      { limit: "steer_angle", lo: 0, hi: 1 },
+      { limit: "steer_rate", lo: 1, hi: 2 },
+    ]);
+    expect(above).toEqual({ value: 1, acted: [{ limit: "steer_rate", lo: 1, hi: 2 }], overridden: [] });
+  });
+
+  it("a request already on the edge an override forced is unchanged and names no limit as acting", () => {
+    const r = resolveBounds(0.3, [
+      { limit: "steer_angle", lo: -0.3, hi: 0.3 },
+      { limit: "steer_rate", lo: 0.7, hi: 0.9 },
+    ]);
+    expect(r.value).toBe(0.3);
+    expect(r.acted).toEqual([]);
+    expect(names(r.overridden)).toEqual(["steer_rate"]);
+  });
+
+  it("an overridden limit on the far side of the move is not named as acting (down and up)", () => {
+    // The value moves down to 0.3; the overridden rate limit wanted it up (its hi equals the request).
+    const down = resolveBounds(0.9, [
+      { limit: "steer_angle", lo: -0.3, hi: 0.3 },
+      { limit: "steer_rate", lo: 0.7, hi: 0.9 },
+    ]);
+    expect(down.value).toBe(0.3);
+    expect(names(down.acted)).toEqual(["steer_angle"]);
+    // Mirror image: the value moves up to -0.3; the overridden limit below wanted it lower.
+    for (const requested of [-0.5, -0.9]) {
+      const up = resolveBounds(requested, [
+        { limit: "steer_angle", lo: -0.3, hi: 0.3 },
+        { limit: "steer_rate", lo: -0.9, hi: -0.7 },
+      ]);
+      expect(up.value).toBe(-0.3);
+      expect(names(up.acted)).toEqual(["steer_angle"]);
+      expect(names(up.overridden)).toEqual(["steer_rate"]);
+    }
+  });
+
+  it("raising a request names the tighter lower limit, not the looser one", () => {
+    const r = resolveBounds(0, [
+      { limit: "steer_angle", lo: 0.3, hi: 1 },
+      { limit: "lat_accel", lo: 0.1, hi: 1 },
+    ]);
+    expect(r.value).toBe(0.3);
+    expect(names(r.acted)).toEqual(["steer_angle"]);
+  });
+});
+
+describe("tally", () => {
+  it("a tick on which no limit acted does not count as a limit tick", () => {
+    const [first] = run(car, [tick(0)]);
+    const quiet = { ...first!.why, interventions: [] };
+    const t = addToTally(addToTally(emptyTally(), quiet), quiet);
+    expect(t.ticks).toBe(2);
+    expect(t.limitTicks).toBe(0);
+    expect(t.limits).toEqual({});
+    const acted = { ...quiet, interventions: [{ limit: "lon_jerk" as const, channel: "accel_cmd" as const, requested: 1, applied: 0.5, bound: 0.5 }] };
+    expect(addToTally(t, acted).limitTicks).toBe(1);
+  });
+});
+
+describe("the tick clock's status at its boundaries", () => {
+  const clockOf = (ts: readonly number[]): string[] => run(car, ts.map((t) => tick(t))).map((r) => r.why.clock);
+
+  it("first, ok, repeat (the same t), ok again", () => {
+    expect(clockOf([0, 0.05, 0.05, 0.1])).toEqual(["first", "ok", "repeat", "ok"]);
+  });
+  it("a step of exactly maxDt is ok, a longer one a jump", () => {
+    expect(clockOf([0, car.maxDt])).toEqual(["first", "ok"]);
+    expect(clockOf([0, 0.25])).toEqual(["first", "jump"]);
+  });
+  it("a step of exactly MIN_DT is ok and used as dt, a shorter one a repeat", () => {
+    const rs = run(car, [tick(0), tick(MIN_DT)]);
+    expect(rs[1]!.why.clock).toBe("ok");
+    expect(rs[1]!.why.dt).toBe(MIN_DT);
+    expect(clockOf([0, MIN_DT / 2])).toEqual(["first", "repeat"]);
+  });
+  it("a jump is a clock fault naming its size", () => {
+    const rs = run(car, [tick(0), tick(0.75)]);
+    expect(rs[1]!.why.faults).toContainEqual({ reason: "clock", detail: "time jumped 0.750 s" });
+  });
+  it("a time that is not finite counts as nominalDt once a time was seen, as nothing before any", () => {
+    const after = run(car, [tick(0), tick(0.05), tick(NaN), tick(NaN), tick(NaN)]);
+    expect(after.map((r) => r.memory.mode.faultFor)).toEqual([0, 0, 0, car.nominalDt, 2 * car.nominalDt]);
+    const never = run(car, [tick(NaN), tick(NaN), tick(NaN)], initialPolicyMemory());
+    expect(never.map((r) => r.memory.mode.faultFor)).toEqual([0, 0, 0]);
+    expect(never.map((r) => r.memory.mode.faultTicks)).toEqual([0, 1, 2]);
+  });
+});
+
+describe("state checks at their edges", () => {
+  it("a speed of exactly the plausible limit is plausible, beyond it is not", () => {
+    const at = policyStep(tick(0, { state: { t: 0, speed: 150 } }), initialPolicyMemory(), car);
+    expect(at.why.faults.map((f) => f.reason)).not.toContain("implausible_state");
+    const over = policyStep(tick(0, { state: { t: 0, speed: 150.5 } }), initialPolicyMemory(), car);
+    expect(over.why.faults.map((f) => f.reason)).toContain("implausible_state");
+  });
+  it("policyStep survives input that is not an object at all", () => {
+    const r = policyStep(null as unknown as PolicyInput, initialPolicyMemory(), car);
+    expect(r.command.mode).not.toBe("model");
+    expect(Object.values(r.command.values).every(Number.isFinite)).toBe(true);
+    expect(r.why.faults.map((f) => f.reason)).toContain("bad_state");
+  });
+});
