@@ -6,18 +6,34 @@
 // they do not (the F1TENTH model cannot drive the accel_cmd car), it uses a stand-in of the same shape (rate,
 // history, horizon, layers, units) with untrained weights on that vehicle's channels, marked `stand_in`: the
 // predictor's cost does not depend on the weights' values.
-// Run: npx tsx bench/closed-loop.ts [--json] [--model DIR] [--repeat N] [--no-pin]. Never passes or fails on time.
+// Models and drivers come in a ClosedLoopKit from runtime/ (which loads bench/: no import runs back up to it).
+// Run: lam bench --only closed-loop [--model DIR] [--json] [--no-pin]. Never passes or fails on time.
 import { mkdtemp, rm } from "node:fs/promises";
-import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { CATALOG_DIR, loadCatalog, type Scenario } from "../scenarios/index.js";
-import { runScenario } from "../sim/index.js";
+import { runScenario, type Driver } from "../sim/index.js";
 import { buildModel, saveModel, type ModelSpec } from "../dynamics/index.js";
-import { openModel, type RuntimeModel } from "../runtime/model.js";
-import { bundledModelDirs, dirStore } from "../runtime/model-dir.js";
-import { incompatibility, makeDriver, scenarioPolicy, type SimSetup } from "../runtime/sim-run.js";
+import type { ModelStore } from "../dynamics/save.js";
+
+/**
+ * What the bench needs of runtime/: opened models and drivers built as `lam sim` builds them. M is runtime's
+ * opened model, opaque here.
+ */
+export interface ClosedLoopKit<M> {
+  /** The given model, or the bundled ones (those that opened); the bench disposes of them. */
+  readonly models: readonly M[];
+  readonly spec: (m: M) => ModelSpec;
+  /** Null where model m can drive the scenario's vehicle under its preset policy, else why not. */
+  readonly incompatibility: (sc: Scenario, m: M) => string | null;
+  /** A model folder on disk, where the bench writes its untrained stand-ins. */
+  readonly store: (dir: string) => ModelStore;
+  readonly open: (dir: string) => Promise<M>;
+  /** A fresh driver under the scenario's preset policy: the pipeline on model m, or the reference controller (null). */
+  readonly driver: (sc: Scenario, m: M | null) => Driver;
+  readonly dispose: (m: M) => void;
+}
 
 export interface ClosedLoopRow {
   readonly scenario: string;
@@ -33,8 +49,8 @@ export interface ClosedLoopRow {
   readonly us_per_tick: number;
 }
 
-export interface ClosedLoopBenchOptions {
-  readonly modelDir?: string;
+export interface ClosedLoopBenchOptions<M> {
+  readonly kit: ClosedLoopKit<M>;
   readonly scenarios?: readonly Scenario[];
   readonly repeat?: number;
   readonly log?: (line: string) => void;
@@ -51,26 +67,25 @@ function standInSpec(shape: Omit<ModelSpec, "features" | "actions">, base: Model
   return { ...shape, features, actions: [...sc.actions] };
 }
 
-async function standIn(spec: ModelSpec, dir: string): Promise<RuntimeModel> {
+async function standIn<M>(kit: ClosedLoopKit<M>, spec: ModelSpec, dir: string): Promise<M> {
   const m = buildModel(spec, { seed: 1 });
   const n = (xs: readonly string[], v: number) => xs.map(() => v);
-  await saveModel(dirStore(dir), m, {
+  await saveModel(kit.store(dir), m, {
     spec,
     normalisation: { features: { channels: spec.features, mean: n(spec.features, 0), std: n(spec.features, 1) }, actions: { channels: spec.actions, mean: n(spec.actions, 0), std: n(spec.actions, 1) } },
     // Small scales keep the untrained spread inside the policy's maxStd, so the loop runs in model mode.
     head: { kind: "residual-hold", scale: n(spec.actions, 0.01), fallback: n(spec.actions, 0), eps: 1e-3 },
   });
   m.dispose();
-  return openModel(dir);
+  return kit.open(dir);
 }
 
-function timeRuns(sc: Scenario, setup: SimSetup, repeat: number): { best: number; ticks: number } {
-  const policy = scenarioPolicy(sc, null, {});
-  runScenario(sc, makeDriver(setup, policy), { seed: 1 }); // warm-up: JIT
+function timeRuns(makeDriver: () => Driver, sc: Scenario, repeat: number): { best: number; ticks: number } {
+  runScenario(sc, makeDriver(), { seed: 1 }); // warm-up: JIT
   let best = Infinity;
   let ticks = 0;
   for (let r = 0; r < repeat; r++) {
-    const driver = makeDriver(setup, policy);
+    const driver = makeDriver();
     const t0 = performance.now();
     const run = runScenario(sc, driver, { seed: 1 });
     best = Math.min(best, performance.now() - t0);
@@ -86,42 +101,37 @@ function row(scenario: string, driver: ClosedLoopRow["driver"], standInUsed: boo
 }
 
 /** Rows per scenario and driver, then one "(all)" row per driver: total simulated time over total wall time. */
-export async function benchClosedLoop(opts: ClosedLoopBenchOptions = {}): Promise<ClosedLoopRow[]> {
+export async function benchClosedLoop<M>(opts: ClosedLoopBenchOptions<M>): Promise<ClosedLoopRow[]> {
+  const { kit } = opts;
   const scenarios = opts.scenarios ?? loadCatalog(CATALOG_DIR);
   const repeat = opts.repeat ?? 3;
-  // The given model, or every bundled one (the F1TENTH robot model and the RAV4 car model), as `lam sim` picks them.
-  const models: RuntimeModel[] = [];
-  for (const dir of opts.modelDir ? [opts.modelDir] : bundledModelDirs()) {
-    try {
-      models.push(await openModel(dir));
-    } catch (e) {
-      opts.log?.(`closed-loop bench: no model at ${dir} (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
-    }
-  }
+  const models = kit.models;
   const model = models[0] ?? null;
-  const shape = model ? { ...model.meta.spec } : DEFAULT_SHAPE;
+  const shape = model ? { ...kit.spec(model) } : DEFAULT_SHAPE;
   const tmp = await mkdtemp(join(tmpdir(), "lam-bench-cl-"));
-  const standIns = new Map<string, RuntimeModel>();
+  const standIns = new Map<string, M>();
   const rows: ClosedLoopRow[] = [];
   try {
     for (const sc of scenarios) {
-      let m = models.find((c) => incompatibility(sc, scenarioPolicy(sc, null, {}), c.meta.spec) === null) ?? null;
-      const fits = m !== null;
-      if (!fits) {
-        const spec = standInSpec(shape, model?.meta.spec ?? null, sc);
+      const fit = models.find((c) => kit.incompatibility(sc, c) === null);
+      let m: M;
+      if (fit !== undefined) m = fit;
+      else {
+        const spec = standInSpec(shape, model === null ? null : kit.spec(model), sc);
         const key = JSON.stringify(spec);
-        if (!standIns.has(key)) standIns.set(key, await standIn(spec, join(tmp, String(standIns.size))));
+        if (!standIns.has(key)) standIns.set(key, await standIn(kit, spec, join(tmp, String(standIns.size))));
         m = standIns.get(key)!;
       }
-      const withModel = timeRuns(sc, { driver: "model", model: m, policy: null, overrides: {} }, repeat);
+      const fits = fit !== undefined;
+      const withModel = timeRuns(() => kit.driver(sc, m), sc, repeat);
       rows.push(row(sc.name, "model", !fits, sc.duration, withModel.ticks, withModel.best));
-      const ref = timeRuns(sc, { driver: "reference", model: null, policy: null, overrides: {} }, repeat);
+      const ref = timeRuns(() => kit.driver(sc, null), sc, repeat);
       rows.push(row(sc.name, "reference", false, sc.duration, ref.ticks, ref.best));
       opts.log?.(`closed-loop bench: ${sc.name} model ${rows.at(-2)!.x_realtime}× reference ${rows.at(-1)!.x_realtime}×`);
     }
   } finally {
-    for (const m of models) m.model.dispose();
-    for (const s of standIns.values()) s.model.dispose();
+    for (const m of models) kit.dispose(m);
+    for (const s of standIns.values()) kit.dispose(s);
     await rm(tmp, { recursive: true, force: true });
   }
   for (const driver of ["model", "reference"] as const) {
@@ -149,19 +159,4 @@ export function formatClosedLoopTable(rows: readonly ClosedLoopRow[]): string {
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (c: string[]) => c.map((x, i) => (i < 2 ? x.padEnd(w[i]) : x.padStart(w[i]))).join("  ");
   return [line(head), w.map((n) => "-".repeat(n)).join("  "), ...body.map(line)].join("\n") + "\n* untrained stand-in of the model's shape on this vehicle's channels (the model's channels do not fit it)\n";
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const argv = process.argv.slice(2);
-  const arg = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  if (!argv.includes("--no-pin")) {
-    const r = spawnSync("taskset", ["-cp", "0", String(process.pid)], { encoding: "utf8" });
-    if (r.status !== 0) process.stderr.write(`taskset unavailable: ran unpinned\n`);
-  }
-  const rows = await benchClosedLoop({ modelDir: arg("--model"), repeat: arg("--repeat") ? Number(arg("--repeat")) : 3, log: (s) => process.stderr.write(s + "\n") });
-  if (argv.includes("--json")) process.stdout.write(JSON.stringify({ closed_loop: rows }) + "\n");
-  else process.stdout.write(`closed-loop simulation speed, one core (node ${process.version}; target ≥ 200× real time)\n${formatClosedLoopTable(rows)}`);
 }

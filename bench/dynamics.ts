@@ -24,9 +24,8 @@ import { createLstmKernel, defaultKernel } from "../dynamics/kernel-choice.js";
 import { instantiateGates } from "../dynamics/kernel-wasm.js";
 import { BatchPredictor, FastPredictor, predictorModel, type PredictorModel } from "../dynamics/predictor.js";
 import { TfjsWindowPredictor } from "../dynamics/predictor-tfjs.js";
-import { loadModel } from "../dynamics/save.js";
+import { loadModel, type ModelStore } from "../dynamics/save.js";
 import { prng } from "../dynamics/prng.js";
-import { defaultModelDir, dirStore } from "../runtime/model-dir.js";
 import { adamState, adamStep, localEngine, packWeights, poolEngine, trainLayout, trainMacsPerWindow, type GradEngine, type TrainBatch } from "../dynamics/train-kernel/index.js";
 
 export interface Latency {
@@ -36,7 +35,15 @@ export interface Latency {
   n: number;
 }
 
+/** Model folders on disk, handed in by runtime/ (which loads bench/: no import runs back up to it). */
+export interface BenchModelFolders {
+  /** The bundled default model's folder. */
+  readonly defaultDir: string;
+  readonly store: (dir: string) => ModelStore;
+}
+
 export interface DynamicsBenchOptions {
+  readonly folders: BenchModelFolders;
   /** Model folder; default: the bundled default model, or a fresh 2×64 model when none is bundled yet. */
   readonly modelDir?: string;
   /** Bench the fresh 2×64 stand-in model even when a default model is bundled (to compare 2×64 figures). */
@@ -126,10 +133,10 @@ const STAND_IN: ModelSpec = {
   units: 64,
 };
 
-async function benchModel(dir: string | undefined, standIn: boolean, notes: string[]): Promise<{ m: PredictorModel; source: string }> {
-  const d = dir ?? defaultModelDir();
+async function benchModel(folders: BenchModelFolders, dir: string | undefined, standIn: boolean, notes: string[]): Promise<{ m: PredictorModel; source: string }> {
+  const d = dir ?? folders.defaultDir;
   if (!standIn && (dir !== undefined || existsSync(join(d, "lam.json")))) {
-    return { m: predictorModel(await loadModel(dirStore(d))), source: d };
+    return { m: predictorModel(await loadModel(folders.store(d))), source: d };
   }
   notes.push(
     standIn
@@ -339,14 +346,14 @@ const median = (xs: number[]) => {
   return s.length ? s[s.length >> 1] : NaN;
 };
 
-export async function runDynamicsBench(opts: DynamicsBenchOptions = {}): Promise<DynamicsBenchReport> {
+export async function runDynamicsBench(opts: DynamicsBenchOptions): Promise<DynamicsBenchReport> {
   const log = opts.log ?? (() => {});
   const notes: string[] = [];
   const loadBefore = loadavg()[0];
   const ticks = opts.ticks ?? 20_000;
   const backend = await chooseBackend({ wasmThreads: 1 });
   log(`bench: tfjs backend ${backend.name}`);
-  const { m, source } = await benchModel(opts.modelDir, opts.standIn ?? false, notes);
+  const { m, source } = await benchModel(opts.folders, opts.modelDir, opts.standIn ?? false, notes);
   const spec = m.spec;
   const frameChannels = frameChannelsOf(spec);
   const frames = randomFrames(4096, frameChannels.length, spec.rate, 1);

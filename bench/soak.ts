@@ -3,14 +3,14 @@
 // F1TENTH drive played in a loop on the wall clock by a feeder in its own process (fuzz/feeder.ts). Each interval (default one minute) samples this process's
 // RSS and heap, the node's tick p99 over that interval, commands received back from the broker and any
 // non-finite one; prints the table and whether RSS and tick p99 stay within 10% of the first interval's value.
-// Uses the public live-node API only (startLiveNode, openMqttBridge), so it follows the node as it changes.
+// Uses the public live-node API only (startLiveNode, handed in by runtime/ as a BenchLive; openMqttBridge), so it
+// follows the node as it changes.
 import { resolve } from "node:path";
 import mqtt from "mqtt";
 import { loadCsvDrive } from "../bridges/csv/index.js";
 import { msgpackCodec } from "../bridges/codec/index.js";
 import { openMqttBridge } from "../bridges/mqtt/index.js";
-import { startLiveNode } from "../runtime/live.js";
-import { openModel, openPolicy } from "../runtime/model.js";
+import type { BenchNodeStats, OpenBenchLive } from "./live-kit.js";
 import { startBenchBroker } from "./fuzz/broker.js";
 import { startFeeder } from "./fuzz/feeder.js";
 
@@ -22,7 +22,8 @@ export interface SoakOptions {
   readonly rateHz?: number;
   /** Seconds run before the first interval starts (JIT, tfjs kernels, the clock's anchoring); default 30. */
   readonly warmupS?: number;
-  readonly modelDir?: string;
+  /** The model, its policy and the live node (runtime/ supplies them: lam bench --model DIR). */
+  readonly openLive: OpenBenchLive;
   readonly dataDir: string;
   readonly log?: (line: string) => void;
 }
@@ -70,7 +71,7 @@ export interface SoakReport {
 
 const TOLERANCE = 0.1;
 
-function rejectedByReason(stats: ReturnType<ReturnType<typeof startLiveNode>["stats"]>): Record<string, number> {
+function rejectedByReason(stats: BenchNodeStats): Record<string, number> {
   const out: Record<string, number> = {};
   for (const part of [stats.rejected.bridges, stats.rejected.perception] as Record<string, number | undefined>[]) {
     for (const [k, v] of Object.entries(part)) if (v) out[k] = (out[k] ?? 0) + v;
@@ -95,21 +96,17 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const totalS = warmupS + opts.minutes * 60;
   const broker = await startBenchBroker();
   const vehicle = `soak${process.pid}`;
-  const model = await openModel(opts.modelDir);
-  const policy = await openPolicy(model.meta.spec);
+  const live = await opts.openLive();
   const drive = await loadCsvDrive(resolve(opts.dataDir, "f1tenth/DS1"));
-  const features = model.frameSpec.channels.map((c) => c.name);
+  const features = live.features;
   const channels = drive.channels.filter((c) => features.includes(c.name) && c.t.length > 1);
 
   const bridge = await openMqttBridge({ url: broker.url, vehicle, codec: "msgpack" });
   let tickMs: number[] = [];
-  const node = startLiveNode({
-    model,
-    policy,
+  const node = live.start({
     sources: [bridge.source],
     sinks: [bridge.sink],
     name: "soak",
-    log: () => {},
     onTick: (r) => void (r.tickMs !== undefined && tickMs.push(r.tickMs)),
   });
 
@@ -183,7 +180,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   await bridge.close();
   await feeder.stop();
   await observer.endAsync();
-  model.model.dispose();
+  live.dispose();
   await broker.stop();
   const within = (r: number | null) => r !== null && Math.abs(r - 1) <= TOLERANCE;
   return {

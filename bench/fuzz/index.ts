@@ -9,6 +9,7 @@ import { fuzzPayloads } from "./payload.js";
 import { Rng } from "./rng.js";
 import { fuzzScenarios } from "./scenario.js";
 import type { IngressReport } from "./tally.js";
+import type { OpenBenchLive } from "../live-kit.js";
 
 export type { IngressReport } from "./tally.js";
 
@@ -20,6 +21,8 @@ export interface FuzzOptions {
   readonly seed: number;
   readonly dataDir: string;
   readonly only?: readonly Ingress[];
+  /** The live node the mqtt ingress attacks (runtime/ supplies it: lam bench); without it that ingress is not run. */
+  readonly openLive?: OpenBenchLive;
   readonly log?: (line: string) => void;
 }
 
@@ -50,7 +53,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     }
   };
   await run("payload", () => fuzzPayloads(rng(1), opts.inputs));
-  await run("mqtt", () => fuzzLiveMqtt(rng(2), opts.inputs, opts.dataDir, log));
+  await run("mqtt", () => {
+    if (!opts.openLive) throw new Error("no live node given (lam bench supplies one)");
+    return fuzzLiveMqtt(rng(2), opts.inputs, opts.dataDir, opts.openLive, log);
+  });
   await run("csv", () => fuzzCsv(rng(3), opts.inputs));
   await run("mcap", () => fuzzMcap(rng(4), opts.inputs, opts.dataDir, log));
   await run("bag", () => fuzzBag(rng(5), opts.inputs, opts.dataDir, log));

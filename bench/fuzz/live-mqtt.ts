@@ -1,5 +1,5 @@
 // Ingress: hostile MQTT messages through a real broker (Mosquitto on 127.0.0.1, or the embedded broker where it
-// is missing) into a running live node (bundled LSTM, policy, MQTT bridge), while an honest feeder plays a real
+// is missing) into a running live node (bundled LSTM or --model, policy, MQTT bridge; runtime/ hands it in), while an honest feeder plays a real
 // F1TENTH drive at 100 Hz so the node stays in model mode. Every command the node publishes is read back and
 // checked: finite, and inside the policy envelope (envelope-check.ts). Rejections are the node's own counts by
 // reason; crashes are the node's internal errors plus any uncaught exception in this process.
@@ -8,8 +8,7 @@ import mqtt from "mqtt";
 import { loadCsvDrive } from "../../bridges/csv/index.js";
 import { msgpackCodec } from "../../bridges/codec/payload-codec.js";
 import { openMqttBridge } from "../../bridges/mqtt/index.js";
-import { startLiveNode } from "../../runtime/live.js";
-import { openModel, openPolicy } from "../../runtime/model.js";
+import type { OpenBenchLive } from "../live-kit.js";
 import { startBenchBroker } from "./broker.js";
 import { startFeeder } from "./feeder.js";
 import { envelopeCheck, type CommandLike } from "./envelope-check.js";
@@ -19,15 +18,14 @@ import { Tally, type IngressReport } from "./tally.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function fuzzLiveMqtt(rng: Rng, inputs: number, dataDir: string, log: (line: string) => void): Promise<IngressReport> {
+export async function fuzzLiveMqtt(rng: Rng, inputs: number, dataDir: string, openLive: OpenBenchLive, log: (line: string) => void): Promise<IngressReport> {
   const tally = new Tally("MQTT → live node");
   const broker = await startBenchBroker();
   const vehicle = `fuzz${process.pid}`;
-  const model = await openModel();
-  const policy = await openPolicy(model.meta.spec);
-  const check = envelopeCheck(policy);
+  const live = await openLive();
+  const check = envelopeCheck(live.policy);
   const bridge = await openMqttBridge({ url: broker.url, vehicle, codec: "msgpack" });
-  const node = startLiveNode({ model, policy, sources: [bridge.source], sinks: [bridge.sink], name: "fuzz", log: () => {} });
+  const node = live.start({ sources: [bridge.source], sinks: [bridge.sink], name: "fuzz" });
   let uncaught = 0;
   const onUncaught = (e: unknown) => {
     uncaught++;
@@ -61,7 +59,7 @@ export async function fuzzLiveMqtt(rng: Rng, inputs: number, dataDir: string, lo
 
   // The honest feeder: every model channel at 100 Hz from DS1, on the wall clock.
   const drive = await loadCsvDrive(resolve(dataDir, "f1tenth/DS1"));
-  const features = model.frameSpec.channels.map((c) => c.name);
+  const features = live.features;
   const channels = drive.channels.filter((c) => features.includes(c.name) && c.t.length > 1);
   const attacker = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: `fuzz-attacker-${process.pid}` });
   const feeder = await startFeeder({ url: broker.url, vehicle, rate: 100, channels: channels.map((c) => ({ name: c.name, t: Array.from(c.t), values: Array.from(c.values) })) });
@@ -114,7 +112,7 @@ export async function fuzzLiveMqtt(rng: Rng, inputs: number, dataDir: string, lo
   await bridge.close();
   await Promise.all([attacker.endAsync(), observer.endAsync()]);
   process.off("uncaughtException", onUncaught);
-  model.model.dispose();
+  live.dispose();
   await broker.stop();
   return tally.report(
     `${broker.kind}; ${received} messages reached the node (the hostile ones + ${honest} honest samples at 100 Hz); ${after.frames - before.frames} ticks, ` +

@@ -3,7 +3,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { UsageError, type CliIO } from "../io.js";
-import { packageRoot } from "../model-dir.js";
+import { defaultModelDir, dirStore, packageRoot } from "../model-dir.js";
+import type { OpenBenchLive } from "../../bench/live-kit.js";
+import type { ClosedLoopKit } from "../../bench/closed-loop.js";
+import type { RuntimeModel } from "../model.js";
 
 const SUITES = ["dynamics", "perception", "replay", "closed-loop", "fuzz", "soak"] as const;
 type Suite = (typeof SUITES)[number];
@@ -39,6 +42,48 @@ function positiveInt(name: string, v: string | undefined, def: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name}=${v}: expected a positive integer`);
   return n;
+}
+
+// bench/ sits below runtime/ (DESIGN.md): what it needs of runtime/ is handed in from here.
+
+/** The model (--model DIR, else the bundled default), its preset policy, and live nodes on them. */
+function benchLive(modelDir: string | undefined): OpenBenchLive {
+  return async () => {
+    const { openModel, openPolicy } = await import("../model.js");
+    const { startLiveNode } = await import("../live.js");
+    const model = await openModel(modelDir);
+    const policy = await openPolicy(model.meta.spec);
+    return {
+      features: model.frameSpec.channels.map((c) => c.name),
+      policy,
+      start: (o) => startLiveNode({ model, policy, log: () => {}, ...o }),
+      dispose: () => model.model.dispose(),
+    };
+  };
+}
+
+/** The given model or the bundled ones (as `lam sim` picks them), and drivers built as `lam sim` builds them. */
+async function closedLoopKit(modelDir: string | undefined, log: (line: string) => void): Promise<ClosedLoopKit<RuntimeModel>> {
+  const { openModel } = await import("../model.js");
+  const { bundledModelDirs } = await import("../model-dir.js");
+  const { incompatibility, makeDriver, scenarioPolicy } = await import("../sim-run.js");
+  const models: RuntimeModel[] = [];
+  for (const dir of modelDir ? [modelDir] : bundledModelDirs()) {
+    try {
+      models.push(await openModel(dir));
+    } catch (e) {
+      log(`closed-loop bench: no model at ${dir} (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
+    }
+  }
+  return {
+    models,
+    spec: (m) => m.meta.spec,
+    incompatibility: (sc, m) => incompatibility(sc, scenarioPolicy(sc, null, {}), m.meta.spec),
+    store: dirStore,
+    open: (dir) => openModel(dir),
+    driver: (sc, m) => makeDriver(m === null ? { driver: "reference", model: null, policy: null, overrides: {} } : { driver: "model", model: m, policy: null, overrides: {} }, scenarioPolicy(sc, null, {})),
+    dispose: (m) => m.model.dispose(),
+  };
 }
 
 /** Pins this process (all its threads) to core 0 so it and the peer run on the same single core. */
@@ -99,6 +144,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
   if (which.has("dynamics")) {
     const { runDynamicsBench, formatDynamicsTable } = await import("../../bench/dynamics.js");
     const report = await runDynamicsBench({
+    folders: { defaultDir: defaultModelDir(), store: dirStore },
     modelDir: values.model,
     standIn: values["stand-in"],
     ticks,
@@ -148,7 +194,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
   if (which.has("closed-loop")) {
     log("bench: closed-loop catalog, model vs reference driver ...");
     const { benchClosedLoop, formatClosedLoopTable } = await import("../../bench/closed-loop.js");
-    const rows = await benchClosedLoop({ modelDir: values.model, log });
+    const rows = await benchClosedLoop({ kit: await closedLoopKit(values.model, log), log });
     out.closed_loop = rows;
     tables.push(formatClosedLoopTable(rows));
   }
@@ -161,6 +207,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
       inputs: positiveInt("inputs", values.inputs, 100_000),
       seed: positiveInt("seed", values.seed, 1),
       dataDir: data,
+      openLive: benchLive(values.model),
       log,
       ...(only ? { only: only as (typeof INGRESSES)[number][] } : {}),
     });
@@ -173,7 +220,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
     const minutes = positiveInt("minutes", values.minutes, 30);
     log(`bench: soak, ${minutes} min at 100 Hz over loopback MQTT ...`);
     const { runSoak, formatSoakTable } = await import("../../bench/soak.js");
-    const report = await runSoak({ minutes, sampleS: positiveInt("sample-s", values["sample-s"], 60), modelDir: values.model, dataDir: data, log });
+    const report = await runSoak({ minutes, sampleS: positiveInt("sample-s", values["sample-s"], 60), openLive: benchLive(values.model), dataDir: data, log });
     out.soak = report;
     tables.push(formatSoakTable(report));
   }

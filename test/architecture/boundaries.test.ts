@@ -19,21 +19,10 @@ const MAY_IMPORT: Record<string, readonly string[] | "all"> = {
 };
 
 /**
- * Known arrows up the table, each to be removed (issue 9: bench opens models through runtime/). The list may only
- * shrink: an entry that no longer occurs fails the test too, so it is deleted when fixed.
+ * Known arrows up the table, each to be removed. The list may only shrink: an entry that no longer occurs fails the
+ * test too, so it is deleted when fixed. Empty since bench/ takes what it needs of runtime/ by injection (issue 9).
  */
-const KNOWN_VIOLATIONS: readonly string[] = [
-  "bench/closed-loop.ts -> runtime/model.ts",
-  "bench/closed-loop.ts -> runtime/model-dir.ts",
-  "bench/closed-loop.ts -> runtime/sim-run.ts",
-  "bench/dynamics.ts -> runtime/model-dir.ts",
-  // bench/fuzz and bench/soak drive a live node: startLiveNode and the model should be injected by lam bench
-  // (runtime/commands/bench.ts), as bench/replay takes its opened model.
-  "bench/fuzz/live-mqtt.ts -> runtime/live.ts",
-  "bench/fuzz/live-mqtt.ts -> runtime/model.ts",
-  "bench/soak.ts -> runtime/live.ts",
-  "bench/soak.ts -> runtime/model.ts",
-];
+const KNOWN_VIOLATIONS: readonly string[] = [];
 
 /**
  * Known circles, each to be removed; the list may only shrink. This one is type-only (fit.ts takes TrainOptions and
