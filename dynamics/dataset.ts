@@ -6,7 +6,7 @@
  * test target. Statistics (normalisation, head scale, baseline fits) come from training blocks only.
  */
 import { Validity, type Frame, type Normalisation } from "../perception/types.js";
-import { channelIndex, encodeWindow, headContext, type HeadSpec, STD_EPS } from "./model.js";
+import { channelIndex, encodeWindow, headContext, type HeadSpec, STD_EPS } from "./codec.js";
 import type { Prng } from "./prng.js";
 import type { ModelSpec } from "./spec.js";
 import type { Block, FrameSeries, Role } from "./series.js";

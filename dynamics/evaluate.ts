@@ -11,7 +11,7 @@ import { needsSourceTrack, SourceTrack } from "./baselines/head-source.js";
 import type { BaselineConfig } from "./baselines/action-track.js";
 import { cutWindows, fitNormalisation, wholeDrive, type Block, type FrameSeries, type Windows } from "./dataset.js";
 import { ErrorAccumulator, perChannelRatios } from "./metrics.js";
-import { decodeHead } from "./model.js";
+import { decodeHead } from "./codec.js";
 import type { EvalReport, LamJson, LoadedModel } from "./lam-json.js";
 import type { Predictor } from "./types.js";
 

@@ -1,5 +1,6 @@
 export * from "./types.js";
 export * from "./spec.js";
+export * from "./codec.js";
 export * from "./model.js";
 export * from "./prng.js";
 export * from "./dataset.js";

@@ -5,7 +5,7 @@ import type { Normalisation } from "../perception/types.js";
 import type { ArFit } from "./baselines/ar.js";
 import type { Block } from "./dataset.js";
 import type { ErrorSummary } from "./metrics.js";
-import type { HeadSource, HeadSpec } from "./model.js";
+import type { HeadSource, HeadSpec } from "./codec.js";
 import type { ModelSpec } from "./spec.js";
 
 /** Per-action source choice on the validation blocks (train-run.ts chooseSources). */

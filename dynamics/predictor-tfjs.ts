@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Frame, Normalisation } from "../perception/types.js";
 import type { ActionSequence, Predictor } from "./types.js";
 import type { ModelSpec } from "./spec.js";
-import { PAD_VALUE, channelIndex, decodeHead, encodeFrame, headContext, type HeadSpec } from "./model.js";
+import { PAD_VALUE, channelIndex, decodeHead, encodeFrame, headContext, type HeadSpec } from "./codec.js";
 import { windowLength } from "./predictor-schedule.js";
 import type { PredictorModel, PredictorOptions } from "./predictor.js";
 import { headPrior, type HeadPrior } from "./prior/head.js";

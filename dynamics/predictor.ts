@@ -2,13 +2,13 @@
  * The real-time LSTM Predictor: the fused-gate kernel (kernel-simd.ts, or kernel.ts in plain JS) on two staggered streams per agent
  * (predictor-schedule.ts), so a tick costs two LSTM steps and one head evaluation whatever the history length, and
  * the answer equals tfjs `predict` on the window of the last windowLength(n, H) frames. Frames are encoded and the
- * head decoded by the model's own functions (model.ts), never re-implemented here.
+ * head decoded by the model's own codec (codec.ts), never re-implemented here.
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { Frame, Normalisation } from "../perception/types.js";
 import type { ActionSequence, Predictor } from "./types.js";
 import type { ModelSpec } from "./spec.js";
-import { channelIndex, decodeHead, encodeFrame, headContext, type Decoded, type HeadSpec } from "./model.js";
+import { channelIndex, decodeHead, encodeFrame, headContext, type Decoded, type HeadSpec } from "./codec.js";
 import { kernelWeightsFromModel, type KernelWeights } from "./kernel-weights.js";
 import type { LstmKernel } from "./kernel.js";
 import { createLstmKernel, type KernelKind } from "./kernel-choice.js";

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs";
-import { checkHead, type HeadSpec } from "./model.js";
+import { checkHead, type HeadSpec } from "./codec.js";
 import type { ModelSpec } from "./spec.js";
 import { LAM_JSON_VERSION, type LamJson, type LoadedModel } from "./lam-json.js";
 

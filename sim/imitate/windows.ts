@@ -1,7 +1,7 @@
 // Recorded episodes → training windows for dynamics/train.ts: inputs are the last `history` frames (front-padded),
 // the head context is the prior's action on the newest frame (as the predictor computes it), and the targets are the
 // reference's actions over the horizon, row 0 being the action for the newest frame's tick (what the policy acts on).
-import { channelIndex, encodeWindow, headContext, STD_EPS, type HeadSpec } from "../../dynamics/model.js";
+import { channelIndex, encodeWindow, headContext, STD_EPS, type HeadSpec } from "../../dynamics/codec.js";
 import type { Windows } from "../../dynamics/dataset.js";
 import type { ModelSpec } from "../../dynamics/spec.js";
 import { headPrior } from "../../dynamics/prior/head.js";
