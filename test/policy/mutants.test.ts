@@ -93,8 +93,8 @@ describe("the tick clock's status at its boundaries", () => {
     expect(clockOf([0, MIN_DT / 2])).toEqual(["first", "repeat"]);
   });
   it("a jump is a clock fault naming its size", () => {
-    const rs = run(car, [tick(0), tick(0.75)]);
-    expect(rs[1]!.why.faults).toContainEqual({ reason: "clock", detail: "time jumped 0.750 s" });
+    const rs = run(car, [tick(0), tick(0.05), tick(0.8)]);
+    expect(rs[2]!.why.faults).toContainEqual({ reason: "clock", detail: "time jumped 0.750 s" });
   });
   it("a time that is not finite counts as nominalDt once a time was seen, as nothing before any", () => {
     const after = run(car, [tick(0), tick(0.05), tick(NaN), tick(NaN), tick(NaN)]);
@@ -111,6 +111,10 @@ describe("state checks at their edges", () => {
     expect(at.why.faults.map((f) => f.reason)).not.toContain("implausible_state");
     const over = policyStep(tick(0, { state: { t: 0, speed: 150.5 } }), initialPolicyMemory(), car);
     expect(over.why.faults.map((f) => f.reason)).toContain("implausible_state");
+  });
+  it("staleChannels holding anything but channel names is a bad state", () => {
+    const r = policyStep(tick(0, { state: { t: 0, speed: 10, staleChannels: [42] as unknown as string[] } }), initialPolicyMemory(), car);
+    expect(r.why.faults).toContainEqual({ reason: "bad_state", detail: "state.staleChannels = array: not a list of channel names" });
   });
   it("policyStep survives input that is not an object at all", () => {
     const r = policyStep(null as unknown as PolicyInput, initialPolicyMemory(), car);
