@@ -17,7 +17,7 @@ export default defineConfig({
     exclude: ["**/node_modules/**", "test/perception/real-drives.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    pool: "forks",
+    // No pool here: Stryker sets its own (stryker.config.json vitest.pool, threads: no process start per run).
     setupFiles: ["test/support/fc-seed.ts"],
     // Each mutant reruns the covering tests: a tenth of the property runs (the fixed seed keeps it deterministic).
     env: { LAM_FC_RUNS_SCALE: process.env.LAM_FC_RUNS_SCALE ?? "0.1" },

@@ -13,23 +13,24 @@ const detected = new Set(["Killed", "Timeout"]);
 const undetected = new Set(["Survived", "NoCoverage"]);
 const folderOf = (file) => scopes.find((s) => file.startsWith(s.replace(/\/$/, "") + "/")) ?? file.split("/")[0];
 const byFolder = new Map();
+const byFile = new Map();
 const survivors = [];
 for (const [file, { mutants, source }] of Object.entries(report.files)) {
   const lines = source.split("\n");
   const f = folderOf(file);
   const tally = byFolder.get(f) ?? { killed: 0, survived: 0, noCoverage: 0, timeout: 0, other: 0 };
+  const own = { killed: 0, survived: 0, noCoverage: 0, timeout: 0, other: 0 };
   for (const m of mutants) {
-    if (m.status === "Killed") tally.killed++;
-    else if (m.status === "Timeout") tally.timeout++;
-    else if (m.status === "Survived") tally.survived++;
-    else if (m.status === "NoCoverage") tally.noCoverage++;
-    else tally.other++;
+    const key = { Killed: "killed", Timeout: "timeout", Survived: "survived", NoCoverage: "noCoverage" }[m.status] ?? "other";
+    tally[key]++;
+    own[key]++;
     if (undetected.has(m.status)) {
       const { line, column } = m.location.start;
       survivors.push({ file, line, column, status: m.status, mutator: m.mutatorName, replacement: (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 80), code: (lines[line - 1] ?? "").trim().slice(0, 100) });
     }
   }
   byFolder.set(f, tally);
+  byFile.set(file, own);
 }
 const score = (t) => (100 * (t.killed + t.timeout)) / Math.max(1, t.killed + t.timeout + t.survived + t.noCoverage);
 const out = [
@@ -40,6 +41,10 @@ const out = [
   "| folder | score % | killed | timeout | survived | no coverage | errors/ignored |",
   "|---|---|---|---|---|---|---|",
   ...[...byFolder].map(([f, t]) => `| ${f} | ${score(t).toFixed(1)} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${t.other} |`),
+  "",
+  "| file | score % | killed | timeout | survived | no coverage | errors/ignored |",
+  "|---|---|---|---|---|---|---|",
+  ...[...byFile].sort(([a], [b]) => (a < b ? -1 : 1)).map(([f, t]) => `| ${f} | ${score(t).toFixed(1)} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${t.other} |`),
   "",
   `## Surviving mutants (${survivors.length})`,
   "",
