@@ -1,11 +1,11 @@
-// lam.json's contents, apart from the file I/O of dynamics/save.ts (which reads and writes it) and from the training
-// run (which fills it): both import this, neither imports the other.
+// lam.json's contents and their check, apart from the file I/O of dynamics/save.ts (which reads and writes it) and
+// from the training run (which fills it): both import this, neither imports the other.
 import type * as tf from "@tensorflow/tfjs";
 import type { Normalisation } from "../perception/types.js";
 import type { ArFit } from "./baselines/ar.js";
 import type { Block } from "./dataset.js";
 import type { ErrorSummary } from "./metrics.js";
-import type { HeadSource, HeadSpec } from "./codec.js";
+import { checkHead, type HeadSource, type HeadSpec } from "./codec.js";
 import type { ModelSpec } from "./spec.js";
 
 /** Per-action source choice on the validation blocks (train-run.ts chooseSources). */
@@ -80,4 +80,53 @@ export interface LamJson {
 export interface LoadedModel {
   readonly model: tf.LayersModel;
   readonly meta: LamJson;
+}
+
+/** A model folder that cannot be used: names the file and what is wrong with it. */
+export class ModelLoadError extends Error {
+  override readonly name = "ModelLoadError";
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+  }
+}
+
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string");
+const isNumbers = (v: unknown, n: number): v is number[] => Array.isArray(v) && v.length === n && v.every((x) => typeof x === "number" && Number.isFinite(x));
+
+/** Checks lam.json's shape field by field; the error names the key. */
+export function checkLamJson(v: unknown, file: string): LamJson {
+  const fail = (key: string, what: string) => new ModelLoadError(file, `${key} ${what}`);
+  if (typeof v !== "object" || v === null) throw new ModelLoadError(file, "is not a JSON object");
+  const o = v as Record<string, unknown>;
+  if (o.version !== LAM_JSON_VERSION) throw fail("version", `=${JSON.stringify(o.version)} is not supported (expected ${LAM_JSON_VERSION})`);
+  const s = o.spec as Record<string, unknown> | undefined;
+  if (!s || typeof s !== "object") throw fail("spec", "is missing");
+  if (!isStrings(s.features) || s.features.length === 0) throw fail("spec.features", "must be a non-empty list of channel names");
+  if (!isStrings(s.actions) || s.actions.length === 0) throw fail("spec.actions", "must be a non-empty list of channel names");
+  for (const k of ["rate", "history", "horizon", "layers", "units"]) {
+    if (typeof s[k] !== "number" || !((s[k] as number) > 0)) throw fail(`spec.${k}`, `=${JSON.stringify(s[k])} must be a positive number`);
+  }
+  const spec = s as unknown as ModelSpec;
+  const n = o.normalisation as Record<string, Record<string, unknown>> | undefined;
+  for (const [key, names] of [["features", spec.features], ["actions", spec.actions]] as const) {
+    const x = n?.[key];
+    if (!x || !isStrings(x.channels) || x.channels.join() !== names.join()) throw fail(`normalisation.${key}.channels`, `must equal spec.${key} (${names.join(", ")})`);
+    if (!isNumbers(x.mean, names.length)) throw fail(`normalisation.${key}.mean`, `must be ${names.length} finite numbers`);
+    if (!isNumbers(x.std, names.length) || (x.std as number[]).some((d) => !(d > 0))) throw fail(`normalisation.${key}.std`, `must be ${names.length} positive numbers`);
+  }
+  const h = o.head as Record<string, unknown> | undefined;
+  if (!h || h.kind !== "residual-hold") throw fail("head.kind", `=${JSON.stringify(h?.kind)} is not a known head (residual-hold)`);
+  if (!isNumbers(h.scale, spec.actions.length) || (h.scale as number[]).some((d) => !(d > 0))) throw fail("head.scale", `must be ${spec.actions.length} positive numbers`);
+  if (!isNumbers(h.fallback, spec.actions.length)) throw fail("head.fallback", `must be ${spec.actions.length} finite numbers`);
+  if (typeof h.eps !== "number" || !(h.eps > 0)) throw fail("head.eps", "must be a positive number");
+  try {
+    checkHead(h as unknown as HeadSpec, spec.actions.length);
+  } catch (e) {
+    throw new ModelLoadError(file, (e as Error).message);
+  }
+  if (typeof o.weightsSha256 !== "string" || !/^[0-9a-f]{64}$/.test(o.weightsSha256)) throw fail("weightsSha256", "must be 64 hex digits");
+  return v as LamJson;
 }

@@ -5,9 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs";
-import { checkHead, type HeadSpec } from "./codec.js";
-import type { ModelSpec } from "./spec.js";
-import { LAM_JSON_VERSION, type LamJson, type LoadedModel } from "./lam-json.js";
+import { checkLamJson, LAM_JSON_VERSION, ModelLoadError, type LamJson, type LoadedModel } from "./lam-json.js";
 
 /** The three files of a model folder, by name. */
 export interface ModelStore {
@@ -17,18 +15,7 @@ export interface ModelStore {
   where(name: string): string;
 }
 
-export { LAM_JSON_VERSION, type EvalReport, type LamJson, type LoadedModel, type TrainingSummary } from "./lam-json.js";
-
-/** A model folder that cannot be used: names the file and what is wrong with it. */
-export class ModelLoadError extends Error {
-  override readonly name = "ModelLoadError";
-  constructor(
-    readonly file: string,
-    readonly problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-  }
-}
+export { checkLamJson, LAM_JSON_VERSION, ModelLoadError, type EvalReport, type LamJson, type LoadedModel, type TrainingSummary } from "./lam-json.js";
 
 export function sha256(data: Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
@@ -88,44 +75,6 @@ function parseJson(bytes: Uint8Array, file: string): unknown {
   } catch (e) {
     throw new ModelLoadError(file, `not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
-}
-
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string");
-const isNumbers = (v: unknown, n: number): v is number[] => Array.isArray(v) && v.length === n && v.every((x) => typeof x === "number" && Number.isFinite(x));
-
-/** Checks lam.json's shape field by field; the error names the key. */
-export function checkLamJson(v: unknown, file: string): LamJson {
-  const fail = (key: string, what: string) => new ModelLoadError(file, `${key} ${what}`);
-  if (typeof v !== "object" || v === null) throw new ModelLoadError(file, "is not a JSON object");
-  const o = v as Record<string, unknown>;
-  if (o.version !== LAM_JSON_VERSION) throw fail("version", `=${JSON.stringify(o.version)} is not supported (expected ${LAM_JSON_VERSION})`);
-  const s = o.spec as Record<string, unknown> | undefined;
-  if (!s || typeof s !== "object") throw fail("spec", "is missing");
-  if (!isStrings(s.features) || s.features.length === 0) throw fail("spec.features", "must be a non-empty list of channel names");
-  if (!isStrings(s.actions) || s.actions.length === 0) throw fail("spec.actions", "must be a non-empty list of channel names");
-  for (const k of ["rate", "history", "horizon", "layers", "units"]) {
-    if (typeof s[k] !== "number" || !((s[k] as number) > 0)) throw fail(`spec.${k}`, `=${JSON.stringify(s[k])} must be a positive number`);
-  }
-  const spec = s as unknown as ModelSpec;
-  const n = o.normalisation as Record<string, Record<string, unknown>> | undefined;
-  for (const [key, names] of [["features", spec.features], ["actions", spec.actions]] as const) {
-    const x = n?.[key];
-    if (!x || !isStrings(x.channels) || x.channels.join() !== names.join()) throw fail(`normalisation.${key}.channels`, `must equal spec.${key} (${names.join(", ")})`);
-    if (!isNumbers(x.mean, names.length)) throw fail(`normalisation.${key}.mean`, `must be ${names.length} finite numbers`);
-    if (!isNumbers(x.std, names.length) || (x.std as number[]).some((d) => !(d > 0))) throw fail(`normalisation.${key}.std`, `must be ${names.length} positive numbers`);
-  }
-  const h = o.head as Record<string, unknown> | undefined;
-  if (!h || h.kind !== "residual-hold") throw fail("head.kind", `=${JSON.stringify(h?.kind)} is not a known head (residual-hold)`);
-  if (!isNumbers(h.scale, spec.actions.length) || (h.scale as number[]).some((d) => !(d > 0))) throw fail("head.scale", `must be ${spec.actions.length} positive numbers`);
-  if (!isNumbers(h.fallback, spec.actions.length)) throw fail("head.fallback", `must be ${spec.actions.length} finite numbers`);
-  if (typeof h.eps !== "number" || !(h.eps > 0)) throw fail("head.eps", "must be a positive number");
-  try {
-    checkHead(h as unknown as HeadSpec, spec.actions.length);
-  } catch (e) {
-    throw new ModelLoadError(file, (e as Error).message);
-  }
-  if (typeof o.weightsSha256 !== "string" || !/^[0-9a-f]{64}$/.test(o.weightsSha256)) throw fail("weightsSha256", "must be 64 hex digits");
-  return v as LamJson;
 }
 
 interface WeightsManifestEntry {

@@ -9,8 +9,10 @@ const root = resolve(__dirname, "../..");
 /** Module specifiers a file loads at run time: static imports and re-exports that are not type-only, dynamic imports. */
 export function runtimeImports(source: string): string[] {
   const out: string[] = [];
+  // Comments first: prose such as "both import this" would otherwise open a statement.
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
   const stmt = /(?:^|[;\s])(import|export)(\s+type)?\s+([^;]*?)\s*from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^import\s+["']([^"']+)["']/gm;
-  for (const m of source.matchAll(stmt)) {
+  for (const m of code.matchAll(stmt)) {
     if (m[5] !== undefined || m[6] !== undefined) {
       out.push((m[5] ?? m[6])!);
       continue;
@@ -56,6 +58,8 @@ const tfjsFrom = (entry: string): string[] =>
 describe("tfjs-free dynamics (the codec apart from the tfjs graph)", () => {
   it("parses what a file loads at run time and skips what the compiler erases", () => {
     const src = [
+      "// both import this, neither imports the other",
+      "/* import it from here */",
       'import * as tf from "@tensorflow/tfjs";',
       'import type * as tt from "@tensorflow/tfjs-core";',
       'import { type A, type B } from "./types.js";',
@@ -77,6 +81,7 @@ describe("tfjs-free dynamics (the codec apart from the tfjs graph)", () => {
     "dynamics/predictor.ts",
     "dynamics/kernel-choice.ts",
     "dynamics/dataset.ts",
+    "dynamics/lam-json.ts",
     "dynamics/baselines/index.ts",
     "dynamics/prior/index.ts",
     "sim/imitate/windows.ts",
