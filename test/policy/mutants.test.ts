@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addToTally, emptyTally, initialPolicyMemory, MIN_DT, policyPreset, policyStep, resolveBounds, type PolicyInput } from "../../policy/index.js";
-import { prediction, run } from "./helpers.js";
+import { memoryAfter, prediction, run } from "./helpers.js";
 
 // Tests written for StrykerJS survivors (docs/mutation.md lists each mutant and the test here that kills it).
 
@@ -121,5 +121,23 @@ describe("state checks at their edges", () => {
     expect(r.command.mode).not.toBe("model");
     expect(Object.values(r.command.values).every(Number.isFinite)).toBe(true);
     expect(r.why.faults.map((f) => f.reason)).toContain("bad_state");
+  });
+});
+
+describe("speed_cmd's implied acceleration carried into the jerk limit", () => {
+  const robot = policyPreset("robot-1-10"); // dt 0.02 s; at 2 m/s lonAccLim 6.5, lonJerkLim 35
+  const memory = memoryAfter(0, { speed_cmd: 2, steer_cmd: 0 }, { speed_cmd: 5 });
+  const step = (previous?: Record<string, number>) =>
+    policyStep({ prediction: prediction(0.02, { speed_cmd: 10, steer_cmd: 0 }), state: { t: 0.02, speed: 2 }, ...(previous ? { previous: { t: 0, values: previous, mode: "model", limits: [] } } : {}) }, memory, robot);
+
+  it("keeps the last rate when the command sent is the one it made", () => {
+    for (const r of [step(), step({ speed_cmd: 2, steer_cmd: 0 })]) {
+      expect(r.command.values.speed_cmd).toBeCloseTo(2 + (5 + 35 * 0.02) * 0.02, 12);
+      expect(r.command.limits).toContain("lon_jerk");
+    }
+  });
+  it("starts from rate 0 when another controller sent something else", () => {
+    const r = step({ speed_cmd: 2.5, steer_cmd: 0 });
+    expect(r.command.values.speed_cmd).toBeCloseTo(2.5 + 35 * 0.02 * 0.02, 12);
   });
 });
