@@ -19,7 +19,7 @@ import type { ModelSpec } from "../dynamics/spec.js";
 import { PipelineDriver } from "./pipeline-driver.js";
 import { openModel, type RuntimeModel } from "./model.js";
 import { bundledModelDirs, defaultModelDir, packageRoot } from "./model-dir.js";
-import type { ParamSet } from "./tune-params.js";
+import type { ParamSet } from "../sim/tune/sweep.js";
 import { UsageError } from "./io.js";
 import { PriorPredictor, defaultPrior } from "../dynamics/prior/index.js";
 import { SCENE_CHANNELS } from "../perception/scene.js";

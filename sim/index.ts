@@ -20,3 +20,4 @@ export * from "./replay-report.js";
 export * from "./replay-runs.js";
 export * from "./replay-score.js";
 export * from "./replay.js";
+export * from "./tune/index.js";

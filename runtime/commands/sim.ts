@@ -7,7 +7,7 @@ import { buildReport, renderHtml, type Report } from "../../sim/index.js";
 import { encodeRuns } from "../../sim/replay-runs.js";
 import { openPolicy, type RuntimeModel } from "../model.js";
 import { parseShard, shardOf } from "../shard.js";
-import { checkParams, parseParamSet } from "../tune-params.js";
+import { checkParams, parseParamSet } from "../tune/params.js";
 import { DRIVER_KINDS, loadScenarioArgs, openBundledModels, openModelFor, planScenarios, runPlanned, type DriverKind, type SimSetup } from "../sim-run.js";
 import { parseScenario, type Scenario } from "../../scenarios/index.js";
 import { generateScenarios, scenarioYaml } from "../../sim/generate.js";

@@ -4,12 +4,10 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { UsageError, type CliIO } from "../io.js";
 import { openPolicy } from "../model.js";
-import { cartesian, checkParams, parseSweeps } from "../tune-params.js";
 import { loadScenarioArgs, planScenarios, type SimSetup } from "../sim-run.js";
-import { tune } from "../tune.js";
-import { renderTuneHtml } from "../tune-html.js";
+import { renderTuneHtml } from "../../sim/tune/index.js";
+import { cartesian, checkParams, openTuneModels, parseSweeps, tune } from "../tune/index.js";
 import { modelInfo, seedOf } from "./sim.js";
-import { openTuneModels } from "../tune-set.js";
 
 const HELP = `usage: lam tune <scenario.yaml|folder|catalog ...> --param policy.key=a,b,c [--param ...] [options]
 

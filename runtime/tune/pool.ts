@@ -5,17 +5,18 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { TuneJob, SetResult } from "./tune-set.js";
-import type { SetTask, WorkerReply } from "./tune-worker.js";
+import type { SetResult } from "../../sim/tune/index.js";
+import type { TuneJob } from "./set.js";
+import type { SetTask, WorkerReply } from "./worker.js";
 
 /**
- * A worker on the compiled tune-worker.js; from the TypeScript sources (tsx, vitest) the worker registers
+ * A worker on the compiled worker.js (beside this file in dist/runtime/tune/); from the TypeScript sources (tsx, vitest) the worker registers
  * tsx's loader first, since a worker thread does not inherit the parent's module hooks.
  */
 function spawn(job: TuneJob): Worker {
-  const js = new URL("./tune-worker.js", import.meta.url);
+  const js = new URL("./worker.js", import.meta.url);
   if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: job });
-  const ts = new URL("./tune-worker.ts", import.meta.url);
+  const ts = new URL("./worker.ts", import.meta.url);
   let api: string;
   try {
     api = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve("tsx/esm/api")), "index.mjs")).href;

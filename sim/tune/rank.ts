@@ -1,32 +1,9 @@
-// `lam tune`: the baseline parameters (set 0) and every combination of the swept values (sets 1..n) run over
-// the scenarios, in-process or on worker threads, then ranked (tune-score.ts) with what each set trades off
-// against the baseline: per-metric mean deltas and the scenarios it newly passes or fails.
-import { performance } from "node:perf_hooks";
-import { round, type ScenarioMetrics, type ScenarioResult } from "../sim/index.js";
-import type { RuntimeModel } from "./model.js";
-import { runSetsOnWorkers } from "./tune-pool.js";
-import { openTuneContext, runSet, type SetResult, type TuneJob } from "./tune-set.js";
-import type { ParamSet, ParamSweep } from "./tune-params.js";
-import { compareScores, scoreSet, scoringScenario, SCORE_FORMULA, SCORE_WEIGHTS, type SetScore } from "./tune-score.js";
-
-export interface TuneOptions {
-  readonly workers: number;
-  /** The models already opened by the caller, for the in-process path (one worker). */
-  readonly models?: readonly RuntimeModel[];
-  readonly onResult?: (r: SetResult, done: number, total: number) => void;
-}
-
-/** Set 0 is the baseline (no overrides); set i ≥ 1 is sets[i − 1]. Results in set order. */
-export async function runTuneSets(job: TuneJob, sets: readonly ParamSet[], opts: TuneOptions): Promise<SetResult[]> {
-  const tasks = [{}, ...sets].map((params, index) => ({ index, params }));
-  if (opts.workers > 1) return runSetsOnWorkers(job, tasks, { workers: opts.workers, onResult: opts.onResult });
-  const ctx = await openTuneContext(job, opts.models);
-  return tasks.map((t, i) => {
-    const r = runSet(ctx, t.index, t.params);
-    opts.onResult?.(r, i + 1, tasks.length);
-    return r;
-  });
-}
+// The ranking of `lam tune`: parameter sets ordered by score.ts's rule, each with what it trades off against the
+// baseline (set 0): per-metric mean deltas and the scenarios it newly passes or fails.
+import type { Scenario } from "../../scenarios/index.js";
+import { round, type ScenarioMetrics, type ScenarioResult } from "../metrics.js";
+import { compareScores, scoreSet, scoringScenario, SCORE_WEIGHTS, type SetScore } from "./score.js";
+import type { ParamSet, ParamSweep, SetResult } from "./sweep.js";
 
 export interface RankedSet extends SetScore {
   readonly rank: number;
@@ -68,8 +45,8 @@ function meanMetrics(results: readonly ScenarioResult[]): Record<string, number 
   return out;
 }
 
-export function rankSets(job: TuneJob, results: readonly SetResult[], top: number): { baseline: RankedSet; ranking: RankedSet[]; all: RankedSet[] } {
-  const scoring = job.scenarios.map(scoringScenario);
+export function rankSets(scenarios: readonly Scenario[], results: readonly SetResult[], top: number): { baseline: RankedSet; ranking: RankedSet[]; all: RankedSet[] } {
+  const scoring = scenarios.map(scoringScenario);
   const base = results.find((r) => r.index === 0);
   if (!base) throw new Error("tune: the baseline set (0) is missing");
   const basePass = new Set(base.scenarios.filter((s) => s.passed).map((s) => s.name));
@@ -97,26 +74,4 @@ export function rankSets(job: TuneJob, results: readonly SetResult[], top: numbe
   });
   const ranked = [...entries].sort(compareScores).map((e, i) => ({ ...e, rank: i + 1 }));
   return { baseline: ranked.find((e) => e.baseline)!, ranking: ranked.slice(0, top), all: ranked };
-}
-
-export async function tune(
-  job: TuneJob,
-  sweeps: readonly ParamSweep[],
-  sets: readonly ParamSet[],
-  opts: TuneOptions & { readonly top: number },
-): Promise<{ report: TuneReport; all: RankedSet[] }> {
-  const t0 = performance.now();
-  const results = await runTuneSets(job, sets, opts);
-  const { baseline, ranking, all } = rankSets(job, results, opts.top);
-  const report: TuneReport = {
-    scoring: { formula: SCORE_FORMULA, weights: SCORE_WEIGHTS },
-    scenarios: job.scenarios.map((s) => s.name),
-    sweeps,
-    sets: sets.length,
-    baseline,
-    ranking,
-    seed: job.seed,
-    timing: { wall_s: Math.round(performance.now() - t0) / 1000, workers: opts.workers },
-  };
-  return { report, all };
 }

@@ -1,18 +1,12 @@
-// `--param key=value` (lam sim) and `--param key=a,b,c` (lam tune) as the CLI writes them, and the cartesian
-// product of the swept values. Values stay text: applyOverrides coerces them against the parameter's type, so
-// `policy.fallback.action=hold,stop` and `policy.blend=0,0.5` both work. A bracketed value is one array value:
+// `--param key=value` (lam sim) and `--param key=a,b,c` (lam tune) as the CLI writes them (the sweep and its
+// cartesian product are sim/tune/sweep.ts's). Values stay text: applyOverrides coerces them against the parameter's
+// type, so `policy.fallback.action=hold,stop` and `policy.blend=0,0.5` both work. A bracketed value is one array value:
 // `policy.latAccLim=[5,5,4,3],[4,4,3,2]` sweeps two whole tables.
-import { UsageError } from "./io.js";
-import type { OverrideValue } from "../policy/overrides.js";
-import { PolicyParamsError } from "../policy/params.js";
-
-export interface ParamSweep {
-  readonly key: string;
-  readonly values: readonly OverrideValue[];
-}
-
-/** One parameter set: dotted key → value, in the order the keys were given. */
-export type ParamSet = Readonly<Record<string, OverrideValue>>;
+import { UsageError } from "../io.js";
+import type { OverrideValue } from "../../policy/overrides.js";
+import { PolicyParamsError } from "../../policy/params.js";
+import type { ParamSet, ParamSweep } from "../../sim/tune/sweep.js";
+export { cartesian, type ParamSet, type ParamSweep } from "../../sim/tune/sweep.js";
 
 function splitTop(text: string, where: string): string[] {
   const out: string[] = [];
@@ -74,13 +68,6 @@ export function parseSweeps(args: readonly string[]): ParamSweep[] {
     if (dup) throw new UsageError(`--param ${key}: value ${dup} listed twice`);
     return { key, values };
   });
-}
-
-/** Every combination, the first key varying slowest; a fixed order, so set indices are stable across runs. */
-export function cartesian(sweeps: readonly ParamSweep[]): ParamSet[] {
-  let sets: Record<string, OverrideValue>[] = [{}];
-  for (const s of sweeps) sets = sets.flatMap((base) => s.values.map((v) => ({ ...base, [s.key]: v })));
-  return sets;
 }
 
 /** Runs `f`; bad --param keys or values (PolicyParamsError) become usage errors that name them and the known keys. */

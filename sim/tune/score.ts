@@ -11,8 +11,11 @@
 //
 // Progress weighs as much as safety so that stopping short (all margins kept, no job done) never looks best. The score lies in [−0.9, 0.8]; the rank key is (passed ↓, collisions ↑, score ↓, set index ↑), so ties resolve
 // the same way every run.
-import type { Scenario } from "../scenarios/index.js";
-import { passCriteria, scenarioVehicle, round, type PassCriteria, type ScenarioMetrics, type ScenarioResult } from "../sim/index.js";
+import type { Scenario } from "../../scenarios/index.js";
+import { scenarioVehicle } from "../closed-loop.js";
+import { passCriteria } from "../criteria.js";
+import { round, type ScenarioMetrics, type ScenarioResult } from "../metrics.js";
+import type { PassCriteria } from "../run.js";
 
 export const SCORE_WEIGHTS = { safety: 0.3, comfort: 0.2, progress: 0.3, fallback: -0.1, limits: -0.1 } as const;
 

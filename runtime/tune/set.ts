@@ -2,12 +2,12 @@
 // one worker) does. Everything a set's result depends on is in the TuneJob and the overrides, so where it runs
 // cannot change it.
 import { performance } from "node:perf_hooks";
-import type { Scenario } from "../scenarios/index.js";
-import { buildReport, type ScenarioResult } from "../sim/index.js";
-import type { PolicyParams } from "../policy/index.js";
-import { openPolicy, type RuntimeModel } from "./model.js";
-import { openBundledModels, openModelFor, planScenarios, runPlanned, type SimSetup } from "./sim-run.js";
-import type { ParamSet } from "./tune-params.js";
+import type { Scenario } from "../../scenarios/index.js";
+import { buildReport } from "../../sim/index.js";
+import type { ParamSet, SetResult } from "../../sim/tune/index.js";
+import type { PolicyParams } from "../../policy/index.js";
+import { openPolicy, type RuntimeModel } from "../model.js";
+import { openBundledModels, openModelFor, planScenarios, runPlanned, type SimSetup } from "../sim-run.js";
 
 /** What every worker needs to run any set: plain data, sent once as workerData. */
 export interface TuneJob {
@@ -17,13 +17,6 @@ export interface TuneJob {
   /** --policy FILE|preset (undefined = by the scenario's vehicle). */
   readonly policy?: string;
   readonly seed: number;
-}
-
-export interface SetResult {
-  readonly index: number;
-  readonly params: ParamSet;
-  readonly scenarios: readonly ScenarioResult[];
-  readonly timing: { readonly wall_ms: number };
 }
 
 /** A job with its models and base policy opened: built once per worker. */

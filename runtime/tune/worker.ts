@@ -1,7 +1,7 @@
 // A tune worker thread: opens the model once, then runs the parameter sets it is sent, one at a time.
 import { parentPort, workerData } from "node:worker_threads";
-import { openTuneContext, runSet, type TuneJob } from "./tune-set.js";
-import type { ParamSet } from "./tune-params.js";
+import type { ParamSet } from "../../sim/tune/index.js";
+import { openTuneContext, runSet, type TuneJob } from "./set.js";
 
 export interface SetTask {
   readonly index: number;
@@ -14,7 +14,7 @@ export type WorkerReply =
   | { readonly kind: "error"; readonly index: number | null; readonly message: string };
 
 const port = parentPort;
-if (!port) throw new Error("runtime/tune-worker runs only as a worker thread");
+if (!port) throw new Error("runtime/tune/worker runs only as a worker thread");
 const send = (m: WorkerReply) => port.postMessage(m);
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 

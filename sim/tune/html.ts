@@ -1,7 +1,7 @@
 // The tune report page: the scoring rule, the ranked sets with what each trades off against the baseline, and
 // per swept key the score against the value (reusing the simulator report's SVG plots).
-import { esc, linePlot } from "../sim/index.js";
-import type { RankedSet, TuneReport } from "./tune.js";
+import { esc, linePlot } from "../report/svg.js";
+import type { RankedSet, TuneReport } from "./rank.js";
 
 const DELTA_KEYS = ["min_ttc_s", "max_lane_deviation_m", "max_lat_accel", "max_lon_jerk", "progress", "fallback_share", "limit_events", "ade"];
 
