@@ -13,6 +13,7 @@ import { openMqttBridge } from "../bridges/mqtt/index.js";
 import type { BenchNodeStats, OpenBenchLive } from "./live-kit.js";
 import { startBenchBroker } from "./fuzz/broker.js";
 import { startFeeder } from "./fuzz/feeder.js";
+import { type Trend, trend } from "./soak-trend.js";
 
 export interface SoakOptions {
   readonly minutes: number;
@@ -57,6 +58,9 @@ export interface SoakReport {
   readonly p99_flat: boolean;
   /** No row's tick p99 more than 10% above the first row's (growth, as opposed to noise in either direction). */
   readonly p99_no_growth: boolean;
+  /** Drift of RSS and tick p99 over the run (bench/soak-trend.ts): medians of the first and last sixth, and a fitted line. */
+  readonly rss_trend: Trend | null;
+  readonly p99_trend: Trend | null;
   readonly warmup_s: number;
   readonly node: {
     readonly rejected: Readonly<Record<string, number>>;
@@ -191,6 +195,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     rss_flat: rows.every((r) => within(r.rss_ratio)),
     p99_flat: rows.every((r) => within(r.p99_ratio)),
     p99_no_growth: rows.every((r) => r.p99_ratio !== null && r.p99_ratio <= 1 + TOLERANCE),
+    rss_trend: trend(rows.map((r) => r.rss_mb), TOLERANCE),
+    p99_trend: trend(rows.map((r) => r.tick_p99_ms), TOLERANCE),
     warmup_s: warmupS,
     node: { rejected: rejectedByReason(stats), deadline_misses: stats.timing.deadline_misses, clock_resets: stats.clock_resets, internal_errors: stats.internal_errors, unsent: { ...stats.unsent }, state: stats.state, fallback_reason: stats.fallback_reason },
   };
@@ -233,6 +239,13 @@ export function formatSoakTable(r: SoakReport): string {
     line(widths.map((w) => "-".repeat(w))),
     ...rows.map(line),
     `RSS within 10% of the first interval: ${r.rss_flat ? "yes" : "NO"}; tick p99 within 10% of the first interval: ${r.p99_flat ? "yes" : "NO"} (never above +10%: ${r.p99_no_growth ? "yes" : "NO"})`,
+    ...(["rss", "p99"] as const).map((k) => {
+      const t = k === "rss" ? r.rss_trend : r.p99_trend;
+      const name = k === "rss" ? "RSS MB" : "tick p99 ms";
+      return t === null
+        ? `${name} trend: too few intervals`
+        : `${name} trend: median of the first sixth ${t.start.toFixed(3)}, of the last sixth ${t.end.toFixed(3)} (×${t.ratio.toFixed(3)}), fitted line ${(100 * t.line_change).toFixed(1)}% over the run: ${t.flat ? "flat" : "NOT flat"} within 10%`;
+    }),
     `node: samples rejected ${JSON.stringify(r.node.rejected)}, ${r.node.deadline_misses} deadline misses, ${r.node.clock_resets} clock resets, ${r.node.internal_errors} internal errors, unsent ${JSON.stringify(r.node.unsent)}, state at the end ${r.node.state} (${r.node.fallback_reason ?? "no fallback"})`,
     "",
   ].join("\n");
