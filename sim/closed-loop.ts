@@ -15,6 +15,7 @@ import { referenceController } from "./reference.js";
 import { passCriteria } from "./criteria.js";
 import type { Driver, DriverOutput } from "./driver.js";
 import { commandOutcome, firstStep } from "../pipeline/tally.js";
+import { predictionAhead } from "./report/ahead.js";
 import type { ScenarioRun, TickRecord } from "./run.js";
 
 export interface RunOptions {
@@ -89,6 +90,12 @@ function predictionError(pred: ActionSequence, executed: readonly Record<string,
     if (i === horizon - 1) (last = stepSum / stepN), (lastN = 1);
   }
   return n === 0 || lastN === 0 ? null : { ade: sum / n, fde: last };
+}
+
+/** First step and spread, plus (for the report, as replays record it) what was predicted 0.5 s and 1 s ahead. */
+function predictionRecord(p: ActionSequence, t: number, rate: number): NonNullable<TickRecord["prediction"]> {
+  const ahead = predictionAhead(p, t, rate);
+  return ahead ? { ...firstStep(p), ahead } : firstStep(p);
 }
 
 export function runScenario(sc: Scenario, driver: Driver, options: RunOptions): ScenarioRun {
@@ -198,7 +205,7 @@ export function runScenario(sc: Scenario, driver: Driver, options: RunOptions): 
       mode: outcome.mode,
       limits: [...outcome.limits, ...[...vehicleLimits].sort()],
       fallback: outcome.fallback,
-      prediction: out.prediction ? firstStep(out.prediction) : null,
+      prediction: out.prediction ? predictionRecord(out.prediction, t, sc.rate) : null,
       prediction_error: null,
       tick_ms: out.tickMs ?? measured ?? null,
     });

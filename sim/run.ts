@@ -43,7 +43,7 @@ export interface TickRecord {
   readonly interventions?: readonly LimitIntervention[];
   readonly fallback: string | null;
   /**
-   * First predicted step by channel, and its std (spread), if the driver predicted; `ahead` (replays): the value
+   * First predicted step by channel, and its std (spread), if the driver predicted; `ahead` (replays and sims): the value
    * predicted for k ticks after this one, by k then channel, for the leads reports plot (sim/report/ahead.ts).
    */
   readonly prediction: {

@@ -12,17 +12,20 @@ export function aheadSteps(rate: number, horizonSteps: number): number[] {
 /**
  * The values `seq` (made at time `tNow`) predicts for k ticks later, for each lead in aheadSteps(rate, its
  * horizon). Steps are addressed as the replay scores them: the first at round((t0 − tNow)·rate) ticks after
- * tNow, one tick apart. Undefined when no lead falls within the sequence.
+ * tNow, then dt·rate ticks apart (one tick where the model steps at the tick rate, as in replays). Where the model
+ * steps more coarsely than the ticks (a 20 Hz model in a 40 Hz sim, its prediction held between its steps), the
+ * nearest step within half a model step stands for the lead. Undefined when no lead falls within the sequence.
  */
 export function predictionAhead(seq: ActionSequence, tNow: number, rate: number): Record<string, Record<string, number>> | undefined {
   const C = seq.channels.length;
   const H = C ? Math.floor(seq.mean.length / C) : 0;
   const first = Math.round((seq.t0 - tNow) * rate);
+  const per = seq.dt > 0 ? seq.dt * rate : 1;
   const out: Record<string, Record<string, number>> = {};
   let any = false;
-  for (const k of aheadSteps(rate, H + first - 1)) {
-    const s = k - first;
-    if (s < 0 || s >= H) continue;
+  for (const k of aheadSteps(rate, Math.floor(first + (H - 1) * per + per / 2 + 1e-9))) {
+    const s = Math.min(H - 1, Math.max(0, Math.round((k - first) / per)));
+    if (H === 0 || Math.abs(first + s * per - k) > per / 2 + 1e-9) continue;
     const row: Record<string, number> = {};
     for (let c = 0; c < C; c++) row[seq.channels[c]] = seq.mean[s * C + c];
     out[String(k)] = row;
