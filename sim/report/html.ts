@@ -14,11 +14,11 @@ import type { HorizonError } from "./horizon.js";
 import { chartAssets } from "./assets.js";
 import { LIVE_SCRIPT } from "./live.js";
 
-const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#17becf"];
-const AHEAD_COLORS = ["#2ca02c", "#9467bd", "#8c564b"];
+export const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#17becf"];
+export const AHEAD_COLORS = ["#2ca02c", "#9467bd", "#8c564b"];
 /** Points per series in the static SVG and in the interactive plot (every n-th tick, the same ticks for all). */
-const SVG_POINTS = 800;
-const LIVE_POINTS = 4000;
+export const SVG_POINTS = 800;
+export const LIVE_POINTS = 4000;
 /** Limit events and fallback episodes listed per scenario (all are counted). */
 const MAX_ROWS = 40;
 const MAX_PLOT_EVENTS = 1000;
@@ -26,7 +26,8 @@ const MAX_PLOT_EVENTS = 1000;
 /** Metrics only a simulated run has (null in replays): their columns appear only when some scenario has them. */
 export const SIM_ONLY_METRICS = ["collisions", "min_ttc_s", "max_lane_deviation_m", "progress"] as const;
 
-function every<T>(xs: readonly T[], max: number): number[] {
+/** Indices of every n-th element (and the last), at most about `max` of them. */
+export function thinned<T>(xs: readonly T[], max: number): number[] {
   const step = Math.max(1, Math.ceil(xs.length / max));
   const idx: number[] = [];
   for (let i = 0; i < xs.length; i++) if (i % step === 0 || i === xs.length - 1) idx.push(i);
@@ -39,14 +40,14 @@ export function plotNumber(v: number | null | undefined): number | null {
   const r = Number(v.toPrecision(6));
   return r === 0 ? 0 : r;
 }
-const plotTime = (t: number) => Math.round(t * 1e4) / 1e4;
+export const plotTime = (t: number) => Math.round(t * 1e4) / 1e4;
 
 function fmt(v: number | null | undefined): string {
   if (v === null || v === undefined) return "–";
   return Number.isInteger(v) ? String(v) : v.toFixed(3);
 }
-const num3 = (v: number) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toFixed(3));
-const secs = (s: number) => String(Number(s.toFixed(3)));
+export const num3 = (v: number) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toFixed(3));
+export const secs = (s: number) => String(Number(s.toFixed(3)));
 
 /** One plot as the page embeds it for uPlot (the x values shared by its series). */
 export interface PlotData {
@@ -133,20 +134,22 @@ function episodeTable(title: string, eps: readonly Episode[], head: string, whyH
   return `<details class="events"><summary>${esc(title)} (${eps.length})</summary><table class="events"><tr><th>t (s)</th><th>for (s)</th><th>ticks</th><th>${head}</th><th>${whyHead}</th></tr>${rows}</table>${more}</details>`;
 }
 
-interface Ctx {
+/** The plots of one page, collected as its figures are written; `live` when the page draws them with uPlot. */
+export interface Ctx {
   readonly plots: PlotData[];
   readonly live: boolean;
 }
 
 /** A figure: the static SVG inside, and the same data for uPlot when the page's script runs. */
-function figure(ctx: Ctx, data: PlotData, svg: string): string {
+export function figure(ctx: Ctx, data: PlotData, svg: string): string {
   if (ctx.live) ctx.plots.push(data);
   return `<figure class="plot" id="${esc(data.id)}">${svg}</figure>`;
 }
 
-const unitOf = (ch: string) => (ch === "steer_cmd" ? "rad" : ch === "accel_cmd" ? "m/s²" : ch === "speed_cmd" ? "m/s" : "");
+export const unitOf = (ch: string) => (ch === "steer_cmd" ? "rad" : ch === "accel_cmd" ? "m/s²" : ch === "speed_cmd" ? "m/s" : "");
 
-function horizonBlock(ctx: Ctx, id: string, h: HorizonError, title: string): string {
+/** Error against horizon: a plot per channel (model and baselines) and a table at the first step, the leads and the end. */
+export function horizonBlock(ctx: Ctx, id: string, h: HorizonError, title: string): string {
   const channels = Object.keys(h.model);
   const names = Object.keys(h.baselines);
   const parts: string[] = [];
@@ -186,8 +189,8 @@ function scenarioSection(ctx: Ctx, run: ScenarioRun, res: ScenarioResult, idx: n
   const all = run.ticks;
   const dt = 1 / run.rate;
   const group = `s${idx}`;
-  const liveIdx = every(all, LIVE_POINTS);
-  const svgIdx = every(all, SVG_POINTS);
+  const liveIdx = thinned(all, LIVE_POINTS);
+  const svgIdx = thinned(all, SVG_POINTS);
   const pick = <T,>(xs: readonly T[], idx: readonly number[]) => idx.map((i) => xs[i]);
   const tAll = all.map((r) => r.t);
   const limits = limitEpisodes(all, dt);
@@ -334,8 +337,7 @@ export interface HtmlOptions {
 export function renderHtml(runs: readonly ScenarioRun[], opts: HtmlOptions = {}): string {
   const report = opts.report ?? buildReport(runs);
   const title = opts.title ?? "lam closed-loop report";
-  const assets = opts.interactive === false ? null : chartAssets();
-  const ctx: Ctx = { plots: [], live: assets !== null };
+  const ctx = plotContext(opts.interactive);
   const s = report.summary;
   const metricCols: { key: keyof ScenarioResult["metrics"]; head: string }[] = [
     { key: "collisions", head: "collisions" },
@@ -359,9 +361,36 @@ export function renderHtml(runs: readonly ScenarioRun[], opts: HtmlOptions = {})
   const hasCollisions = report.scenarios.some((r) => r.metrics.collisions !== null);
   const sections = runs.map((r, i) => scenarioSection(ctx, r, report.scenarios[i], i, opts.horizon?.[i] ?? null)).join("\n");
   const pooled = opts.pooledHorizon && runs.length > 1 ? horizonBlock(ctx, "all-h", opts.pooledHorizon, "Error against horizon, all drives") : "";
-  const note = assets
+  return pageHtml(
+    ctx,
+    title,
+    `<p><b>${s.passed}/${s.scenarios}</b> scenarios passed${s.failed ? ` — failed: ${s.failed_scenarios.map(esc).join(", ")}` : ""}.${hasCollisions ? ` Collisions: ${s.collisions}.` : ""}</p>
+${plotNote(ctx)}
+<table class="summary"><tr><th>scenario</th><th>result</th><th>failed criteria</th>${cols.map((c) => `<th>${c.head}</th>`).join("")}</tr>${head}</table>
+${opts.intro ?? ""}
+${pooled}
+${sections}`,
+  );
+}
+
+/** A page's plot collection: uPlot-drawn unless `interactive` is false or uPlot cannot be found. */
+export function plotContext(interactive?: boolean): Ctx {
+  return { plots: [], live: interactive !== false && chartAssets() !== null };
+}
+
+/** What the page says about its plots: static until the script draws them, or static only (no uPlot). */
+export function plotNote(ctx: Ctx): string {
+  return ctx.live
     ? `<p class="desc nojs">These are static plots: the interactive ones (drag to zoom, double-click to reset, values on hover) need JavaScript.</p>`
     : `<p class="desc">Static plots only: the charting library (uPlot) was not found when this report was written.</p>`;
+}
+
+/**
+ * One self-contained page: the styles, `body` (its figures written through `ctx`), then the plot data, uPlot and
+ * the page's script. Shared by the sim/replay reports and lam eval's.
+ */
+export function pageHtml(ctx: Ctx, title: string, body: string): string {
+  const assets = ctx.live ? chartAssets() : null;
   // JSON inside <script>: "<" escaped so no value can end the element.
   const json = JSON.stringify({ plots: ctx.plots }).replace(/</g, "\\u003c");
   const scripts = assets
@@ -373,12 +402,7 @@ ${assets.js}</script>
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title>
 ${assets ? `<style>${assets.css}</style>` : ""}<style>${CSS}</style></head><body>
 <h1>${esc(title)}</h1>
-<p><b>${s.passed}/${s.scenarios}</b> scenarios passed${s.failed ? ` — failed: ${s.failed_scenarios.map(esc).join(", ")}` : ""}.${hasCollisions ? ` Collisions: ${s.collisions}.` : ""}</p>
-${note}
-<table class="summary"><tr><th>scenario</th><th>result</th><th>failed criteria</th>${cols.map((c) => `<th>${c.head}</th>`).join("")}</tr>${head}</table>
-${opts.intro ?? ""}
-${pooled}
-${sections}
+${body}
 ${scripts}
 </body></html>
 `;
