@@ -13,8 +13,9 @@ const tests = process.env.LAM_MUTATION_TESTS?.split(",").filter(Boolean) ?? [
 export default defineConfig({
   test: {
     include: tests,
-    // The real drives take seconds to load per run: left out (the outlier filter has its own suite).
-    exclude: ["**/node_modules/**", "test/perception/real-drives.test.ts"],
+    // Left out, as each loads for seconds per run (a mutant reruns a file's beforeAll): the real drives (the outlier
+    // filter has its own suite) and the one-tick integration test (a tfjs model, the live node, a real drive).
+    exclude: ["**/node_modules/**", "test/perception/real-drives.test.ts", "test/pipeline/one-tick.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // No pool here: Stryker sets its own (stryker.config.json vitest.pool, threads: no process start per run).
