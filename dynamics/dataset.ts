@@ -24,27 +24,53 @@ export interface SplitOptions {
 
 export const DEFAULT_PATTERN: readonly Role[] = ["train", "test", "train", "train", "val", "train", "train"];
 
-/** Cuts every drive into time blocks with roles; a block after a block of another role loses its first `gap` frames. */
+/**
+ * Cuts every drive into time blocks with roles; a block after a block of another role loses its first `gap` frames.
+ * Blocks are cut on the frames' tick times, not their count: frames skip a time break (framesFromDrive), and the
+ * blocks, and their roles, stay where they are with the break filled by Missing frames.
+ */
 export function splitBlocks(series: readonly FrameSeries[], spec: ModelSpec, opts: SplitOptions): Block[] {
   const pattern = opts.pattern ?? DEFAULT_PATTERN;
   const per = Math.max(1, Math.round(opts.blockSeconds * spec.rate));
   const gap = spec.history + spec.horizon;
   const blocks: Block[] = [];
   for (const s of series) {
-    const n = s.frames.length;
+    const tick = frameTicks(s.frames, spec.rate);
+    const n = tick.length === 0 ? 0 : tick[tick.length - 1] + 1;
+    const at = (k: number) => firstAtOrAfter(tick, k);
     const count = Math.max(1, Math.round(n / per));
     let prev: Role | undefined;
     for (let b = 0; b < count; b++) {
       const role = pattern[b % pattern.length];
       const rawStart = Math.round((b * n) / count);
-      const end = Math.round(((b + 1) * n) / count);
-      const start = prev !== undefined && prev !== role ? Math.min(end, rawStart + gap) : rawStart;
+      const endTick = Math.round(((b + 1) * n) / count);
+      const start = at(prev !== undefined && prev !== role ? Math.min(endTick, rawStart + gap) : rawStart);
+      const end = at(endTick);
       prev = role;
       if (end - start < 1) continue;
       blocks.push({ drive: s.name, role, start, end, t0: s.frames[start].t, t1: s.frames[end - 1].t });
     }
   }
   return blocks;
+}
+
+/** Each frame's tick from the first at `rate`, at least one more than the previous frame's (frames off the grid count one each). */
+function frameTicks(frames: readonly Frame[], rate: number): Int32Array {
+  const tick = new Int32Array(frames.length);
+  for (let i = 1; i < frames.length; i++) tick[i] = Math.max(tick[i - 1] + 1, Math.round((frames[i].t - frames[0].t) * rate));
+  return tick;
+}
+
+/** Index of the first frame whose tick is >= k (frames.length when none). */
+function firstAtOrAfter(tick: Int32Array, k: number): number {
+  let lo = 0;
+  let hi = tick.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tick[mid] < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
