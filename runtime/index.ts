@@ -8,5 +8,5 @@ export { PipelineDriver } from "./pipeline-driver.js";
 export { openModel, openPolicy, type RuntimeModel } from "./model.js";
 export { defaultModelDir, dirStore, packageRoot } from "./model-dir.js";
 export { frameSpecFor, loadSeries } from "./drive-frames.js";
-export { startLiveNode } from "./live.js";
+export { startLiveNode } from "./live/index.js";
 export { shardOf } from "./shard.js";

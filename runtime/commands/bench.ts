@@ -50,7 +50,7 @@ function positiveInt(name: string, v: string | undefined, def: number): number {
 function benchLive(modelDir: string | undefined): OpenBenchLive {
   return async () => {
     const { openModel, openPolicy } = await import("../model.js");
-    const { startLiveNode } = await import("../live.js");
+    const { startLiveNode } = await import("../live/index.js");
     const model = await openModel(modelDir);
     const policy = await openPolicy(model.meta.spec);
     return {

@@ -1,4 +1,4 @@
-import type { LiveStats } from "../live-stats.js";
+import type { LiveStats } from "../live/stats.js";
 import type { Health } from "./server.js";
 
 /**

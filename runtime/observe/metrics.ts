@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { TickResult } from "../../pipeline/decider.js";
-import type { LiveStats } from "../live-stats.js";
+import type { LiveStats } from "../live/stats.js";
 
 /** What the metrics read: the node's counters (read at scrape time) and where its broker connection stands. */
 export interface MetricsSource {

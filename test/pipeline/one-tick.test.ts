@@ -23,7 +23,7 @@ import { resolveTiming } from "../../perception/timing.js";
 import type { Drive, Frame, Sample } from "../../perception/types.js";
 import type { TickResult } from "../../pipeline/decider.js";
 import { policyPreset } from "../../policy/presets.js";
-import { startLiveNode } from "../../runtime/live.js";
+import { startLiveNode } from "../../runtime/live/index.js";
 import { openModel, type RuntimeModel } from "../../runtime/model.js";
 import { PipelineDriver } from "../../runtime/pipeline-driver.js";
 import { replayFrames, replayInput } from "../../sim/replay.js";

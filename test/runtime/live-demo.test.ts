@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Sample } from "../../perception/types.js";
 import { recordDemoDrive, startDemoPublisher } from "../../runtime/demo.js";
-import { SourceClock } from "../../runtime/live-clock.js";
-import { TickTimes } from "../../runtime/live-stats.js";
+import { SourceClock } from "../../runtime/live/clock.js";
+import { TickTimes } from "../../runtime/live/stats.js";
 
 afterEach(() => void vi.useRealTimers());
 

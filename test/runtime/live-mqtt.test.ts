@@ -6,7 +6,7 @@ import { msgpackCodec } from "../../bridges/codec/index.js";
 import { openMqttBridge } from "../../bridges/mqtt/index.js";
 import type { Sample } from "../../perception/types.js";
 import { policyPreset } from "../../policy/presets.js";
-import { startLiveNode } from "../../runtime/live.js";
+import { startLiveNode } from "../../runtime/live/index.js";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
 import { driveSlice, holdLastModel } from "./live-support.js";
 

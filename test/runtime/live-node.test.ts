@@ -7,7 +7,7 @@ import type { Predictor } from "../../dynamics/types.js";
 import type { Sample } from "../../perception/types.js";
 import { policyPreset } from "../../policy/presets.js";
 import type { Command } from "../../policy/types.js";
-import { startLiveNode, type LiveNodeOptions } from "../../runtime/live.js";
+import { startLiveNode, type LiveNodeOptions } from "../../runtime/live/index.js";
 import { holdLastModel, memorySource, recordingSink } from "./live-support.js";
 
 const T0 = 5000; // an arbitrary source clock: the node anchors on the first sample

@@ -2,7 +2,7 @@
 // the MQTT sink uses to see a stalled broker (#4).
 import { describe, expect, it } from "vitest";
 import { AckWatch } from "../../bridges/mqtt/ack-watch.js";
-import { CommandPacer } from "../../runtime/live-pacer.js";
+import { CommandPacer } from "../../runtime/live/pacer.js";
 
 describe("CommandPacer", () => {
   it("sends each tick of a sound 20 Hz grid, even one that fired late, and the on-time one after it", () => {

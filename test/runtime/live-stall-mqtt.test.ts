@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { msgpackCodec } from "../../bridges/codec/index.js";
 import { openMqttBridge } from "../../bridges/mqtt/index.js";
 import { policyPreset } from "../../policy/presets.js";
-import { startLiveNode } from "../../runtime/live.js";
+import { startLiveNode } from "../../runtime/live/index.js";
 import { startPausableMosquitto, type PausableMosquitto } from "../support/mosquitto-pause.js";
 import { holdLastModel } from "./live-support.js";
 

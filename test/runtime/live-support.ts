@@ -14,7 +14,7 @@ import { frameChannel } from "../../perception/channels.js";
 import { mergeDrive } from "../../perception/drive-merge.js";
 import type { FrameSpec, Sample } from "../../perception/types.js";
 import type { Command } from "../../policy/types.js";
-import type { LiveModel } from "../../runtime/live.js";
+import type { LiveModel } from "../../runtime/live/index.js";
 import { dirStore } from "../../runtime/model-dir.js";
 
 export const DATA = resolve(__dirname, "../../../shared/data");

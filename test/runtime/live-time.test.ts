@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Sample } from "../../perception/types.js";
 import { policyPreset } from "../../policy/presets.js";
 import type { Command } from "../../policy/types.js";
-import { startLiveNode, type LiveNode } from "../../runtime/live.js";
+import { startLiveNode, type LiveNode } from "../../runtime/live/index.js";
 import { holdLastModel, memorySource, recordingSink } from "./live-support.js";
 
 const T0 = 5000;

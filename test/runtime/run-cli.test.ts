@@ -7,7 +7,7 @@ import mqtt from "mqtt";
 import { msgpackCodec } from "../../bridges/codec/index.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../runtime/main.js";
-import type { LiveStats } from "../../runtime/live-stats.js";
+import type { LiveStats } from "../../runtime/live/stats.js";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
 import { writeTinyModel } from "./live-support.js";
 

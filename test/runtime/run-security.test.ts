@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LiveStats } from "../../runtime/live-stats.js";
+import type { LiveStats } from "../../runtime/live/stats.js";
 import { main } from "../../runtime/main.js";
 import { ACCOUNTS, SECURE_MOSQUITTO_MISSING, startSecureMosquitto, type SecureMosquitto } from "../support/mosquitto-secure.js";
 import { writeTinyModel } from "./live-support.js";

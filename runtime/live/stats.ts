@@ -1,7 +1,7 @@
-import type { BridgeStats, StatusCounts } from "../pipeline/ports.js";
-export { TickTimes, TICK_WINDOW } from "../pipeline/tally.js";
-import type { RejectCounts } from "../perception/types.js";
-import type { Command, CommandMode } from "../policy/types.js";
+import type { BridgeStats, StatusCounts } from "../../pipeline/ports.js";
+export { TickTimes, TICK_WINDOW } from "../../pipeline/tally.js";
+import type { RejectCounts } from "../../perception/types.js";
+import type { Command, CommandMode } from "../../policy/types.js";
 
 /**
  * What a live node has done so far: the object `lam run --json` prints, so keys follow the CLI's JSON

@@ -1,5 +1,5 @@
-import { MAX_ABS_T } from "../perception/timing.js";
-import type { Rejection } from "../perception/validate.js";
+import { MAX_ABS_T } from "../../perception/timing.js";
+import type { Rejection } from "../../perception/validate.js";
 
 export interface SourceClockOptions {
   /** How far (s) a sample may be stamped ahead of the node's estimate of source time. Default 1. */

@@ -1,4 +1,4 @@
-import type { LiveStats } from "./live-stats.js";
+import type { LiveStats } from "./stats.js";
 
 const fmt = (v: number | null, digits: number): string => (v === null ? "-" : v.toFixed(digits));
 

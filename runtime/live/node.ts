@@ -1,21 +1,21 @@
 import { asyncScheduler, merge, Subject, Subscription, type SchedulerLike } from "rxjs";
-import type { ActionSink, BridgeInputError, FrameSink, NodeStatus, SampleSource } from "../pipeline/ports.js";
-import type { ActionSequence, Predictor } from "../dynamics/types.js";
-import { perceive } from "../perception/operators/perceive.js";
-import type { OutlierOptions } from "../perception/outlier-filter.js";
-import { RejectTally } from "../perception/reject-tally.js";
-import type { TimingOptions } from "../perception/timing.js";
-import type { Frame, FrameSpec, Sample } from "../perception/types.js";
-import type { PolicyParams } from "../policy/params.js";
-import type { Command } from "../policy/types.js";
-import { PipelineCore } from "../pipeline/core.js";
-import type { TickResult } from "../pipeline/decider.js";
-export type { TickResult } from "../pipeline/decider.js";
-export type { FrameSink } from "../pipeline/ports.js";
-import { resolveTiming, tickDueMs } from "../perception/timing.js";
-import { SourceClock, type SourceClockOptions } from "./live-clock.js";
-import { CommandPacer } from "./live-pacer.js";
-import { addRejections, byReason, statusCounts, type LiveStats } from "./live-stats.js";
+import type { ActionSink, BridgeInputError, FrameSink, NodeStatus, SampleSource } from "../../pipeline/ports.js";
+import type { ActionSequence, Predictor } from "../../dynamics/types.js";
+import { perceive } from "../../perception/operators/perceive.js";
+import type { OutlierOptions } from "../../perception/outlier-filter.js";
+import { RejectTally } from "../../perception/reject-tally.js";
+import type { TimingOptions } from "../../perception/timing.js";
+import type { Frame, FrameSpec, Sample } from "../../perception/types.js";
+import type { PolicyParams } from "../../policy/params.js";
+import type { Command } from "../../policy/types.js";
+import { PipelineCore } from "../../pipeline/core.js";
+import type { TickResult } from "../../pipeline/decider.js";
+export type { TickResult } from "../../pipeline/decider.js";
+export type { FrameSink } from "../../pipeline/ports.js";
+import { resolveTiming, tickDueMs } from "../../perception/timing.js";
+import { SourceClock, type SourceClockOptions } from "./clock.js";
+import { CommandPacer } from "./pacer.js";
+import { addRejections, byReason, statusCounts, type LiveStats } from "./stats.js";
 
 /** What the node needs of a model: its frame layout and a fresh real-time predictor (RuntimeModel fits). */
 export interface LiveModel {
