@@ -1,3 +1,9 @@
+/*
+ * The one windowing: a window is the L frames ending at `end` (exclusive), oldest first, as rows of a [T × width] block
+ * front-padded to T. writeWindow is the batch form (training, evaluation and imitation windows encode their inputs
+ * through it); HistoryRing is the streaming form of the unpadded window (the historyWindows operator) and gives the
+ * same rows as historyWindowAt (test/perception/normalise-history.test.ts).
+ */
 import type { Frame } from "./types.js";
 
 /** The last N frames as one row-major [N x C] block, oldest first. */
@@ -62,4 +68,38 @@ export class HistoryRing {
 
 export function copyWindow(w: HistoryWindow): HistoryWindow {
   return { ...w, values: w.values.slice(), valid: w.valid.slice() };
+}
+
+/** Writes one frame's row of `width` values at out[at ..]. */
+export type RowWriter = (frame: Frame, out: Float32Array, at: number) => void;
+
+/**
+ * Writes the rows of frames [end − L, end) into a [T × width] block at `out[offset ..]`, oldest first, after T − L
+ * rows of `pad`.
+ */
+export function writeWindow(frames: readonly Frame[], end: number, L: number, T: number, width: number, row: RowWriter, out: Float32Array, offset = 0, pad = NaN): void {
+  if (L > T || L < 1 || end - L < 0 || end > frames.length) throw new Error(`window of ${L} frames ending at ${end} does not fit T=${T} (of ${frames.length} frames)`);
+  out.fill(pad, offset, offset + (T - L) * width);
+  for (let i = 0; i < L; i++) row(frames[end - L + i], out, offset + (T - L + i) * width);
+}
+
+/** The last `length` frames before `end` as a HistoryWindow (what a HistoryRing holds after pushing frames[0 .. end)). */
+export function historyWindowAt(frames: readonly Frame[], end: number, length: number): HistoryWindow {
+  const C = frames[0]?.values.length ?? 0;
+  const values = new Float32Array(length * C);
+  const valid = new Float32Array(length * C);
+  writeWindow(frames, end, length, length, C, (f, out, at) => out.set(f.values, at), values);
+  writeWindow(frames, end, length, length, C, (f, out, at) => out.set(f.valid, at), valid);
+  return { t: frames[end - 1].t, length, channels: C, values, valid: Uint8Array.from(valid) };
+}
+
+/**
+ * Window ends e in [start, stop] with `before` frames of the span before e and `after` after it: start + before,
+ * then every `stride`-th while e + after <= stop.
+ */
+export function windowEnds(start: number, stop: number, before: number, after: number, stride = 1): number[] {
+  if (!(Number.isInteger(stride) && stride >= 1)) throw new Error(`window stride=${stride} must be a positive integer`);
+  const out: number[] = [];
+  for (let e = start + before; e + after <= stop; e += stride) out.push(e);
+  return out;
 }

@@ -10,7 +10,7 @@ export interface HistoryWindowsOptions {
   readonly copy?: boolean;
 }
 
-/** The last `length` frames as [length x C] windows, one per frame once `length` frames have arrived. */
+/** The last `length` frames as [length x C] windows (history.ts: the rows historyWindowAt gives), one per frame once `length` frames have arrived. */
 export function historyWindows(length: number, channels: number, options: HistoryWindowsOptions = {}): OperatorFunction<Frame, HistoryWindow> {
   return (source) =>
     new Observable<HistoryWindow>((sub) => {
