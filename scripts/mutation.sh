@@ -6,8 +6,20 @@
 # reports/mutation/summary.md gets the score per folder and every surviving mutant of the paths given.
 # LAM_MUTATION_CONCURRENCY (default 2): Stryker's workers. LAM_MUTATION_SKIP_DONE=1: skip files with a report.
 # Runs through the Stryker API, not `npx stryker run`: the CLI refuses Node < 22 (see scripts/mutation-run.mjs).
+# LAM_MUTATION_REV=<git rev> (e.g. HEAD): mutate a clean export of that commit instead of the working tree, so
+# others' half-done edits in a shared tree neither break the dry run nor enter the score (reports still land here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -n "${LAM_MUTATION_REV:-}" ]; then
+  snap=.stryker-tmp/rev
+  rm -rf "$snap/repo" && mkdir -p "$snap/repo" reports/mutation
+  git archive "$LAM_MUTATION_REV" | tar -x -C "$snap/repo"
+  ln -s "$PWD/node_modules" "$snap/repo/node_modules"
+  ln -s "$PWD/reports" "$snap/repo/reports"
+  ln -sfn "$(cd .. && pwd)/shared" "$snap/shared"
+  echo "mutation.sh: mutating $(git rev-parse --short "$LAM_MUTATION_REV") (an export in $snap/repo)"
+  cd "$snap/repo" && exec env -u LAM_MUTATION_REV scripts/mutation.sh "$@"
+fi
 [ "$#" -gt 0 ] || set -- policy perception
 files=()
 for p in "$@"; do
