@@ -22,6 +22,8 @@ import type { ModelSpec } from "./spec.js";
 import { checkPrior, type PriorSpec } from "./prior/spec.js";
 import type { HeadPrior } from "./prior/head.js";
 import { checkArFit, type ArFit } from "./baselines/ar.js";
+import type { HeadBaseline } from "./baselines/head-source.js";
+import { checkResidualOver } from "./baselines/residual.js";
 import { channelIndex } from "./channel-index.js";
 
 /** Value of every feature in a padding row; masked by the model's first layer. */
@@ -57,7 +59,14 @@ export interface HeadSpec {
    * action is answered worse than the best baseline was on validation. The spread is the net's either way.
    */
   readonly source?: readonly HeadSource[];
-  /** The AR(p) fit an "ar" source rolls forward (a copy of lam.json baselines.ar); required when a source is "ar". */
+  /**
+   * Per action, the baseline the net's residual is over (absent = "hold_last" on every action): mean = baseline
+   * forecast + raw0 · scale, where the forecast is the streaming baseline's own (SourceTrack: "linear" extrapolation
+   * or the "ar" fit rolled forward), and `scale` the training std of future − forecast. A zero head *is* that
+   * baseline. Chosen per action on validation (lam train --residual-over best); not combined with a prior.
+   */
+  readonly residual_over?: readonly HeadBaseline[];
+  /** The AR(p) fit an "ar" source or residual rolls forward (a copy of lam.json baselines.ar); required then. */
   readonly ar?: ArFit;
   /**
    * A rule-based prior over the scene channels (dynamics/prior): when present, the residual is over the prior's action
@@ -82,6 +91,12 @@ export function checkHead(head: HeadSpec, actions: number): void {
       if (!HEAD_SOURCES.includes(s)) throw new Error(`head.source[${a}]=${JSON.stringify(s)} is not one of ${HEAD_SOURCES.join(", ")}`);
     });
     if (head.source.includes("ar") && head.ar === undefined) throw new Error('head.source answers an action with "ar" but head.ar (the AR fit) is missing');
+  }
+  if (head.residual_over !== undefined) {
+    checkResidualOver(head.residual_over, actions, head.ar !== undefined);
+    if (head.prior !== undefined && head.residual_over.some((o) => o !== "hold_last")) {
+      throw new Error(`head.residual_over=${JSON.stringify(head.residual_over)} and head.prior: the residual is over the prior's action, not over a baseline`);
+    }
   }
   if (head.ar !== undefined) checkArFit(head.ar, actions);
 }
@@ -164,8 +179,8 @@ function softplus(x: number): number {
 
 /**
  * Decodes one raw head output (horizon × A × 2, as the Dense emits it) into physical mean and std.
- * `last` is `headContext(newest frame)`; `base` (horizon × A) the baseline means of actions whose source is "linear"
- * or "ar" (SourceTrack.step). Used by the tfjs path, the fast kernel and evaluation alike.
+ * `last` is `headContext(newest frame)`; `base` (horizon × A) the baseline means of actions whose source, or whose
+ * residual_over, is "linear" or "ar" (SourceTrack.step). Used by the tfjs path, the fast kernel and evaluation alike.
  */
 export function decodeHead(raw: ArrayLike<number>, last: ArrayLike<number>, head: HeadSpec, horizon: number, out?: Decoded, base?: ArrayLike<number>): Decoded {
   const A = head.scale.length;
@@ -174,12 +189,17 @@ export function decodeHead(raw: ArrayLike<number>, last: ArrayLike<number>, head
   const std = out?.std ?? new Float32Array(horizon * A);
   const spread = head.dist === "laplace" ? Math.SQRT2 : 1;
   const src = head.source;
+  const over = head.residual_over;
   for (let k = 0; k < horizon; k++) {
     for (let a = 0; a < A; a++) {
       const r = (k * A + a) * 2;
       const s = src === undefined ? "model" : src[a];
-      if (s === "model") mean[k * A + a] = last[a] + raw[r] * head.scale[a];
-      else if (s === "hold_last") mean[k * A + a] = last[a];
+      if (s === "model") {
+        const o = over === undefined ? "hold_last" : over[a];
+        if (o === "hold_last") mean[k * A + a] = last[a] + raw[r] * head.scale[a];
+        else if (base === undefined) throw new Error(`head.residual_over[${a}]="${o}" needs the baseline's mean (a SourceTrack), none was passed`);
+        else mean[k * A + a] = base[k * A + a] + raw[r] * head.scale[a];
+      } else if (s === "hold_last") mean[k * A + a] = last[a];
       else if (base === undefined) throw new Error(`head.source[${a}]="${s}" needs the baseline's mean (a SourceTrack), none was passed`);
       else mean[k * A + a] = base[k * A + a];
       std[k * A + a] = (softplus(raw[r + 1]) + head.eps) * head.scale[a] * spread;

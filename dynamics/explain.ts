@@ -10,6 +10,7 @@ import { predictWindows } from "./evaluate.js";
 import { decodeHead } from "./model.js";
 import type { LoadedModel } from "./lam-json.js";
 import { prng, shuffle } from "./prng.js";
+import { windowBaselines } from "./baselines/residual.js";
 
 export interface Importance {
   readonly seed: number;
@@ -24,7 +25,7 @@ export interface Importance {
   readonly per_feature: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
-function netAde(loaded: LoadedModel, w: Windows, steps: number): number[] {
+function netAde(loaded: LoadedModel, w: Windows, steps: number, base: Float32Array | undefined): number[] {
   const { spec, head } = loaded.meta;
   const { source: _s, ...net } = head;
   const A = spec.actions.length;
@@ -33,7 +34,7 @@ function netAde(loaded: LoadedModel, w: Windows, steps: number): number[] {
   const per = h * A * 2;
   const sum = new Float64Array(A);
   for (let i = 0; i < w.n; i++) {
-    const d = decodeHead(raw.subarray(i * per, (i + 1) * per), w.last.subarray(i * A, (i + 1) * A), net, h);
+    const d = decodeHead(raw.subarray(i * per, (i + 1) * per), w.last.subarray(i * A, (i + 1) * A), net, h, undefined, base?.subarray(i * h * A, (i + 1) * h * A));
     for (let k = 0; k < steps; k++) for (let a = 0; a < A; a++) sum[a] += Math.abs(d.mean[k * A + a] - w.y[(i * h + k) * A + a]);
   }
   return Array.from(sum, (s) => s / (w.n * steps));
@@ -47,7 +48,10 @@ export function permutationImportance(loaded: LoadedModel, series: readonly Fram
   const steps = opts.steps ?? spec.horizon;
   const w = cutWindows(series, blocks, spec, normalisation.features, head);
   if (w.n < 2) throw new Error(`permutation importance needs at least 2 windows, the held-out data gives ${w.n}`);
-  const base = tf.tidy(() => netAde(loaded, w, steps));
+  // The baseline a residual is over is the same for a shuffled input: it reads past actions, not features.
+  const { source: _s, ...net } = head;
+  const over = windowBaselines(series, blocks, w, spec.actions, spec.rate, net);
+  const base = tf.tidy(() => netAde(loaded, w, steps, over));
   const rng = prng(seed * 9176 + 3);
   const order = Int32Array.from({ length: w.n }, (_, i) => i);
   const { T, F } = w;
@@ -59,7 +63,7 @@ export function permutationImportance(loaded: LoadedModel, series: readonly Fram
       shuffle(order, rng);
       x.set(w.x);
       for (let i = 0; i < w.n; i++) for (let t = 0; t < T; t++) x[(i * T + t) * F + f] = w.x[(order[i] * T + t) * F + f];
-      const ade = netAde(loaded, { ...w, x }, steps);
+      const ade = netAde(loaded, { ...w, x }, steps, over);
       ade.forEach((v, a) => (rise[a] += (v - base[a]) / repeats));
     }
     per[spec.features[f]] = Object.fromEntries(spec.actions.map((a, i) => [a, rise[i]]));

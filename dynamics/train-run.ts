@@ -1,9 +1,12 @@
 /*
  * One training run end to end, on frames already made: split → normalisation (train blocks only) → windows →
- * fit → AR baseline fit (train blocks) → evaluation on the test blocks. Returns what saveModel writes.
+ * AR baseline fit (train blocks) → the baseline each residual is over (validation) → fit → the source of each
+ * action (validation) → evaluation on the test blocks. Returns what saveModel writes.
  */
-import type * as tf from "@tensorflow/tfjs";
-import { fitAr } from "./baselines/ar.js";
+import * as tf from "@tensorflow/tfjs";
+import { fitAr, type ArFit } from "./baselines/ar.js";
+import { bestBaselines, residualTargets, windowBaselines, type WindowRefs } from "./baselines/residual.js";
+import type { HeadBaseline } from "./baselines/head-source.js";
 import { cutWindows, fitHeadScale, fitNormalisation, splitBlocks, type Block, type FrameSeries, type Role } from "./dataset.js";
 import { evaluate } from "./evaluate.js";
 import { buildModel, checkSpec, STD_EPS, type HeadDist, type HeadSource, type HeadSpec } from "./model.js";
@@ -36,6 +39,13 @@ export interface TrainRunOptions extends TrainOptions {
    * from the rest (a validation block in every 70 s, the last block of a short drive). Default: test blocks interleaved.
    */
   readonly holdoutTail?: number;
+  /**
+   * The baseline the net's residual is over (head.residual_over): "hold_last", "linear", "ar", or "best" — per
+   * action the one of lowest ADE on the validation blocks. Given (any value), the head's mean outputs start at
+   * exactly zero, so the untrained net *is* that baseline and early stopping starts from it. Absent: the residual
+   * is over the last action (a fine-tuned model: over what its base's was) and the head starts small and random.
+   */
+  readonly residualOver?: "best" | HeadBaseline;
 }
 
 /** The block pattern of the part before a held-out tail: no test blocks. */
@@ -93,18 +103,42 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
   const features = base ? base.meta.normalisation.features : fitNormalisation(series, train, spec.features);
   const actions = base ? base.meta.normalisation.actions : fitNormalisation(series, train, spec.actions);
   const fallback = [...actions.mean];
-  const wTrain = cutWindows(series, train, spec, features, { fallback }, { variableLength: prng(seed * 31 + 5) });
-  const wVal = cutWindows(series, val, spec, features, { fallback });
-  // Training fits the net's residual on every action (no head.source); the source choice comes after, on validation.
-  const head: HeadSpec = base
-    ? { kind: base.meta.head.kind, scale: base.meta.head.scale, fallback: base.meta.head.fallback, eps: base.meta.head.eps, ...(base.meta.head.dist ? { dist: base.meta.head.dist } : {}) }
-    : { kind: "residual-hold", scale: fitHeadScale(wTrain), fallback, eps: STD_EPS, ...(opts.dist && opts.dist !== "gaussian" ? { dist: opts.dist } : {}) };
-
-  const model = base ? base.model : buildModel(spec, { seed });
-  const result = await fit(model, head, wTrain, wVal, { ...opts, seed });
-
+  const wTrain0 = cutWindows(series, train, spec, features, { fallback }, { variableLength: prng(seed * 31 + 5) });
+  const wVal0 = cutWindows(series, val, spec, features, { fallback });
   const arOrder = opts.arOrder ?? DEFAULT_AR_ORDER;
   const ar = fitAr(series, train, (s) => ({ frameChannels: s.channels, actions: spec.actions, rate: spec.rate, horizon: spec.horizon, fallback }), arOrder);
+
+  // The residual's baseline per action: asked for, else the fine-tuned base's, else the last action (as before).
+  const baseOver = base?.meta.head.residual_over;
+  const over: readonly HeadBaseline[] | undefined =
+    opts.residualOver === "best"
+      ? bestBaselines(validationAde(series, val, wVal0, spec.actions, spec.rate, fallback, ar), spec.actions.length)
+      : opts.residualOver !== undefined
+        ? spec.actions.map(() => opts.residualOver as HeadBaseline)
+        : baseOver;
+  const overHead = over && over.some((o) => o !== "hold_last") ? { residual_over: over, ar } : undefined;
+  // Targets y − baseline + last: the trainers' (y − last) / scale is then the residual over that baseline.
+  const srcHead = { fallback, ar, ...(over ? { residual_over: over } : {}) };
+  const wTrain = residualTargets(wTrain0, windowBaselines(series, train, wTrain0, spec.actions, spec.rate, srcHead), srcHead);
+  const wVal = residualTargets(wVal0, windowBaselines(series, val, wVal0, spec.actions, spec.rate, srcHead), srcHead);
+  // A fine-tuned model keeps its head scale unless its residual now is over another baseline.
+  const keepScale = base && (opts.residualOver === undefined || sameOver(over, baseOver, spec.actions.length));
+
+  // Training fits the net's residual on every action (no head.source); the source choice comes after, on validation.
+  const head: HeadSpec = base
+    ? {
+        kind: base.meta.head.kind,
+        scale: keepScale ? base.meta.head.scale : fitHeadScale(wTrain),
+        fallback: base.meta.head.fallback,
+        eps: base.meta.head.eps,
+        ...(base.meta.head.dist ? { dist: base.meta.head.dist } : {}),
+        ...(overHead ?? {}),
+      }
+    : { kind: "residual-hold", scale: fitHeadScale(wTrain), fallback, eps: STD_EPS, ...(opts.dist && opts.dist !== "gaussian" ? { dist: opts.dist } : {}), ...(overHead ?? {}) };
+
+  const model = base ? base.model : buildModel(spec, { seed });
+  if (opts.residualOver !== undefined && !keepScale) zeroResidual(model);
+  const result = await fit(model, head, wTrain, wVal, { ...opts, seed });
   const partial = { spec, normalisation: { features, actions }, head, baselines: { ar } };
   let validation: ValidationChoice | undefined;
   const choose = opts.holdWhereWorse || (opts.sources ?? "best") === "best";
@@ -115,6 +149,7 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
       ? head
       : { ...head, source: validation.source, ...(validation.source.includes("ar") ? { ar } : {}) };
   }
+
   const meta: Omit<LamJson, "weightsSha256" | "version" | "metrics"> = {
     spec,
     normalisation: { features, actions },
@@ -144,6 +179,7 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
         ...(opts.stopOn ? { stopOn: opts.stopOn } : {}),
         ...(choose ? { sources: "best" } : { sources: "model" }),
         ...(opts.holdoutTail !== undefined ? { holdoutTail: opts.holdoutTail } : {}),
+        ...(opts.residualOver !== undefined ? { residualOver: opts.residualOver } : {}),
         // Recorded only for the kernel, so a tfjs-trained lam.json stays as it was; the thread count changes nothing.
         ...(opts.trainer === "kernel" ? { trainer: "kernel" } : {}),
         ...(opts.clipNorm !== undefined ? { clipNorm: opts.clipNorm } : {}),
@@ -156,6 +192,55 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
   const data = Object.fromEntries(series.map((s) => [s.name, "test_blocks" as const]));
   const metrics = test.length ? evaluate({ model, meta: { ...meta, version: 1, weightsSha256: "" } }, series, test, data) : undefined;
   return { model, meta: metrics ? { ...meta, metrics } : meta, result, blocks };
+}
+
+/** Per action, the mean over windows and steps of |y − baseline| on `w` for hold-last, linear and AR (physical units). */
+export function validationAde(
+  series: readonly FrameSeries[],
+  blocks: readonly Block[],
+  w: WindowRefs,
+  actions: readonly string[],
+  rate: number,
+  fallback: readonly number[],
+  ar: ArFit,
+): Record<HeadBaseline, number[]> {
+  const { A, horizon: h } = w;
+  const ade = (kind: HeadBaseline): number[] => {
+    const base = windowBaselines(series, blocks, w, actions, rate, { fallback, ar, residual_over: actions.map(() => kind) });
+    const sum = new Float64Array(A);
+    for (let i = 0; i < w.n; i++) {
+      for (let k = 0; k < h; k++) {
+        for (let a = 0; a < A; a++) {
+          const j = (i * h + k) * A + a;
+          sum[a] += Math.abs(w.y[j] - (base ? base[j] : w.last[i * A + a]));
+        }
+      }
+    }
+    return Array.from(sum, (v) => (w.n ? v / (w.n * h) : NaN));
+  };
+  return { hold_last: ade("hold_last"), linear: ade("linear"), ar: ade("ar") };
+}
+
+function sameOver(a: readonly HeadBaseline[] | undefined, b: readonly HeadBaseline[] | undefined, A: number): boolean {
+  for (let i = 0; i < A; i++) if ((a?.[i] ?? "hold_last") !== (b?.[i] ?? "hold_last")) return false;
+  return true;
+}
+
+/** Zeroes the head's mean outputs (raw0's kernel columns and bias): the untrained net answers exactly its baseline. */
+function zeroResidual(model: tf.LayersModel): void {
+  const layer = model.getLayer("head");
+  const [kernel, bias] = layer.getWeights();
+  const k = Float32Array.from(kernel.dataSync() as Float32Array);
+  const b = Float32Array.from(bias.dataSync() as Float32Array);
+  const out = b.length;
+  // Outputs interleave (mean, spread) per step and action; the even ones are the means.
+  for (let o = 0; o < out; o += 2) {
+    b[o] = 0;
+    for (let r = 0; r < k.length / out; r++) k[r * out + o] = 0;
+  }
+  const ts = [tf.tensor(k, kernel.shape), tf.tensor(b, bias.shape)];
+  layer.setWeights(ts);
+  tf.dispose(ts);
 }
 
 /** Per action, the validation ADE (physical units) of the net and of hold-last, and the source chosen from them. */

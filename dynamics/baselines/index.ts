@@ -3,3 +3,4 @@ export * from "./hold-last.js";
 export * from "./linear.js";
 export * from "./ar.js";
 export * from "./head-source.js";
+export * from "./residual.js";

@@ -34,6 +34,9 @@ const HELP = `usage: lam train <drive...> --out DIR [options]
   --sources best|model per action, where the mean comes from (default best: the net, or the baseline — hold-last,
                        linear, AR — with the lowest validation ADE where the net does not beat it; model: the net)
   --hold-where-worse   former name of --sources best
+  --residual-over best|hold_last|linear|ar
+                       the baseline the net's residual is over, per action (best: the one of lowest validation
+                       ADE); the net starts at exactly that baseline (default: over the last action)
   --holdout-tail F     test on the last fraction F of every drive by time (e.g. 0.3); train/validation blocks
                        from the rest (default: test blocks interleaved with the others)
   --map NAME|FILE      CSV column map for CSV drives (built-in name or JSON file; default: detected)
@@ -113,6 +116,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
       "stop-on": { type: "string" },
       "hold-where-worse": { type: "boolean" },
       sources: { type: "string" },
+      "residual-over": { type: "string" },
       "holdout-tail": { type: "string" },
       map: { type: "string" },
       trainer: { type: "string" },
@@ -140,6 +144,10 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
   if (values.trainer !== undefined && values.trainer !== "kernel" && values.trainer !== "tfjs") throw new UsageError(`--trainer=${values.trainer} must be kernel or tfjs`);
   const threads = num("threads", values.threads, 1, true);
   if (values.sources !== undefined && values.sources !== "best" && values.sources !== "model") throw new UsageError(`--sources=${values.sources} must be best or model`);
+  const residualOver = values["residual-over"];
+  if (residualOver !== undefined && !["best", "hold_last", "linear", "ar"].includes(residualOver)) {
+    throw new UsageError(`--residual-over=${residualOver} must be best, hold_last, linear or ar`);
+  }
   const holdoutTail = values["holdout-tail"] === undefined ? undefined : Number(values["holdout-tail"]);
   if (holdoutTail !== undefined && !(holdoutTail > 0 && holdoutTail < 1)) throw new UsageError(`--holdout-tail=${values["holdout-tail"]} must be a fraction between 0 and 1`);
   const clipNorm = values["clip-norm"] === undefined ? undefined : num("clip-norm", values["clip-norm"], 1);
@@ -197,6 +205,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
     dist: values.dist as "gaussian" | "laplace" | undefined,
     sources: values["hold-where-worse"] ? "best" : (values.sources as "best" | "model" | undefined),
     holdoutTail,
+    residualOver: residualOver as "best" | "hold_last" | "linear" | "ar" | undefined,
     stopOn: values["stop-on"] as "loss" | "ade" | undefined,
     trainer,
     threads,
