@@ -9,6 +9,7 @@ import { arPredictor, linearExtrapolation, needsSourceTrack, residualTargets, So
 import { checkHead, decodeHead, type HeadSpec } from "../../dynamics/codec.js";
 import { trainRun, validationAde } from "../../dynamics/train-run.js";
 import { evaluate } from "../../dynamics/evaluate.js";
+import { permutationImportance } from "../../dynamics/explain.js";
 import { cutWindows, fitHeadScale, fitNormalisation, type Block, type FrameSeries } from "../../dynamics/dataset.js";
 import { loadModel, saveModel, type ModelStore } from "../../dynamics/save.js";
 import { defaultPrior } from "../../dynamics/prior/spec.js";
@@ -121,6 +122,10 @@ describe("a residual-over-AR/linear head: the same numbers in the real-time pred
     const rep = evaluate({ model: m.model, meta }, [s], [{ drive: "rand", role: "test", start: 0, end: 200, t0: 0, t1: 0 }], { rand: "test_blocks" });
     expect(rep.model.per_channel.steer_cmd.ade).toBe(rep.baselines.ar3.per_channel.steer_cmd.ade);
     expect(rep.model.per_channel.accel_cmd.ade).toBe(rep.baselines.linear.per_channel.accel_cmd.ade);
+    // Explain scores the net's own mean over the same forecast: no input moves a zero residual.
+    const imp = permutationImportance({ model: m.model, meta }, [s], [{ drive: "rand", role: "test", start: 0, end: 200, t0: 0, t1: 0 }], { repeats: 1 });
+    expect(imp.ade.steer_cmd).toBeCloseTo(rep.baselines.ar3.per_channel.steer_cmd.ade, 6);
+    for (const f of spec.features) expect(Object.values(imp.per_feature[f])).toEqual([0, 0]);
     m.model.dispose();
   });
 
