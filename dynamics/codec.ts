@@ -18,6 +18,8 @@
  *   `decodeHead` (below) with the context from `headContext(lastFrame)`. Do not re-implement either.
  */
 import { Validity, type Frame, type Normalisation } from "../perception/types.js";
+import { normaliseInto } from "../perception/normalise.js";
+import { writeWindow } from "../perception/history.js";
 import type { ModelSpec } from "./spec.js";
 import { checkPrior, type PriorSpec } from "./prior/spec.js";
 import type { HeadPrior } from "./prior/head.js";
@@ -116,24 +118,14 @@ export function checkSpec(spec: ModelSpec): void {
 // A leaf module, so that baselines can use it without importing the model (and the model the baselines).
 export { channelIndex };
 
-/** Encodes one frame's features into `out[offset .. offset+F)`: normalised, Missing → 0, clamped. */
+/** Encodes one frame's features into `out[offset .. offset+F)`: normalised (perception's one normalisation), Missing → 0, clamped. */
 export function encodeFrame(frame: Frame, featureIdx: Int32Array, norm: Normalisation, out: Float32Array, offset: number): void {
-  for (let f = 0; f < featureIdx.length; f++) {
-    const j = featureIdx[f];
-    const v = frame.values[j];
-    let z = 0;
-    if (frame.valid[j] !== Validity.Missing && Number.isFinite(v)) {
-      z = (v - norm.mean[f]) / norm.std[f];
-      if (z > FEATURE_CLAMP) z = FEATURE_CLAMP;
-      else if (z < -FEATURE_CLAMP) z = -FEATURE_CLAMP;
-    }
-    out[offset + f] = z;
-  }
+  normaliseInto(frame, featureIdx, norm, out, offset, FEATURE_CLAMP, 0);
 }
 
 /**
- * Encodes the last L = min(frames.length, T) frames ending at `end` (exclusive) into a [T, F] block at `out[offset..]`,
- * front-padded with PAD_VALUE rows.
+ * Encodes the L frames ending at `end` (exclusive) into a [T, F] block at `out[offset..]`, front-padded with
+ * PAD_VALUE rows (perception's one windowing).
  */
 export function encodeWindow(
   frames: readonly Frame[],
@@ -145,10 +137,7 @@ export function encodeWindow(
   out: Float32Array,
   offset = 0,
 ): void {
-  const F = featureIdx.length;
-  if (L > T || L < 1 || end - L < 0) throw new Error(`window of ${L} frames ending at ${end} does not fit T=${T}`);
-  out.fill(PAD_VALUE, offset, offset + (T - L) * F);
-  for (let i = 0; i < L; i++) encodeFrame(frames[end - L + i], featureIdx, norm, out, offset + (T - L + i) * F);
+  writeWindow(frames, end, L, T, featureIdx.length, (f, o, at) => encodeFrame(f, featureIdx, norm, o, at), out, offset, PAD_VALUE);
 }
 
 /**

@@ -5,7 +5,9 @@
  * role, its first `history + horizon` frames are left unused, so no training input is a near neighbour in time of a
  * test target. Statistics (normalisation, head scale, baseline fits) come from training blocks only.
  */
-import { Validity, type Frame, type Normalisation } from "../perception/types.js";
+import type { Frame, Normalisation } from "../perception/types.js";
+import { NormalisationSums, UNIT_STD_FLOOR, usable } from "../perception/normalise.js";
+import { windowEnds } from "../perception/history.js";
 import { channelIndex, encodeWindow, headContext, type HeadSpec, STD_EPS } from "./codec.js";
 import type { Prng } from "./prng.js";
 import type { ModelSpec } from "./spec.js";
@@ -97,10 +99,6 @@ export function wholeDrive(series: FrameSeries, role: Role = "test"): Block {
   return { drive: series.name, role, start: 0, end: f.length, t0: f[0]?.t ?? 0, t1: f[f.length - 1]?.t ?? 0 };
 }
 
-function usable(frame: Frame, j: number): boolean {
-  return frame.valid[j] !== Validity.Missing && Number.isFinite(frame.values[j]);
-}
-
 /** Of `names`, those with no usable value in any frame of `series` (absent from the drive, or never valid). */
 export function unobservedChannels(series: FrameSeries, names: readonly string[]): string[] {
   return names.filter((n) => {
@@ -126,37 +124,23 @@ export function possibleWindows(series: FrameSeries, actions: readonly string[],
   return n;
 }
 
-/** Mean and std of each channel over the usable frames of `blocks` (training blocks only, by the caller's choice). */
+/**
+ * Mean and std of each channel over the usable frames of `blocks` (training blocks only, by the caller's choice), by
+ * perception's one normalisation; a constant channel gets std 1.
+ */
 export function fitNormalisation(series: readonly FrameSeries[], blocks: readonly Block[], names: readonly string[]): Normalisation {
-  const sum = new Float64Array(names.length);
-  const sq = new Float64Array(names.length);
-  const cnt = new Float64Array(names.length);
+  const sums = new NormalisationSums(names);
   for (const b of blocks) {
     const s = series.find((x) => x.name === b.drive);
     if (!s) throw new Error(`block names drive "${b.drive}", which is not among the series`);
     const idx = channelIndex(s.channels, names);
-    for (let i = b.start; i < b.end; i++) {
-      const fr = s.frames[i];
-      for (let c = 0; c < names.length; c++) {
-        if (!usable(fr, idx[c])) continue;
-        const v = fr.values[idx[c]];
-        sum[c] += v;
-        sq[c] += v * v;
-        cnt[c]++;
-      }
-    }
+    for (let i = b.start; i < b.end; i++) sums.add(s.frames[i], idx);
   }
-  const mean: number[] = [];
-  const std: number[] = [];
-  names.forEach((n, c) => {
-    if (cnt[c] === 0) throw new Error(`channel "${n}" has no usable value in the training blocks`);
-    const m = sum[c] / cnt[c];
-    const sd = Math.sqrt(Math.max(0, sq[c] / cnt[c] - m * m));
-    mean.push(m);
-    // A constant channel carries no information; unit std keeps it at 0 without dividing by ~0.
-    std.push(sd > 1e-6 ? sd : 1);
-  });
-  return { channels: [...names], mean, std };
+  try {
+    return sums.result(UNIT_STD_FLOOR, "error");
+  } catch (e) {
+    throw new Error(`${(e as Error).message} in the training blocks`);
+  }
 }
 
 /** Windows as flat arrays, ready for tensors: x [n, T, F] (encoded), last [n, A] and y [n, horizon, A] (physical). */
@@ -176,6 +160,27 @@ export interface Windows {
   readonly end: Int32Array;
   /** Windows left out because a target action was Missing. */
   readonly skipped: number;
+}
+
+/** The arrays of `n` windows for `spec`, to be filled by the caller (cutWindows, the imitation learner's windows). */
+export function allocWindows(n: number, spec: ModelSpec): Omit<Windows, "skipped"> {
+  const H = spec.history;
+  const h = spec.horizon;
+  const F = spec.features.length;
+  const A = spec.actions.length;
+  return {
+    n,
+    T: H,
+    F,
+    A,
+    horizon: h,
+    x: new Float32Array(n * H * F),
+    last: new Float32Array(n * A),
+    y: new Float32Array(n * h * A),
+    length: new Int32Array(n),
+    drive: new Int32Array(n),
+    end: new Int32Array(n),
+  };
 }
 
 export interface WindowOptions {
@@ -210,20 +215,15 @@ export function cutWindows(
     const s = series[d];
     const fIdx = channelIndex(s.channels, spec.features);
     const aIdx = channelIndex(s.channels, spec.actions);
-    for (let e = b.start + H; e + h <= b.end; e += stride) {
+    for (const e of windowEnds(b.start, b.end, H, h, stride)) {
       let ok = true;
       for (let k = 0; k < h && ok; k++) for (let a = 0; a < A && ok; a++) ok = usable(s.frames[e + k], aIdx[a]);
       if (ok) ends.push({ d, e, s, aIdx, fIdx });
       else skipped++;
     }
   }
-  const n = ends.length;
-  const x = new Float32Array(n * H * F);
-  const last = new Float32Array(n * A);
-  const y = new Float32Array(n * h * A);
-  const length = new Int32Array(n);
-  const drive = new Int32Array(n);
-  const end = new Int32Array(n);
+  const w = allocWindows(ends.length, spec);
+  const { x, last, y, length, drive, end } = w;
   const lo = Math.ceil(H / 2);
   const headLike = { kind: "residual-hold", scale: [], eps: STD_EPS, fallback: head.fallback } as HeadSpec;
   ends.forEach(({ d, e, s, aIdx, fIdx }, i) => {
@@ -235,7 +235,7 @@ export function cutWindows(
     drive[i] = d;
     end[i] = e;
   });
-  return { n, T: H, F, A, horizon: h, x, last, y, length, drive, end, skipped };
+  return { ...w, skipped };
 }
 
 /** Per action, the std of (future − last) pooled over all steps of the training windows: the head's residual scale. */

@@ -56,7 +56,7 @@ export class NormalisationSums {
     const std: number[] = [];
     this.channels.forEach((name, c) => {
       const n = this.count[c];
-      if (n === 0 && empty === "error") throw new Error(`channel "${name}" has no usable value to normalise by`);
+      if (n === 0 && empty === "error") throw new Error(`channel "${name}" has no usable value`);
       const m = n === 0 ? 0 : this.sum[c] / n;
       const sd = n === 0 ? 0 : Math.sqrt(Math.max(0, this.sq[c] / n - m * m));
       mean.push(m);

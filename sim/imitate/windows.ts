@@ -2,34 +2,23 @@
 // the head context is the prior's action on the newest frame (as the predictor computes it), and the targets are the
 // reference's actions over the horizon, row 0 being the action for the newest frame's tick (what the policy acts on).
 import { channelIndex, encodeWindow, headContext, STD_EPS, type HeadSpec } from "../../dynamics/codec.js";
-import type { Windows } from "../../dynamics/dataset.js";
+import { allocWindows, type Windows } from "../../dynamics/dataset.js";
 import type { ModelSpec } from "../../dynamics/spec.js";
 import { headPrior } from "../../dynamics/prior/head.js";
-import { Validity, type Normalisation } from "../../perception/types.js";
+import type { Normalisation } from "../../perception/types.js";
+import { NormalisationSums, type StdFloor } from "../../perception/normalise.js";
+import { windowEnds } from "../../perception/history.js";
 import type { Episode } from "./record.js";
 
-/** Feature statistics over the episodes' frames (Missing and non-finite values left out); std floored. */
+/** The imitation learner's features keep a std of at least 1e-3 (the models it shipped were made so). */
+export const IMITATION_STD_FLOOR: StdFloor = { min: 1e-3, below: "min" };
+
+/** Feature statistics over the episodes' frames (perception's one normalisation; std floored at 1e-3, a channel never observed gets mean 0). */
 export function featureNorm(episodes: readonly Episode[], channels: readonly string[], features: readonly string[]): Normalisation {
   const idx = channelIndex(channels, features);
-  const F = features.length;
-  const sum = new Float64Array(F);
-  const sq = new Float64Array(F);
-  const cnt = new Float64Array(F);
-  for (const e of episodes) {
-    for (const fr of e.frames) {
-      for (let f = 0; f < F; f++) {
-        const j = idx[f];
-        const v = fr.values[j];
-        if (fr.valid[j] === Validity.Missing || !Number.isFinite(v)) continue;
-        sum[f] += v;
-        sq[f] += v * v;
-        cnt[f]++;
-      }
-    }
-  }
-  const mean = Array.from(sum, (s, f) => (cnt[f] ? s / cnt[f] : 0));
-  const std = Array.from(sq, (s, f) => Math.max(Math.sqrt(Math.max(cnt[f] ? s / cnt[f] - mean[f] * mean[f] : 0, 0)), 1e-3));
-  return { channels: [...features], mean, std };
+  const sums = new NormalisationSums(features);
+  for (const e of episodes) for (const fr of e.frames) sums.add(fr, idx);
+  return sums.result(IMITATION_STD_FLOOR, "zero");
 }
 
 /** The head for these episodes: residual over the prior, scale = per action std of (label − prior), Laplace. */
@@ -76,30 +65,27 @@ export function episodeWindows(episodes: readonly Episode[], channels: readonly 
   const ends: [number, number][] = [];
   let skipped = 0;
   episodes.forEach((e, ei) => {
-    for (let k = 0; k + h <= e.frames.length; k += stride) {
+    // Row 0 of the targets is the newest frame's own tick: windows end (exclusive) at k + 1, the horizon from k.
+    for (const k1 of windowEnds(0, e.frames.length, 1, h - 1, stride)) {
+      const k = k1 - 1;
       let ok = true;
       for (let i = 0; i < h * A && ok; i++) ok = Number.isFinite(e.labels[k * A + i]);
       if (ok) ends.push([ei, k]);
       else skipped++;
     }
   });
-  const n = ends.length;
-  const x = new Float32Array(n * H * F);
-  const last = new Float32Array(n * A);
-  const y = new Float32Array(n * h * A);
-  const length = new Int32Array(n);
-  const drive = new Int32Array(n);
-  const end = new Int32Array(n);
+  const w = allocWindows(ends.length, spec);
+  const { x, last, y, length, drive, end } = w;
   const ctx = new Float32Array(A);
-  ends.forEach(([ei, k], w) => {
+  ends.forEach(([ei, k], i) => {
     const e = episodes[ei];
     const L = Math.min(k + 1, H);
-    encodeWindow(e.frames, k + 1, L, H, fIdx, norm, x, w * H * F);
-    last.set(headContext(e.frames[k], aIdx, head, ctx, prior), w * A);
-    for (let i = 0; i < h * A; i++) y[w * h * A + i] = e.labels[k * A + i];
-    length[w] = L;
-    drive[w] = ei;
-    end[w] = k;
+    encodeWindow(e.frames, k + 1, L, H, fIdx, norm, x, i * H * F);
+    last.set(headContext(e.frames[k], aIdx, head, ctx, prior), i * A);
+    for (let j = 0; j < h * A; j++) y[i * h * A + j] = e.labels[k * A + j];
+    length[i] = L;
+    drive[i] = ei;
+    end[i] = k;
   });
-  return { n, T: H, F, A, horizon: h, x, last, y, length, drive, end, skipped };
+  return { ...w, skipped };
 }
