@@ -47,7 +47,7 @@ function positiveInt(name: string, v: string | undefined, def: number): number {
 // bench/ sits below runtime/ (DESIGN.md): what it needs of runtime/ is handed in from here.
 
 /** The model (--model DIR, else the bundled default), its preset policy, and live nodes on them. */
-function benchLive(modelDir: string | undefined): OpenBenchLive {
+export function benchLive(modelDir: string | undefined): OpenBenchLive {
   return async () => {
     const { openModel, openPolicy } = await import("../model.js");
     const { startLiveNode } = await import("../live/index.js");
@@ -63,7 +63,7 @@ function benchLive(modelDir: string | undefined): OpenBenchLive {
 }
 
 /** The given model or the bundled ones (as `lam sim` picks them), and drivers built as `lam sim` builds them. */
-async function closedLoopKit(modelDir: string | undefined, log: (line: string) => void): Promise<ClosedLoopKit<RuntimeModel>> {
+export async function closedLoopKit(modelDir: string | undefined, log: (line: string) => void): Promise<ClosedLoopKit<RuntimeModel>> {
   const { openModel } = await import("../model.js");
   const { bundledModelDirs } = await import("../model-dir.js");
   const { incompatibility, makeDriver, scenarioPolicy } = await import("../sim-run.js");
