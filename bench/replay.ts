@@ -17,7 +17,7 @@ import type { Drive, DriveChannel, Frame, FrameSpec } from "../perception/types.
 import { Decider } from "../pipeline/decider.js";
 import type { PolicyParams } from "../policy/params.js";
 import { defaultDataDir } from "./perception.js";
-import { replayFrameSpec, replayFrames, replayInput } from "../sim/replay.js";
+import { replayFrameSpec, replayFrames, replayInput } from "../sim/replay/engine.js";
 
 export interface ReplayBenchRow {
   readonly step: string;

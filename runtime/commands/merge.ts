@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { mergeReports, parseReport } from "../../sim/replay-merge.js";
-import { replayHtml } from "../../sim/replay-report.js";
-import { decodeRuns, encodeRuns } from "../../sim/replay-runs.js";
+import { mergeReports, parseReport } from "../../sim/replay/merge.js";
+import { replayHtml } from "../../sim/replay/report.js";
+import { decodeRuns, encodeRuns } from "../../sim/replay/runs.js";
 import type { ScenarioRun } from "../../sim/run.js";
 import { UsageError, type CliIO } from "../io.js";
 

@@ -7,9 +7,9 @@ import { connectMqtt, mqttActionSink, redactUrl, type ActionSink } from "../../b
 import { publishTick } from "../../pipeline/ports.js";
 import { standardBaselines } from "../../dynamics/evaluate.js";
 import { FastPredictor } from "../../dynamics/predictor.js";
-import { replayDrive, replayFrameSpec, type ReplayOutcome } from "../../sim/replay.js";
-import { buildReplayReport, replayHtml, type ScenarioReport, type ReplayEntry } from "../../sim/replay-report.js";
-import { encodeRuns } from "../../sim/replay-runs.js";
+import { replayDrive, replayFrameSpec, type ReplayOutcome } from "../../sim/replay/engine.js";
+import { buildReplayReport, replayHtml, type ScenarioReport, type ReplayEntry } from "../../sim/replay/report.js";
+import { encodeRuns } from "../../sim/replay/runs.js";
 import { UsageError, type CliIO } from "../io.js";
 import { imuMountOption } from "../imu-mount.js";
 import { openModel, openPolicy } from "../model.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { UsageError, type CliIO } from "../io.js";
 import { buildReport, renderHtml, type Report } from "../../sim/index.js";
-import { encodeRuns } from "../../sim/replay-runs.js";
+import { encodeRuns } from "../../sim/replay/runs.js";
 import { openPolicy, type RuntimeModel } from "../model.js";
 import { parseShard, shardOf } from "../shard.js";
 import { checkParams, parseParamSet } from "../tune/params.js";

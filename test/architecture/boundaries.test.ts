@@ -57,7 +57,7 @@ describe("import boundaries (DESIGN.md's folder table)", () => {
   it("finds the imports it checks (static, re-export, dynamic)", () => {
     const f = join(root, "policy/x.ts");
     expect(importsOf(f, `import { a } from "../dynamics/a.js";\nexport * from "./b.js";\nconst m = await import("../sim/c.js");`)).toEqual(["dynamics/a.ts", "policy/b.ts", "sim/c.ts"]);
-    expect(graph.get("sim/replay.ts")).toContain("pipeline/decider.ts");
+    expect(graph.get("sim/replay/engine.ts")).toContain("pipeline/decider.ts");
   });
 
   it("no folder imports one above it", () => {

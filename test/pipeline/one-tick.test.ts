@@ -26,7 +26,7 @@ import { policyPreset } from "../../policy/presets.js";
 import { startLiveNode } from "../../runtime/live/index.js";
 import { openModel, type RuntimeModel } from "../../runtime/model.js";
 import { PipelineDriver } from "../../runtime/pipeline-driver.js";
-import { replayFrames, replayInput } from "../../sim/replay.js";
+import { replayFrames, replayInput } from "../../sim/replay/engine.js";
 import { DATA, memorySource, recordingSink } from "../runtime/live-support.js";
 import { robotModelDir } from "../runtime/sim-fixture.js";
 

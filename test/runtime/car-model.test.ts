@@ -9,7 +9,7 @@ import { loadModel, ModelLoadError, sha256 } from "../../dynamics/save.js";
 import { framesFromDrive } from "../../perception/frames-from-drive.js";
 import type { Drive } from "../../perception/types.js";
 import { CATALOG_DIR, loadCatalog } from "../../scenarios/index.js";
-import { decodeRuns } from "../../sim/replay-runs.js";
+import { decodeRuns } from "../../sim/replay/runs.js";
 import { main } from "../../runtime/main.js";
 import { openModel, type RuntimeModel } from "../../runtime/model.js";
 import { carModelDir, defaultModelDir, dirStore } from "../../runtime/model-dir.js";

@@ -7,7 +7,7 @@ import { frameChannel } from "../../perception/channels.js";
 import { Validity, type Drive, type Frame } from "../../perception/types.js";
 import { policyPreset } from "../../policy/presets.js";
 import { computeMetrics } from "../../sim/metrics.js";
-import { replayDrive, replayFrameSpec, replayFrames, STATE_CHANNELS } from "../../sim/replay.js";
+import { replayDrive, replayFrameSpec, replayFrames, STATE_CHANNELS } from "../../sim/replay/engine.js";
 
 const RATE = 20;
 const H = 5;

@@ -6,10 +6,10 @@ import { frameChannel } from "../../perception/channels.js";
 import { Validity, type Drive, type Frame } from "../../perception/types.js";
 import { policyPreset } from "../../policy/presets.js";
 import { buildReport } from "../../sim/report/json.js";
-import { mergeReports, parseReport } from "../../sim/replay-merge.js";
-import { buildReplayReport, replayHtml, summarise } from "../../sim/replay-report.js";
-import { decodeRuns, encodeRuns } from "../../sim/replay-runs.js";
-import { REPLAY_CRITERIA, replayFrameSpec, replayFrames, type ReplayOutcome } from "../../sim/replay.js";
+import { mergeReports, parseReport } from "../../sim/replay/merge.js";
+import { buildReplayReport, replayHtml, summarise } from "../../sim/replay/report.js";
+import { decodeRuns, encodeRuns } from "../../sim/replay/runs.js";
+import { REPLAY_CRITERIA, replayFrameSpec, replayFrames, type ReplayOutcome } from "../../sim/replay/engine.js";
 import type { ScenarioRun } from "../../sim/run.js";
 
 const SPEC = replayFrameSpec({ rate: 20, channels: ["speed", "speed_cmd", "steer_cmd"].map((c) => frameChannel(c)) });

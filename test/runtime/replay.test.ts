@@ -13,7 +13,7 @@ import { msgpackCodec } from "../../bridges/codec/payload-codec.js";
 import { secondsToNs } from "../../bridges/ros/time.js";
 import { main } from "../../runtime/main.js";
 import { withoutTiming } from "../../sim/report/json.js";
-import type { ScenarioReport } from "../../sim/replay-report.js";
+import type { ScenarioReport } from "../../sim/replay/report.js";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
 import { requireTool } from "../support/require-tool.js";
 import { robotModelDir } from "./sim-fixture.js";

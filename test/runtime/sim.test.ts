@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../runtime/main.js";
 import { withoutTiming } from "../../sim/index.js";
-import { decodeRuns } from "../../sim/replay-runs.js";
+import { decodeRuns } from "../../sim/replay/runs.js";
 import { CATALOG_DIR } from "../../scenarios/index.js";
 import { robotModelDir } from "./sim-fixture.js";
 

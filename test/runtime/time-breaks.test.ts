@@ -10,8 +10,8 @@ import { frameChannel } from "../../perception/channels.js";
 import { framesFromDrive } from "../../perception/frames-from-drive.js";
 import { summariseDrive } from "../../perception/drive-summary.js";
 import { policyPreset } from "../../policy/presets.js";
-import { replayDrive, replayFrameSpec } from "../../sim/replay.js";
-import { buildReplayReport } from "../../sim/replay-report.js";
+import { replayDrive, replayFrameSpec } from "../../sim/replay/engine.js";
+import { buildReplayReport } from "../../sim/replay/report.js";
 import { main } from "../../runtime/main.js";
 import { DATA, ROBOT_FRAMES, ROBOT_SPEC } from "./live-support.js";
 

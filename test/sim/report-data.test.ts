@@ -7,7 +7,7 @@ import type { ActionSequence, Predictor } from "../../dynamics/types.js";
 import { frameChannel } from "../../perception/channels.js";
 import { Validity, type Drive, type Frame } from "../../perception/types.js";
 import { policyPreset } from "../../policy/presets.js";
-import { replayFrameSpec, replayFrames } from "../../sim/replay.js";
+import { replayFrameSpec, replayFrames } from "../../sim/replay/engine.js";
 import { aheadSeries, aheadSteps, poolHorizon, predictionAhead } from "../../sim/report/index.js";
 
 const RATE = 20;

@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../runtime/main.js";
 import { decodeRuns, type ScenarioRun } from "../../sim/index.js";
-import type { ScenarioReport } from "../../sim/replay-report.js";
+import type { ScenarioReport } from "../../sim/replay/report.js";
 import { aheadSteps, plotNumber, SIM_ONLY_METRICS, type PlotData } from "../../sim/report/index.js";
 
 const DS1 = resolve(__dirname, "../../../shared/data/f1tenth/DS1");

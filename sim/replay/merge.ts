@@ -2,7 +2,7 @@
 // scenario in two shards is an error naming it, the summary recomputed from the scenario results. What a report
 // says besides its scenarios (model, policy, seed, …) must agree across shards: merging runs of different models
 // would be a silent mistake, so it is an error naming the key and the files.
-import { summarise, type ReportScenario, type ScenarioReport } from "./replay-report.js";
+import { summarise, type ReportScenario, type ScenarioReport } from "./report.js";
 
 /** One report file's content and where it came from (for error messages). */
 export interface ReportInput {

@@ -1,9 +1,9 @@
 // Open-loop scoring of predicted action sequences against what was recorded next. A prediction made at frame i
 // covers frames i+1 … i+H (t0 = t_i + dt); one channel of it is scored only when that channel was observed
 // (not Missing) on every one of those frames, so a gap in the recording never counts as an error.
-import type { ActionSequence } from "../dynamics/types.js";
-import { Validity, type Frame } from "../perception/types.js";
-import { round } from "./metrics.js";
+import type { ActionSequence } from "../../dynamics/types.js";
+import { Validity, type Frame } from "../../perception/types.js";
+import { round } from "../metrics.js";
 
 /** Mean |predicted − recorded| over the horizon (ade) and at its last step (fde), in the channel's units. */
 export interface ChannelScore {

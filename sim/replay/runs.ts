@@ -1,7 +1,7 @@
 // runs.json: the ScenarioRun records beside a report.json, so `lam merge` can re-render the HTML of merged shards.
 // Ticks are stored by column (one array per TickRecord field): the field names appear once per run, not once per
 // tick, which roughly halves the file.
-import type { ScenarioRun, TickRecord } from "./run.js";
+import type { ScenarioRun, TickRecord } from "../run.js";
 
 export const RUNS_FORMAT = "lam.runs";
 export const RUNS_VERSION = 1;

@@ -1,18 +1,18 @@
 // Open-loop replay: a recorded drive through perception → dynamics → policy on the drive's own clock, each
 // prediction compared with what was actually done next. The result is a ScenarioRun (road-relative fields
 // null, executed = the recorded actions), so the simulator's metrics and reports apply unchanged.
-import type { ActionSequence, Predictor } from "../dynamics/types.js";
-import { frameChannel } from "../perception/channels.js";
-import { framesFromDrive } from "../perception/frames-from-drive.js";
-import { Validity, type Drive, type Frame, type FrameSpec, type RejectCounts } from "../perception/types.js";
-import type { PolicyParams } from "../policy/params.js";
-import { PipelineCore } from "../pipeline/core.js";
-import type { TickResult } from "../pipeline/decider.js";
-import { firstStep } from "../pipeline/tally.js";
-import { RecordedActions, ScoreAccumulator, type PredictorScore } from "./replay-score.js";
-import type { LimitIntervention, PassCriteria, ScenarioRun, TickRecord } from "./run.js";
-import { predictionAhead } from "./report/ahead.js";
-import { HorizonAccumulator, type HorizonError } from "./report/horizon.js";
+import type { ActionSequence, Predictor } from "../../dynamics/types.js";
+import { frameChannel } from "../../perception/channels.js";
+import { framesFromDrive } from "../../perception/frames-from-drive.js";
+import { Validity, type Drive, type Frame, type FrameSpec, type RejectCounts } from "../../perception/types.js";
+import type { PolicyParams } from "../../policy/params.js";
+import { PipelineCore } from "../../pipeline/core.js";
+import type { TickResult } from "../../pipeline/decider.js";
+import { firstStep } from "../../pipeline/tally.js";
+import { RecordedActions, ScoreAccumulator, type PredictorScore } from "./score.js";
+import type { LimitIntervention, PassCriteria, ScenarioRun, TickRecord } from "../run.js";
+import { predictionAhead } from "../report/ahead.js";
+import { HorizonAccumulator, type HorizonError } from "../report/horizon.js";
 
 /** Vehicle state a TickRecord carries; read from the drive where it has them. */
 export const STATE_CHANNELS = ["speed", "accel", "lat_accel", "yaw_rate", "steer", "x", "y", "heading"] as const;

@@ -1,15 +1,15 @@
 // The `replay --json` object: sim's scenario results, each with a `replay` section (per-channel ADE/FDE of the
 // model and of the baselines on the same ticks, limits by name, fallback reasons), and a summary that is a
 // function of the scenario results alone, so shard reports merge into exactly the report of one run.
-import { scenarioResult, type ScenarioResult, type ScenarioTiming } from "./metrics.js";
-import { round } from "./metrics.js";
-import type { ReplayDetail, ReplayOutcome } from "./replay.js";
-import type { ChannelScore, PredictorScore } from "./replay-score.js";
-import type { ScenarioRun } from "./run.js";
-import { summariseResults, type ReportSummary } from "./report/json.js";
-import { renderHtml } from "./report/html.js";
-import { esc } from "./report/svg.js";
-import { poolHorizon, type HorizonError } from "./report/horizon.js";
+import { scenarioResult, type ScenarioResult, type ScenarioTiming } from "../metrics.js";
+import { round } from "../metrics.js";
+import type { ReplayDetail, ReplayOutcome } from "./engine.js";
+import type { ChannelScore, PredictorScore } from "./score.js";
+import type { ScenarioRun } from "../run.js";
+import { summariseResults, type ReportSummary } from "../report/json.js";
+import { renderHtml } from "../report/html.js";
+import { esc } from "../report/svg.js";
+import { poolHorizon, type HorizonError } from "../report/horizon.js";
 
 /** A scenario result as reports carry it; `replay` only in replay reports, `wall_s` only where measured. */
 export interface ReportScenario extends ScenarioResult {
