@@ -2,6 +2,10 @@
 // must be the streaming baselines' own in the real-time predictor, the tfjs reference path, evaluation and the
 // training targets; a zero residual is exactly that baseline; lam.json records it and reloads to the same numbers.
 import { beforeAll, describe, expect, it } from "vitest";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { main } from "../../runtime/main.js";
 import * as tf from "@tensorflow/tfjs";
 import { FastPredictor } from "../../dynamics/predictor.js";
 import { TfjsWindowPredictor } from "../../dynamics/predictor-tfjs.js";
@@ -243,4 +247,39 @@ describe("training targets: the residual over the chosen baseline", () => {
     expect(v.per_channel.steer_cmd.ratio).toBeLessThanOrEqual(1);
     run.model.dispose();
   }, 120_000);
+});
+
+describe("lam train --residual-over on the real RAV4 minute", () => {
+  const rav4 = resolve(import.meta.dirname, "../../../shared/data/comma2k19-rav4");
+  const io = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { out, err, io: { stdout: { write: (s: string) => void out.push(s) }, stderr: { write: (s: string) => void err.push(s) } } };
+  };
+  it("records the per-action baseline in lam.json, lam eval scores the same held-out numbers, and a bad value is named", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lam-residual-"));
+    try {
+      const args = ["train", rav4, "--out", join(dir, "m"), "--holdout-tail", "0.3", "--history", "1.0", "--units", "8", "--epochs", "2",
+        "--features", "speed,yaw_rate,accel,steer_cmd,accel_cmd", "--actions", "steer_cmd,accel_cmd", "--json"];
+      const bad = io();
+      expect(await main([...args, "--residual-over", "kalman"], bad.io)).toBe(2);
+      expect(bad.err.join("")).toMatch(/--residual-over=kalman must be best, hold_last, linear or ar/);
+      const t = io();
+      expect(await main([...args, "--residual-over", "best"], t.io), t.err.join("")).toBe(0);
+      const lam = JSON.parse(await readFile(join(dir, "m", "lam.json"), "utf8"));
+      expect(lam.training.options.residualOver).toBe("best");
+      // Per action the baseline of lowest validation ADE (the validation record carries every candidate's ADE).
+      const want = ["steer_cmd", "accel_cmd"].map((a) => {
+        const c = lam.training.validation.per_channel[a];
+        const ades: [string, number][] = [["hold_last", c.hold_last_ade], ["linear", c.linear_ade], ["ar", c.ar_ade]];
+        return ades.reduce((b, x) => (x[1] < b[1] ? x : b))[0];
+      });
+      expect(lam.head.residual_over ?? ["hold_last", "hold_last"]).toEqual(want);
+      const e = io();
+      expect(await main(["eval", rav4, "--model", join(dir, "m"), "--json"], e.io), e.err.join("")).toBe(0);
+      expect(JSON.parse(e.out.join("")).ratio_to_best_baseline).toBeCloseTo(lam.metrics.ratio_to_best_baseline, 10);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
