@@ -32,6 +32,17 @@ export const MQTT_HELP = `  --mqtt URL         MQTT broker (MQTT 5). Without it 
 
 export type MqttFlagValues = { [K in keyof typeof MQTT_FLAGS]?: string | undefined };
 
+/** The client half of MQTT_FLAGS: what `lam replay` and `lam sim` take to publish to an external broker. */
+export const MQTT_CLIENT_FLAGS = {
+  mqtt: MQTT_FLAGS.mqtt,
+  "mqtt-ca": MQTT_FLAGS["mqtt-ca"],
+  "mqtt-cert": MQTT_FLAGS["mqtt-cert"],
+  "mqtt-key": MQTT_FLAGS["mqtt-key"],
+  "mqtt-username": MQTT_FLAGS["mqtt-username"],
+  "mqtt-password-file": MQTT_FLAGS["mqtt-password-file"],
+} as const;
+
+
 function portOf(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -66,20 +77,25 @@ export interface RunMqtt {
 }
 
 /** Starts the built-in broker (without --mqtt) and works out how the node and the demo vehicle log in. */
+/** Options for a client of the external broker --mqtt names (login and TLS from the flags); warns of a password in the URL. */
+export function externalMqttOptions(v: MqttFlagValues & { mqtt: string }, base: { vehicle: string; codec?: CodecName }, log: (line: string) => void): MqttOptions {
+  if (urlHasPassword(v.mqtt)) log("warning: the --mqtt URL holds a password (ps and shell history show it): use --mqtt-username and --mqtt-password-file");
+  return {
+    url: v.mqtt,
+    ...base,
+    ...(v["mqtt-username"] === undefined ? {} : { username: v["mqtt-username"] }),
+    ...(v["mqtt-password-file"] === undefined ? {} : { passwordFile: v["mqtt-password-file"] }),
+    tls: {
+      ...(v["mqtt-ca"] === undefined ? {} : { ca: v["mqtt-ca"] }),
+      ...(v["mqtt-cert"] === undefined ? {} : { cert: v["mqtt-cert"] }),
+      ...(v["mqtt-key"] === undefined ? {} : { key: v["mqtt-key"] }),
+    },
+  };
+}
+
 export async function openRunMqtt(v: MqttFlagValues, base: { vehicle: string; codec: CodecName }, log: (line: string) => void): Promise<RunMqtt> {
   if (v.mqtt !== undefined) {
-    if (urlHasPassword(v.mqtt)) log("warning: the --mqtt URL holds a password (ps and shell history show it): use --mqtt-username and --mqtt-password-file");
-    const node: MqttOptions = {
-      url: v.mqtt,
-      ...base,
-      ...(v["mqtt-username"] === undefined ? {} : { username: v["mqtt-username"] }),
-      ...(v["mqtt-password-file"] === undefined ? {} : { passwordFile: v["mqtt-password-file"] }),
-      tls: {
-        ...(v["mqtt-ca"] === undefined ? {} : { ca: v["mqtt-ca"] }),
-        ...(v["mqtt-cert"] === undefined ? {} : { cert: v["mqtt-cert"] }),
-        ...(v["mqtt-key"] === undefined ? {} : { key: v["mqtt-key"] }),
-      },
-    };
+    const node = externalMqttOptions({ ...v, mqtt: v.mqtt }, base, log);
     return { shownUrl: redactUrl(v.mqtt), node, feeder: { ...node, lastWill: false } };
   }
   const requested = portOf(v["broker-port"]);

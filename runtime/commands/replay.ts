@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from "node:fs/promises";
+import { checkMqttFlags, externalMqttOptions, MQTT_CLIENT_FLAGS } from "../run-mqtt.js";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadDrive } from "../../bridges/index.js";
@@ -32,6 +33,8 @@ and reported with ADE/FDE null. Latency and run time are wall-clock figures, rep
   --json            print the report as one JSON object
   --mqtt URL        publish predictions and commands to lam/<vehicle>/{prediction,command} while replaying
   --vehicle ID      vehicle id for --mqtt (default: replay)
+  --mqtt-ca F, --mqtt-cert F --mqtt-key F, --mqtt-username U --mqtt-password-file F
+                    login and TLS for --mqtt, as lam run (docs/mqtt-security.md)
   --shard K/N       replay only drives i (0-based) with i mod N = K-1; merge shard reports with lam merge
   --map NAME|FILE   CSV column map for CSV drives (default: detected)
   --imu-mount M     ROS drives: the IMU's rotation in base_link, roll,pitch,yaw (rad, or e.g. 90deg) or x,y,z,w;
@@ -101,7 +104,7 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
       policy: { type: "string" },
       out: { type: "string" },
       json: { type: "boolean" },
-      mqtt: { type: "string" },
+      ...MQTT_CLIENT_FLAGS,
       vehicle: { type: "string" },
       shard: { type: "string" },
       map: { type: "string" },
@@ -115,6 +118,7 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
   }
   if (positionals.length === 0) throw new UsageError("give at least one drive");
   if (values.vehicle !== undefined && values.mqtt === undefined) throw new UsageError("--vehicle needs --mqtt URL");
+  checkMqttFlags(values);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const paths = shardOf(positionals, shard);
   if (shard) io.stderr.write(`lam replay: shard ${values.shard}: ${paths.length} of ${positionals.length} drives\n`);
@@ -135,7 +139,7 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
     const testBlocks = (model.meta.training?.split ?? []).filter((b) => b.role === "test");
     if (values.out) await mkdir(values.out, { recursive: true });
     if (values.mqtt) {
-      mqtt = mqttActionSink(await connectMqtt({ url: values.mqtt, vehicle: values.vehicle ?? "replay" }));
+      mqtt = mqttActionSink(await connectMqtt(externalMqttOptions({ ...values, mqtt: values.mqtt }, { vehicle: values.vehicle ?? "replay" }, (l) => io.stderr.write(`lam replay: ${l}\n`))));
       mqtt.publishStatus({ state: "online", t: Date.now() / 1000, detail: "replay", model: model.dir });
     }
     const names = new Map<string, string>();
@@ -172,9 +176,11 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
   } finally {
     model.model.dispose();
     if (mqtt) {
-      const st = mqtt.stats();
+      // Counted after closing: close() waits for what is still in flight, which is not "not published".
       await mqtt.close();
-      io.stderr.write(`lam replay: mqtt ${redactUrl(values.mqtt ?? "")}: ${st.accepted} published, ${st.received - st.accepted} not\n`);
+      const st = mqtt.stats();
+      const why = Object.entries(st.rejected).map(([k, n]) => `${k} ${n}`).join(", ");
+      io.stderr.write(`lam replay: mqtt ${redactUrl(values.mqtt ?? "")}: ${st.accepted} published, ${st.received - st.accepted} not${why ? ` (${why}${st.lastError ? `; last: ${st.lastError}` : ""})` : ""}\n`);
     }
   }
 

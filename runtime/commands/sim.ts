@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { checkMqttFlags, externalMqttOptions, MQTT_CLIENT_FLAGS } from "../run-mqtt.js";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -43,7 +44,8 @@ if scenarios failed (the report says which); 1 on an error.
   --out DIR            write report.json, report.html and runs.json (the full tick records, which
                        lam merge reads to re-render the HTML of merged shards)
   --mqtt URL           publish what each scenario computes, as it runs: lam/sim-<scenario>/prediction,
-                       .../command per tick and .../status (retained: online, then offline with the verdict)
+                       .../command per tick and .../status (retained: online, then offline with the verdict);
+                       login and TLS as lam run: --mqtt-ca, --mqtt-cert/--mqtt-key, --mqtt-username/--mqtt-password-file
   --json               print one JSON object
 
 The model must predict every action channel the scenario's vehicle takes (scenario.actions), the policy must
@@ -112,7 +114,7 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
       shard: { type: "string" },
       "skip-incompatible": { type: "boolean" },
       out: { type: "string" },
-      mqtt: { type: "string" },
+      ...MQTT_CLIENT_FLAGS,
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -127,6 +129,7 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
   if (vehicle !== "car" && vehicle !== "robot" && vehicle !== "both") throw new UsageError(`--vehicle ${vehicle}: expected car, robot or both`);
   if (values.vehicle !== undefined && !generate) throw new UsageError("--vehicle chooses what --generate draws: give --generate N");
   if (positionals.length === 0 && !generate) throw new UsageError('give a scenario file, a folder of them, or "catalog" (or --generate N)');
+  checkMqttFlags(values);
   const driver = driverOf(values.driver);
   const seed = seedOf(values.seed);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
@@ -179,9 +182,11 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
   let wall: number;
   try {
     if (values.mqtt) {
+      let warned = false;
+      const warnOnce = (l: string) => void (warned || io.stderr.write(`lam sim: ${l}\n`), (warned = true));
       for (const p of plan.filter((q) => q.incompatible === null)) {
         const vehicle = simVehicleId(p.scenario.name);
-        const sink = mqttActionSink(await connectMqtt({ url: values.mqtt, vehicle }));
+        const sink = mqttActionSink(await connectMqtt(externalMqttOptions({ ...values, mqtt: values.mqtt }, { vehicle }, warnOnce)));
         sinks.set(p.scenario.name, sink);
         sink.publishStatus({ state: "online", t: Date.now() / 1000, detail: `sim ${p.scenario.name} seed ${seed}`, model: p.model?.meta.weightsSha256 ?? driver });
       }
