@@ -5,6 +5,7 @@ import { UsageError, type CliIO } from "../io.js";
 import { commandBackend } from "../backend-choice.js";
 import { blocksFromRecord, wholeDrive, type Block, type FrameSeries } from "../../dynamics/dataset.js";
 import { evaluate } from "../../dynamics/evaluate.js";
+import { scoreBaselines } from "../../dynamics/baseline-scores.js";
 import { loadModel, sha256, type LoadedModel } from "../../dynamics/save.js";
 import { exportModel, type Quantise } from "../../dynamics/quantise.js";
 import { FastPredictor, predictorModel } from "../../dynamics/predictor.js";
@@ -94,8 +95,10 @@ export default async function exportCommand(argv: string[], io: CliIO): Promise<
       blocks.push(...heldOut(src.meta, s));
       data[s.name] = src.meta.training?.drives.includes(s.name) ? "test_blocks" : "whole_drive";
     }
-    const a = evaluate(src, series, blocks, data);
-    const b = evaluate(out, series, blocks, data);
+    // Both models on the same windows: the baselines run once (the exported lam.json keeps their configuration).
+    const baselines = scoreBaselines(src.meta, series, blocks);
+    const a = evaluate(src, series, blocks, data, { baselines });
+    const b = evaluate(out, series, blocks, data, { baselines });
     // Interleaved rounds, the best of each: the machine's load moves between two back-to-back runs.
     const us = [Infinity, Infinity];
     for (let r = 0; r < 5; r++) {
