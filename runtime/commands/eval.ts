@@ -1,14 +1,18 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError, type CliIO } from "../io.js";
 import { commandBackend } from "../backend-choice.js";
 import { blocksFromRecord, wholeDrive, type Block, type FrameSeries } from "../../dynamics/dataset.js";
 import { evaluate } from "../../dynamics/evaluate.js";
-import { loadModel, type EvalReport } from "../../dynamics/save.js";
+import { scoreBaselines, type BaselineScoreOptions, type BaselineScores } from "../../dynamics/baseline-scores.js";
+import { loadModel, type EvalReport, type LoadedModel } from "../../dynamics/save.js";
 import { defaultModelDir, dirStore } from "../model-dir.js";
 import { loadSeries } from "../drive-frames.js";
 import { permutationImportance, type Importance } from "../../dynamics/explain.js";
+import { evalHtml } from "../../sim/report/eval.js";
 
-const HELP = `usage: lam eval <drive...> [--model DIR] [--map NAME|FILE] [--horizon S] [--explain [--seed N]] [--json]
+const HELP = `usage: lam eval <drive...> [--model DIR] [--map NAME|FILE] [--horizon S] [--explain [--seed N]] [--report FILE.html] [--json]
 
 Scores the model and the baselines (hold_last, linear, the model's AR fit) on held-out data:
 a drive the model trained on contributes only its test time blocks (lam.json records them),
@@ -23,6 +27,9 @@ whatever model is scored, so two models on the same drives compare).
   --explain     permutation importance: per input channel, how much the net's ADE on each action rises
                 when that channel is shuffled across the held-out windows (seeded; 3 shuffles averaged)
   --seed N      seed of --explain's shuffles (default 1)
+  --report F    write a self-contained HTML page to F: the tables, error against horizon (model and each
+                baseline), per drive and action what was recorded against what the model predicted 0.5 s
+                and 1 s before, and --explain's importance
   --json        print one JSON object
 `;
 
@@ -34,6 +41,35 @@ export function horizonSteps(text: string, rate: number, max: number): number {
     throw new UsageError(`--horizon ${text}: expected seconds in (0, ${max / rate}] (the model predicts ${max} steps at ${rate} Hz)`);
   }
   return steps;
+}
+
+export interface EvalRun {
+  readonly report: EvalReport;
+  /** The baselines, scored once on these windows and shared by the model's report and the page. */
+  readonly baselines: BaselineScores;
+  readonly explain?: Importance;
+  /** With `keepMeans`: the model's means per window (windows × horizon × actions), as scored. */
+  readonly model?: Float32Array;
+}
+
+/**
+ * The model and the baselines on the held-out blocks: the baselines run once (scoreBaselines) and every figure
+ * — the report, and the page's curves and plots with `keepMeans` — is made from that one run.
+ */
+export function evalRun(
+  loaded: LoadedModel,
+  series: readonly FrameSeries[],
+  blocks: readonly Block[],
+  data: EvalReport["data"],
+  opts: { readonly steps: number; readonly explain?: { readonly seed: number }; readonly keepMeans?: boolean; readonly predictors?: BaselineScoreOptions["predictors"] },
+): EvalRun {
+  const { meta } = loaded;
+  const baselines = scoreBaselines(meta, series, blocks, { steps: opts.steps, keepMeans: opts.keepMeans, predictors: opts.predictors });
+  const per = meta.spec.horizon * meta.spec.actions.length;
+  const model = opts.keepMeans ? new Float32Array(baselines.windows.n * per) : undefined;
+  const report = evaluate(loaded, series, blocks, data, { steps: opts.steps, baselines, ...(model ? { onModel: (i: number, m: Float32Array) => model.set(m, i * per) } : {}) });
+  const explain = opts.explain ? permutationImportance(loaded, series, blocks, { seed: opts.explain.seed, steps: opts.steps }) : undefined;
+  return { report, baselines, ...(explain ? { explain } : {}), ...(model ? { model } : {}) };
 }
 
 /** The scores of a report that are not finite numbers, named (e.g. "model.ade=NaN"). */
@@ -57,6 +93,7 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
       horizon: { type: "string" },
       explain: { type: "boolean" },
       seed: { type: "string" },
+      report: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -69,6 +106,7 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed=${values.seed} must be a non-negative integer`);
   if (values.seed !== undefined && !values.explain) throw new UsageError("--seed applies to --explain");
+  if (values.report !== undefined && !/\.html?$/i.test(values.report)) throw new UsageError(`--report ${values.report}: expected a file name ending in .html`);
   const backend = await commandBackend();
   const dir = values.model ?? defaultModelDir();
   const loaded = await loadModel(dirStore(dir));
@@ -94,14 +132,32 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
       data[s.name] = "whole_drive";
     }
   }
-  const report: EvalReport = evaluate(loaded, series, blocks, data, { steps });
-  const explain: Importance | undefined = values.explain ? permutationImportance(loaded, series, blocks, { seed, steps }) : undefined;
+  const run = evalRun(loaded, series, blocks, data, { steps, ...(values.explain ? { explain: { seed } } : {}), keepMeans: values.report !== undefined });
+  const { report, explain } = run;
   loaded.model.dispose();
   const broken = nonFiniteScores(report);
   if (broken.length > 0) {
     // A NaN score is no score: never print it as a result with exit 0.
     io.stderr.write(`lam eval: ${dir}: non-finite scores over ${report.windows} windows (${broken.join(", ")}); the model's predictions or the data are not finite\n`);
     return 1;
+  }
+  if (values.report !== undefined) {
+    const html = evalHtml({
+      modelDir: dir,
+      report,
+      ...(explain ? { explain } : {}),
+      actions: meta.spec.actions,
+      ...(meta.head.source ? { answeredBy: meta.head.source } : {}),
+      rate: meta.spec.rate,
+      horizon: meta.spec.horizon,
+      drives: series.map((s) => ({ name: s.name, t: s.frames.map((f) => f.t) })),
+      windows: run.baselines.windows,
+      model: run.model!,
+      baselines: run.baselines.means!,
+    });
+    await mkdir(dirname(values.report), { recursive: true });
+    await writeFile(values.report, html);
+    io.stderr.write(`lam eval: wrote ${values.report}\n`);
   }
   if (values.json) {
     io.stdout.write(JSON.stringify({ ...report, ...(explain ? { explain } : {}), model_dir: dir, backend: backend.name }) + "\n");

@@ -3,3 +3,4 @@ export * from "./html.js";
 export * from "./svg.js";
 export * from "./ahead.js";
 export * from "./horizon.js";
+export * from "./eval.js";
