@@ -72,6 +72,15 @@ export function evalRun(
   return { report, baselines, ...(explain ? { explain } : {}), ...(model ? { model } : {}) };
 }
 
+/** Per action, what lam.json answers it with: a baseline alone, or the net (and the baseline its residual is over). */
+export function answeredBy(head: LoadedModel["meta"]["head"]): string[] {
+  return head.fallback.map((_, a) => {
+    const src = head.source?.[a] ?? "model";
+    const over = head.residual_over?.[a];
+    return src === "model" && over && over !== "hold_last" ? `model (residual over ${over})` : src;
+  });
+}
+
 /** The scores of a report that are not finite numbers, named (e.g. "model.ade=NaN"). */
 export function nonFiniteScores(report: EvalReport): string[] {
   const out: string[] = [];
@@ -147,7 +156,7 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
       report,
       ...(explain ? { explain } : {}),
       actions: meta.spec.actions,
-      ...(meta.head.source ? { answeredBy: meta.head.source } : {}),
+      answeredBy: answeredBy(meta.head),
       rate: meta.spec.rate,
       horizon: meta.spec.horizon,
       drives: series.map((s) => ({ name: s.name, t: s.frames.map((f) => f.t) })),

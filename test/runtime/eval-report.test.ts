@@ -13,7 +13,7 @@ import { evaluate } from "../../dynamics/evaluate.js";
 import { scoreBaselines, standardBaselines, type BaselineMeta } from "../../dynamics/baseline-scores.js";
 import { loadModel, type LoadedModel } from "../../dynamics/save.js";
 import type { Predictor } from "../../dynamics/types.js";
-import { evalRun } from "../../runtime/commands/eval.js";
+import { answeredBy, evalRun } from "../../runtime/commands/eval.js";
 import { loadSeries } from "../../runtime/drive-frames.js";
 import { main } from "../../runtime/main.js";
 import { defaultModelDir, dirStore } from "../../runtime/model-dir.js";
@@ -63,6 +63,11 @@ describe("lam eval --report (DS1 + DS4 held-out blocks, bundled model, --explain
     expect(html.match(/<tr class="ratio-row">/g)).toHaveLength(2);
     expect(html.match(/<tr class="importance-row">/g)).toHaveLength(Object.keys(json.explain.per_feature).length);
     expect(html).toContain(`on ${json.windows} held-out windows`);
+    // lam.json answers speed_cmd by hold-last, steer_cmd by the net.
+    expect(html).toMatch(/<tr class="ratio-row"><td>speed_cmd<\/td>.*?<td>hold_last<\/td><\/tr>/);
+    expect(html).toMatch(/<tr class="ratio-row"><td>steer_cmd<\/td>.*?<td>model<\/td><\/tr>/);
+    // Every plot has its static SVG for readers without JavaScript.
+    expect(html.match(/<figure class="plot" id="[^"]+"><svg/g)).toHaveLength(embedded(html).plots.length);
   });
 
   it("error against horizon: model and each baseline per action, the mean of the model's curve its printed ADE", () => {
@@ -156,6 +161,14 @@ describe("the page's series, on hand-made windows where every value is known", (
     expect(p.series.map((s) => s.name)).toEqual(["recorded", "model, predicted 1 s before", "hold_last, predicted 1 s before"]);
     expect(p.series[1].y).toEqual([null, ...ends.map((_, i) => 1000 * i + 10), null, null]);
     expect(evalHtml(input)).toBe(evalHtml(input));
+  });
+});
+
+describe("what answers each action, as the page names it", () => {
+  it("a baseline alone, the net, or the net as a residual over a baseline other than the last action", () => {
+    const head = { kind: "residual-hold", scale: [1, 1, 1], fallback: [0, 0, 0], eps: 1e-3 } as const;
+    expect(answeredBy(head)).toEqual(["model", "model", "model"]);
+    expect(answeredBy({ ...head, source: ["hold_last", "model", "model"], residual_over: ["hold_last", "ar", "hold_last"] })).toEqual(["hold_last", "model (residual over ar)", "model"]);
   });
 });
 
