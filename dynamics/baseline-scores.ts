@@ -12,13 +12,19 @@ import type { BaselineConfig } from "./baselines/action-track.js";
 import { cutWindows, fitNormalisation, wholeDrive, type Block, type FrameSeries, type Windows } from "./dataset.js";
 import { ErrorAccumulator, type ErrorSummary } from "./metrics.js";
 import type { LamJson } from "./lam-json.js";
+import type { HeadBaseline } from "./baselines/head-source.js";
 import type { Predictor } from "./types.js";
 
 /** What the baselines of a model depend on (not its weights): two models agreeing here share baseline scores. */
-export type BaselineMeta = Pick<LamJson, "spec" | "normalisation" | "head" | "baselines">;
+export interface BaselineMeta {
+  readonly spec: LamJson["spec"];
+  readonly normalisation: Pick<LamJson["normalisation"], "features">;
+  readonly head: Pick<LamJson["head"], "fallback">;
+  readonly baselines?: LamJson["baselines"];
+}
 
 /** The baselines a model is compared with: hold-last, linear extrapolation, and its training-fitted AR(p) if recorded. */
-export function standardBaselines(meta: Pick<LamJson, "spec" | "head" | "baselines">, frameChannels: readonly string[]): Predictor[] {
+export function standardBaselines(meta: Pick<BaselineMeta, "spec" | "head" | "baselines">, frameChannels: readonly string[]): Predictor[] {
   const cfg: BaselineConfig = {
     frameChannels,
     actions: meta.spec.actions,
@@ -125,6 +131,16 @@ export function scoreBaselines(meta: BaselineMeta, series: readonly FrameSeries[
     summaries,
     ...(means ? { means: Object.fromEntries(means) } : {}),
   };
+}
+
+/**
+ * Per action, each baseline's ADE (physical units, over the scored steps) by its head name: what `lam train
+ * --residual-over best` picks the residual's baseline from.
+ */
+export function baselineAde(scores: BaselineScores, actions: readonly string[]): Record<HeadBaseline, number[]> {
+  const ar = Object.keys(scores.summaries).find((k) => /^ar\d+$/.test(k));
+  const of = (name: string | undefined) => actions.map((a) => (name && scores.summaries[name] ? scores.summaries[name].per_channel[a].ade : NaN));
+  return { hold_last: of("hold_last"), linear: of("linear"), ar: of(ar) };
 }
 
 /** Throws unless `scores` were made for these windows and this model's baseline configuration (names the difference). */

@@ -4,11 +4,12 @@
  * action (validation) → evaluation on the test blocks. Returns what saveModel writes.
  */
 import * as tf from "@tensorflow/tfjs";
-import { fitAr, type ArFit } from "./baselines/ar.js";
-import { bestBaselines, residualTargets, windowBaselines, type WindowRefs } from "./baselines/residual.js";
+import { fitAr } from "./baselines/ar.js";
+import { bestBaselines, residualTargets, windowBaselines } from "./baselines/residual.js";
 import type { HeadBaseline } from "./baselines/head-source.js";
 import { cutWindows, fitHeadScale, fitNormalisation, splitBlocks, type Block, type FrameSeries, type Role } from "./dataset.js";
 import { evaluate } from "./evaluate.js";
+import { baselineAde, scoreBaselines, type BaselineScores } from "./baseline-scores.js";
 import { buildModel, checkSpec, STD_EPS, type HeadDist, type HeadSource, type HeadSpec } from "./model.js";
 import { prng } from "./prng.js";
 import type { EvalReport, LamJson, LoadedModel, ValidationChoice } from "./lam-json.js";
@@ -108,11 +109,15 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
   const arOrder = opts.arOrder ?? DEFAULT_AR_ORDER;
   const ar = fitAr(series, train, (s) => ({ frameChannels: s.channels, actions: spec.actions, rate: spec.rate, horizon: spec.horizon, fallback }), arOrder);
 
+  // The baselines on the validation blocks, run once: their ADEs pick the residual's baseline ("best") and, through
+  // evaluate, the answer per action (chooseSources). A fine-tuned model's fallback is its base's head fallback, as
+  // evaluate scores it (the base's action means when trainRun made it).
+  const valBaselines = scoreBaselines({ spec, normalisation: { features }, head: { fallback: base ? base.meta.head.fallback : fallback }, baselines: { ar } }, series, val);
   // The residual's baseline per action: asked for, else the fine-tuned base's, else the last action (as before).
   const baseOver = base?.meta.head.residual_over;
   const over: readonly HeadBaseline[] | undefined =
     opts.residualOver === "best"
-      ? bestBaselines(validationAde(series, val, wVal0, spec.actions, spec.rate, fallback, ar), spec.actions.length)
+      ? bestBaselines(validationAde(valBaselines, spec.actions), spec.actions.length)
       : opts.residualOver !== undefined
         ? spec.actions.map(() => opts.residualOver as HeadBaseline)
         : baseOver;
@@ -144,7 +149,7 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
   const choose = opts.holdWhereWorse || (opts.sources ?? "best") === "best";
   let finalHead: HeadSpec = base?.meta.head.source ? { ...head, source: base.meta.head.source, ...(base.meta.head.ar ? { ar: base.meta.head.ar } : {}) } : head;
   if (choose) {
-    validation = chooseSources(evaluate({ model, meta: { ...partial, version: 1, weightsSha256: "" } }, series, val, {}), spec.actions);
+    validation = chooseSources(evaluate({ model, meta: { ...partial, version: 1, weightsSha256: "" } }, series, val, {}, { baselines: valBaselines }), spec.actions);
     finalHead = validation.source.every((s) => s === "model")
       ? head
       : { ...head, source: validation.source, ...(validation.source.includes("ar") ? { ar } : {}) };
@@ -194,31 +199,9 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
   return { model, meta: metrics ? { ...meta, metrics } : meta, result, blocks };
 }
 
-/** Per action, the mean over windows and steps of |y − baseline| on `w` for hold-last, linear and AR (physical units). */
-export function validationAde(
-  series: readonly FrameSeries[],
-  blocks: readonly Block[],
-  w: WindowRefs,
-  actions: readonly string[],
-  rate: number,
-  fallback: readonly number[],
-  ar: ArFit,
-): Record<HeadBaseline, number[]> {
-  const { A, horizon: h } = w;
-  const ade = (kind: HeadBaseline): number[] => {
-    const base = windowBaselines(series, blocks, w, actions, rate, { fallback, ar, residual_over: actions.map(() => kind) });
-    const sum = new Float64Array(A);
-    for (let i = 0; i < w.n; i++) {
-      for (let k = 0; k < h; k++) {
-        for (let a = 0; a < A; a++) {
-          const j = (i * h + k) * A + a;
-          sum[a] += Math.abs(w.y[j] - (base ? base[j] : w.last[i * A + a]));
-        }
-      }
-    }
-    return Array.from(sum, (v) => (w.n ? v / (w.n * h) : NaN));
-  };
-  return { hold_last: ade("hold_last"), linear: ade("linear"), ar: ade("ar") };
+/** Per action, the validation ADE (physical units) of hold-last, linear and AR, from the one baseline run on validation. */
+export function validationAde(scores: BaselineScores, actions: readonly string[]): Record<HeadBaseline, number[]> {
+  return baselineAde(scores, actions);
 }
 
 function sameOver(a: readonly HeadBaseline[] | undefined, b: readonly HeadBaseline[] | undefined, A: number): boolean {
