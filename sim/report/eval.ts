@@ -149,7 +149,7 @@ function drivePlots(ctx: Ctx, p: EvalPageInput, d: number): string {
   });
   const scored = Array.from({ length: p.windows.n }, (_, i) => i).filter((i) => p.windows.drive[i] === d).length;
   return `<section id="d${d}"><h2>${esc(p.drives[d].name)}</h2>
-<p class="desc">${scored} windows scored (${esc(p.report.data[p.drives[d].name] === "whole_drive" ? "the whole drive: the model never trained on it" : "its held-out test blocks only")}) over ${rows.stretches.map(([a, b]) => `${secs(a)}–${secs(b)} s`).join(", ")} of the drive${rows.stretches.length > 1 ? `; on the plots the time between these stretches is cut to ${STRETCH_GAP_S} s` : ""}. At each moment: what was recorded, and what the model predicted for that moment ${leads.map((k) => `${secs(k / p.rate)} s`).join(" and ")} before; the first predicted step lies on top of the recorded trace and is not shown. Gaps are the frames no window scores.</p>
+<p class="desc">${scored} windows scored (${esc(p.report.data[p.drives[d].name] === "whole_drive" ? "the whole drive: not among the drives lam.json says the model trained on" : "its held-out test blocks only")}) over ${rows.stretches.map(([a, b]) => `${secs(a)}–${secs(b)} s`).join(", ")} of the drive${rows.stretches.length > 1 ? `; on the plots the time between these stretches is cut to ${STRETCH_GAP_S} s` : ""}. At each moment: what was recorded, and what the model predicted for that moment ${leads.map((k) => `${secs(k / p.rate)} s`).join(" and ")} before; the first predicted step lies on top of the recorded trace and is not shown. Gaps are the frames no window scores.</p>
 ${parts.join("\n")}
 </section>`;
 }
