@@ -136,7 +136,7 @@ function drivePlots(ctx: Ctx, p: EvalPageInput, d: number): string {
     const unit = unitOf(ch);
     const data: PlotData = {
       id: `d${d}-a-${ch}`,
-      title: `${p.drives[d].name} — ${ch}: recorded vs predicted before`,
+      title: `${p.drives[d].name}: ${ch}`,
       xLabel: rows.stretches.length > 1 ? `t (s from the drive's start; gaps between stretches cut to ${STRETCH_GAP_S} s)` : "t (s from the drive's start)",
       yLabel: unit ? `${ch} (${unit})` : ch,
       group: `d${d}`,
