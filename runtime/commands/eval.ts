@@ -187,7 +187,10 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
   io.stdout.write(`per channel, model ÷ best baseline on it: ${per.join("  ")}\n`);
   const sc = Object.entries(report.scale?.per_channel ?? {}).map(([c, v]) => `${c} ${v.toPrecision(4)}`);
   io.stdout.write(`overall figures in units of the data's std per action: ${sc.join("  ")}\n`);
-  if (meta.head.source) io.stdout.write(`answered by (lam.json head.source): ${meta.spec.actions.map((a, i) => `${a} ${meta.head.source![i]}`).join("  ")}\n`);
+  if (meta.head.source || meta.head.residual_over) {
+    const by = answeredBy(meta.head);
+    io.stdout.write(`answered by (lam.json head): ${meta.spec.actions.map((a, i) => `${a} ${by[i]}`).join("  ")}\n`);
+  }
   if (explain) io.stdout.write(importanceText(explain));
   return 0;
 }
