@@ -27,15 +27,22 @@ const SIGMA_PER_MAD = 1.4826;
 /** Per channel: the last accepted value, the rolling window of accepted steps, the run of rejected values. */
 class ChannelState {
   readonly steps: RollingRobust;
+  /** The non-zero steps alone: how big a real update is when the sensor repeats values between updates. */
+  readonly changes: RollingRobust;
   last = NaN;
   readonly candidates: number[] = [];
   constructor(n: number, readonly floor: number) {
     this.steps = new RollingRobust(n);
+    this.changes = new RollingRobust(n);
   }
   accept(x: number): void {
-    if (!Number.isNaN(this.last)) this.steps.accept(x - this.last);
+    if (!Number.isNaN(this.last)) this.step(x - this.last);
     this.last = x;
     this.candidates.length = 0;
+  }
+  step(d: number): void {
+    this.steps.accept(d);
+    if (d !== 0) this.changes.accept(d);
   }
 }
 
@@ -84,7 +91,7 @@ export class OutlierFilter {
     }
     // Predict from the last accepted value plus the typical step, so ramps and fast onsets pass.
     const step = st.steps.median();
-    const scale = SIGMA_PER_MAD * Math.max(st.steps.mad(step), st.floor);
+    const scale = SIGMA_PER_MAD * Math.max(this.stepMad(st, step), st.floor);
     const predicted = st.last + step;
     if (Math.abs(x - predicted) <= this.k * scale) {
       st.accept(x);
@@ -95,7 +102,7 @@ export class OutlierFilter {
     if (run.length > this.confirm) run.shift();
     if (run.length === this.confirm && smooth(run, this.k * scale)) {
       // A new level (or a new slope): keep its inner steps, not the jump into it.
-      for (let i = 1; i < run.length; i++) st.steps.accept(run[i] - run[i - 1]);
+      for (let i = 1; i < run.length; i++) st.step(run[i] - run[i - 1]);
       st.last = x;
       run.length = 0;
       return undefined;
@@ -104,6 +111,18 @@ export class OutlierFilter {
       reason: "outlier",
       message: `channel=${s.channel} t=${s.t}: value=${x} is ${(Math.abs(x - predicted) / scale).toFixed(1)} robust sigmas from the expected ${predicted}`,
     };
+  }
+
+  /**
+   * The MAD of the steps, unless repeats have collapsed it: a sensor re-published faster than it updates (a CAN
+   * signal on a faster bus cycle, a relay, F1TENTH's 33 Hz channels fed at 100 Hz) repeats each value, most steps are
+   * exactly 0, the MAD is 0, and every real update looked like a spike (19% of such an honest feed was rejected, the
+   * node in stop on 4% of its ticks). Then the spread of the real updates is the scale. A MAD above 0 is kept as it is.
+   */
+  private stepMad(st: ChannelState, step: number): number {
+    const mad = st.steps.mad(step);
+    if (mad > 0 || st.changes.count < this.minSamples) return mad;
+    return st.changes.mad(st.changes.median());
   }
 
   private state(channel: string): ChannelState | null {
