@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MOSQUITTO_BIN } from "../support/mosquitto.js";
-import { startPausableMosquitto, type PausableMosquitto } from "../support/mosquitto-secure.js";
+import { startPausableMosquitto, type PausableMosquitto } from "../support/mosquitto-pause.js";
 import { writeTinyModel } from "./live-support.js";
 
 const root = resolve(__dirname, "../..");

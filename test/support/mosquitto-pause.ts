@@ -1,56 +1,68 @@
+// A real Mosquitto that can be frozen (SIGSTOP) and thawed (SIGCONT): a broker stall, as a GC pause or an overloaded
+// host. launchMosquitto runs any configuration (mosquitto-secure.ts's TLS broker too); startPausableMosquitto is the
+// plain one (loopback, anonymous, no persistence).
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createConnection, createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { MOSQUITTO_BIN } from "./mosquitto.js";
+import { freePort, MOSQUITTO_BIN, waitForPort } from "./mosquitto.js";
+import { missingMessage } from "./require-tool.js";
 
-/** A real Mosquitto that can be frozen (SIGSTOP) and thawed (SIGCONT): a broker stall, as a GC pause or an overloaded host. */
-export interface PausableMosquitto {
-  readonly url: string;
+/** A running broker process: it keeps its sockets while paused but answers nothing. */
+export interface MosquittoProcess {
+  readonly port: number;
   pause(): void;
   resume(): void;
+  /** Thaws, then SIGTERM (SIGKILL after 2 s); a no-op once it has exited. */
   stop(): Promise<void>;
 }
 
-/** Starts `mosquitto -c <tmp conf>` on a loopback port, anonymous, no persistence, for pausing. */
-export async function startPausableMosquitto(): Promise<PausableMosquitto> {
-  if (!MOSQUITTO_BIN) throw new Error("mosquitto not found at /usr/sbin/mosquitto: run scripts/test-deps.sh");
-  const dir = await mkdtemp(path.join(tmpdir(), "lam-mosquitto-pause-"));
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((r) => probe.close(() => r()));
-  const conf = path.join(dir, "mosquitto.conf");
-  await writeFile(conf, [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", "log_dest stderr", "log_type error", ""].join("\n"));
-  const proc = spawn(MOSQUITTO_BIN, ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
+export interface PausableMosquitto extends MosquittoProcess {
+  /** mqtt://127.0.0.1:<port> */
+  readonly url: string;
+}
+
+/** Starts `mosquitto -c conf` (which must listen on 127.0.0.1:port) and waits until it accepts connections. */
+export async function launchMosquitto(port: number, conf: string): Promise<MosquittoProcess> {
+  if (!MOSQUITTO_BIN) throw new Error(missingMessage("mosquitto"));
+  let log = "";
+  const proc = spawn(MOSQUITTO_BIN, ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] });
+  // If the test worker dies without afterAll, the broker must not outlive it.
   const reap = (): void => void proc.kill("SIGKILL");
   process.once("exit", reap);
-  let log = "";
+  proc.once("exit", () => process.off("exit", reap));
+  proc.stdout!.on("data", (d: Buffer) => (log += d.toString()));
   proc.stderr!.on("data", (d: Buffer) => (log += d.toString()));
-  for (const deadline = Date.now() + 10_000; ; ) {
-    if (proc.exitCode !== null) throw new Error(`mosquitto exited with ${proc.exitCode}: ${log}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ port, host: "127.0.0.1" });
-      s.once("connect", () => (s.destroy(), resolve(true)));
-      s.once("error", () => resolve(false));
-    });
-    if (up) break;
-    if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${port}: ${log}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForPort(port, proc, () => log);
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    port,
     pause: () => void proc.kill("SIGSTOP"),
     resume: () => void proc.kill("SIGCONT"),
     async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
       proc.kill("SIGCONT");
-      const exited = new Promise<void>((r) => proc.once("exit", () => r()));
       proc.kill("SIGTERM");
       const hard = setTimeout(() => proc.kill("SIGKILL"), 2000);
       await exited;
       clearTimeout(hard);
-      process.off("exit", reap);
+    },
+  };
+}
+
+/** A loopback, anonymous Mosquitto without persistence (as startMosquitto's), that can be paused. */
+export async function startPausableMosquitto(): Promise<PausableMosquitto> {
+  if (!MOSQUITTO_BIN) throw new Error(missingMessage("mosquitto"));
+  const dir = await mkdtemp(path.join(tmpdir(), "lam-mosquitto-pause-"));
+  const port = await freePort();
+  const conf = path.join(dir, "mosquitto.conf");
+  await writeFile(conf, [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", "log_dest stderr", "log_type error", ""].join("\n"));
+  const broker = await launchMosquitto(port, conf);
+  return {
+    ...broker,
+    url: `mqtt://127.0.0.1:${port}`,
+    async stop() {
+      await broker.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

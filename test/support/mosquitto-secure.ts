@@ -1,12 +1,13 @@
 // A real Mosquitto closed to strangers, for the security tests: TLS with a CA, server and client certificates made
 // here with openssl, a password file made with mosquitto_passwd, and the ACL of docs/mqtt-security.md (read from
 // the document itself, so the documented configuration is the tested one).
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
-import { freePort, MOSQUITTO_BIN, waitForPort } from "./mosquitto.js";
+import { freePort, MOSQUITTO_BIN } from "./mosquitto.js";
+import { launchMosquitto } from "./mosquitto-pause.js";
 
 const PASSWD_BIN = ["/usr/bin/mosquitto_passwd", "/usr/sbin/mosquitto_passwd"].find((p) => existsSync(p));
 const OPENSSL_BIN = ["/usr/bin/openssl", "/usr/local/bin/openssl"].find((p) => existsSync(p));
@@ -138,7 +139,7 @@ export async function startSecureMosquitto(opts: { requireCertificate?: boolean 
       "",
     ].join("\n"),
   );
-  const broker = await launch(port, conf);
+  const broker = await launchMosquitto(port, conf);
   return {
     ...broker,
     url: `mqtts://127.0.0.1:${port}`,
@@ -147,57 +148,6 @@ export async function startSecureMosquitto(opts: { requireCertificate?: boolean 
     async stop() {
       await broker.stop();
       await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** A pausable Mosquitto: what startMosquitto gives (loopback, anonymous), plus pause/resume. */
-export interface PausableMosquitto {
-  readonly url: string;
-  readonly port: number;
-  pause(): void;
-  resume(): void;
-  stop(): Promise<void>;
-}
-
-export async function startPausableMosquitto(): Promise<PausableMosquitto> {
-  if (!MOSQUITTO_BIN) throw new Error("mosquitto not found: run scripts/test-deps.sh");
-  const dir = await mkdtemp(path.join(tmpdir(), "lam-mosquitto-"));
-  const port = await freePort();
-  const conf = path.join(dir, "mosquitto.conf");
-  await writeFile(conf, [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", "log_dest stderr", "log_type error", ""].join("\n"));
-  const broker = await launch(port, conf);
-  return {
-    ...broker,
-    url: `mqtt://127.0.0.1:${port}`,
-    async stop() {
-      await broker.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function launch(port: number, conf: string): Promise<{ port: number; pause(): void; resume(): void; stop(): Promise<void> }> {
-  let log = "";
-  const proc = spawn(MOSQUITTO_BIN!, ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] });
-  const reap = (): void => void proc.kill("SIGKILL");
-  process.once("exit", reap);
-  proc.once("exit", () => process.off("exit", reap));
-  proc.stdout!.on("data", (d: Buffer) => (log += d.toString()));
-  proc.stderr!.on("data", (d: Buffer) => (log += d.toString()));
-  await waitForPort(port, proc, () => log);
-  return {
-    port,
-    pause: () => void proc.kill("SIGSTOP"),
-    resume: () => void proc.kill("SIGCONT"),
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-      proc.kill("SIGCONT");
-      proc.kill("SIGTERM");
-      const hard = setTimeout(() => proc.kill("SIGKILL"), 2000);
-      await exited;
-      clearTimeout(hard);
     },
   };
 }
