@@ -26,7 +26,7 @@ for (const [file, { mutants, source }] of Object.entries(report.files)) {
     own[key]++;
     if (undetected.has(m.status)) {
       const { line, column } = m.location.start;
-      survivors.push({ file, line, column, status: m.status, mutator: m.mutatorName, replacement: (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 80), code: (lines[line - 1] ?? "").trim().slice(0, 100) });
+      survivors.push({ file, line, column, status: m.status + (m.static ? " (static)" : ""), mutator: m.mutatorName, replacement: (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 80), code: (lines[line - 1] ?? "").trim().slice(0, 100) });
     }
   }
   byFolder.set(f, tally);
