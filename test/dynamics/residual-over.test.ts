@@ -236,6 +236,22 @@ describe("training targets: the residual over the chosen baseline", () => {
     }, 120_000);
   }
 
+  it("fine-tuning keeps the base's residual and scale; naming another baseline refits the scale and restarts the residual at zero", async () => {
+    const s = oscillator("osc", 90, 20, 5);
+    const spec = { features: ["speed", "accel", "steer_cmd"], actions: ["steer_cmd"], rate: 20, history: 10, horizon: 5, layers: 1, units: 8 };
+    const first = await trainRun([s], spec, { epochs: 2, seed: 2, holdoutTail: 0.3, trainer: "kernel", residualOver: "ar", sources: "model" });
+    const base = { model: first.model, meta: { ...first.meta, version: 1, weightsSha256: "x" } };
+    const kept = await trainRun([s], spec, { epochs: 1, seed: 2, holdoutTail: 0.3, trainer: "kernel", finetune: base, freezeEncoder: true, sources: "model" });
+    expect(kept.meta.head.residual_over).toEqual(["ar"]);
+    expect(kept.meta.head.scale).toEqual(first.meta.head.scale);
+    const held = await trainRun([s], spec, { epochs: 1, seed: 2, holdoutTail: 0.3, trainer: "kernel", finetune: base, freezeEncoder: true, sources: "model", residualOver: "hold_last", learningRate: 0 });
+    expect(held.meta.head.residual_over).toBeUndefined();
+    expect(held.meta.head.scale).not.toEqual(first.meta.head.scale);
+    // Restarted at zero and never moved: exactly hold-last on the tail.
+    expect(held.meta.metrics!.model.per_channel.steer_cmd.ade).toBe(held.meta.metrics!.baselines.hold_last.per_channel.steer_cmd.ade);
+    first.model.dispose();
+  }, 120_000);
+
   it("residualOver best: the baseline of lowest validation ADE per action, and the trained net is then kept only where it beats every baseline on validation", async () => {
     const s = oscillator("osc", 120, 20, 7);
     const spec = { features: ["speed", "accel", "steer_cmd"], actions: ["steer_cmd"], rate: 20, history: 10, horizon: 5, layers: 1, units: 8 };
