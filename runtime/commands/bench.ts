@@ -19,7 +19,8 @@ Latency and throughput of the dynamics model on one core: the real-time predicto
 window, and a PyTorch peer (same weights, one thread); batched agents; training windows/s (the training kernel on
 1 and 2 threads, tfjs, PyTorch; --train-rounds interleaved rounds, median reported). Prints tables
 (--json: one JSON object). Timings vary with machine load; compare ratios measured in the same run.
---stand-in benches a fresh 2×64 LSTM instead of the bundled default model.
+--stand-in benches a fresh 2×64 LSTM instead of the bundled default model. --model DIR is the model of every suite
+(dynamics, replay, closed-loop, the fuzz suite's live node, soak); without it, the bundled ones.
 Also (all by default; --only picks): perception samples/s on the real drives (batch vs RxJS), open-loop replay of
 one hour of 20 Hz driving, and closed-loop simulation speed as a multiple of real time (model vs reference driver).
 The perception and replay suites read the recorded drives (--data DIR, default ../shared/data beside the
