@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { RosArgsError, parseRosArgs, type RosArgs } from "../bridges/ros2/ros-args.js";
 import { Ros2SettingsError, parameterSpecs, parseInputTopic, settingsFrom, type Ros2ParamSpec, type Ros2Settings } from "../bridges/ros2/settings.js";
 import type { Ros2Bridge } from "../bridges/ros2/bridge.js";
+import type { Ros2SinkOptions } from "../bridges/ros2/sink.js";
 import { parseMount } from "../bridges/ros/quaternion.js";
 import { UsageError } from "./io.js";
 
@@ -101,7 +102,7 @@ export function prepareRos2(values: Ros2Values, rosTokens: readonly string[], en
 }
 
 /** Opens the ROS 2 side; the log line names the resolved topics (namespace and remaps applied). */
-export async function openRunRos2(p: PreparedRos2, deps: RunRos2Deps, log: (line: string) => void): Promise<Ros2Bridge> {
+export async function openRunRos2(p: PreparedRos2, deps: RunRos2Deps, log: (line: string) => void, sink?: Ros2SinkOptions): Promise<Ros2Bridge> {
   // Loaded only here: the ROS 2 bridge pulls in rclnodejs, which only works in a sourced ROS 2 shell.
   const { openRos2Bridge } = await import("../bridges/ros2/bridge.js");
   const ros = await openRos2Bridge({
@@ -109,6 +110,7 @@ export async function openRunRos2(p: PreparedRos2, deps: RunRos2Deps, log: (line
     rosArgs: p.args.tokens,
     ...(deps.env ? { env: deps.env } : {}),
     ...(deps.importModule ? { importModule: deps.importModule } : {}),
+    ...(sink ? { sink } : {}),
   });
   const s = ros.settings;
   const at = (t: string): string => ros.node.resolveTopic?.(t) ?? t;

@@ -25,6 +25,7 @@ import { PriorPredictor, defaultPrior } from "../dynamics/prior/index.js";
 import { SCENE_CHANNELS } from "../perception/scene.js";
 import { frameChannel } from "../perception/channels.js";
 import type { FrameSpec } from "../perception/types.js";
+import type { TickRecorder } from "../pipeline/ports.js";
 
 export type DriverKind = "model" | "reference" | "prior";
 export const DRIVER_KINDS: readonly DriverKind[] = ["model", "reference", "prior"];
@@ -132,18 +133,18 @@ export function priorFrameSpec(sc: Scenario, rate = PRIOR_RATE): FrameSpec {
 export const PRIOR_RATE = 20;
 
 /** The driver for one scenario. Timing (`timer`) is measured, never fed back: the run stays deterministic. */
-export function makeDriver(setup: SimSetup, policy: PolicyParams, timer?: () => number, sc?: Scenario): Driver {
+export function makeDriver(setup: SimSetup, policy: PolicyParams, timer?: () => number, sc?: Scenario, recorder?: TickRecorder): Driver {
   if (setup.driver === "reference") return referenceDriver();
   if (setup.driver === "prior") {
     if (!sc) throw new Error("the prior driver needs the scenario (its vehicle)");
     const frameSpec = priorFrameSpec(sc);
     const predictor = new PriorPredictor(defaultPrior(sc.vehicle.model, frameSpec.rate), frameSpec.channels.map((c) => c.name), sc.actions);
-    return new PipelineDriver({ frameSpec, predictor, policy, timer, controlRate: sc.rate });
+    return new PipelineDriver({ frameSpec, predictor, policy, timer, controlRate: sc.rate, ...(recorder ? { recorder } : {}) });
   }
   const m = setup.model;
   if (!m) throw new Error("the model driver needs a model");
   // The scenario's control rate against the model's frame rate: refused unless a whole multiple (pipeline/rate.ts).
-  return new PipelineDriver({ frameSpec: m.frameSpec, predictor: m.predictor(), policy, timer, ...(sc ? { controlRate: sc.rate } : {}) });
+  return new PipelineDriver({ frameSpec: m.frameSpec, predictor: m.predictor(), policy, timer, ...(sc ? { controlRate: sc.rate } : {}), ...(recorder ? { recorder } : {}) });
 }
 
 export interface PlannedScenario {
@@ -173,6 +174,8 @@ export interface RunOptions {
   readonly onScenario?: (name: string, i: number, n: number) => void;
   /** Where a scenario's ticks go as they are made (lam sim --mqtt); undefined: nowhere. */
   readonly onTick?: (scenario: Scenario) => ((out: DriverOutput, k: number) => void) | undefined;
+  /** Where a pipeline driver's whole ticks (frame, prediction, command, why) go (lam sim --out's MCAP, --foxglove's frames); the reference driver has none. */
+  readonly recorder?: (scenario: Scenario) => TickRecorder | undefined;
 }
 
 /** Runs the compatible scenarios of a plan in order. */
@@ -180,7 +183,7 @@ export function runPlanned(plan: readonly PlannedScenario[], setup: SimSetup, op
   const todo = plan.filter((p) => p.incompatible === null);
   return todo.map((p, i) => {
     opts.onScenario?.(p.scenario.name, i, todo.length);
-    const driver = makeDriver({ ...setup, model: p.model }, p.policy ?? policyPreset(vehiclePresetName(p.scenario)), opts.now, p.scenario);
+    const driver = makeDriver({ ...setup, model: p.model }, p.policy ?? policyPreset(vehiclePresetName(p.scenario)), opts.now, p.scenario, opts.recorder?.(p.scenario));
     const onTick = opts.onTick?.(p.scenario);
     return runScenario(p.scenario, driver, { seed: opts.seed, now: opts.now, ...(onTick ? { onTick } : {}) });
   });

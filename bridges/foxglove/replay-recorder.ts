@@ -7,7 +7,7 @@ import { CommandShaper, commandMsg, type Measured, type Ros2CommandType } from "
 import { rosTime, predictionToFloat32MultiArray } from "../ros2/messages.js";
 import { definitionOf } from "../ros2/msg-defs.js";
 import { frameMessage, predictionMessage } from "./messages.js";
-import { COMMAND_SCHEMA, FRAME_SCHEMA, LOG_SCHEMA, POSES_IN_FRAME_SCHEMA, PREDICTION_SCHEMA } from "./schemas.js";
+import { COMMAND_SCHEMA, FRAME_SCHEMA, LOG_SCHEMA, POSE_IN_FRAME_SCHEMA, POSES_IN_FRAME_SCHEMA, PREDICTION_SCHEMA } from "./schemas.js";
 
 // The MCAP a replay (or sim run) leaves: lam's JSON channels (what lam reads back as a drive and what the
 // Plot panel addresses by channel name), the ROS 2 messages the live node publishes (ros2msg + CDR, so
@@ -19,6 +19,7 @@ export const REPLAY_TOPICS = {
   command: "/lam/command",
   log: "/lam/log",
   poses: "/lam/predicted_poses",
+  vehiclePose: "/lam/vehicle_pose",
   rosCommand: "/ackermann_cmd",
   rosTwist: "/cmd_vel",
   rosPrediction: "/lam/prediction_array",
@@ -34,10 +35,22 @@ export interface ReplayRecorderOptions {
   readonly frameId?: string;
   /** Chunk compression (default zstd). */
   readonly compression?: "none" | "zstd";
+  /** Frame id of the vehicle pose channel (/lam/vehicle_pose), written only when given (lam sim: "world"). */
+  readonly poseFrameId?: string;
+}
+
+/** Where the vehicle was at a tick (rear axle, rad), when something knows it (the simulator). */
+export interface VehiclePose {
+  /** s on the recording's clock (the simulator's tick time, which a control rate above the frame rate puts between frames). */
+  readonly t: number;
+  readonly x: number;
+  readonly y: number;
+  readonly heading: number;
 }
 
 export interface ReplayRecorder {
-  onTick(r: TickResult): void;
+  /** `pose`: the vehicle's pose at the tick, written only where the recorder has a pose channel (poseFrameId). */
+  onTick(r: TickResult, pose?: VehiclePose): void;
   /** Flushes and closes the file; throws naming the file if any write failed. */
   close(): Promise<{ rosCommandsSkipped: number }>;
 }
@@ -95,6 +108,8 @@ export async function replayRecorder(path: string, opts: ReplayRecorderOptions):
   const rosCmdCh = await sink.addRos2Channel(steering ? T.rosCommand : T.rosTwist, rosType, definitionOf(rosType));
   const rosPredCh = await sink.addRos2Channel(T.rosPrediction, "std_msgs/msg/Float32MultiArray", definitionOf("std_msgs/msg/Float32MultiArray"));
   const rosPathCh = await sink.addRos2Channel(T.rosPath, "nav_msgs/msg/Path", definitionOf("nav_msgs/msg/Path"));
+  // Added last, and only when asked: a replay's file keeps its bytes.
+  const poseCh = opts.poseFrameId === undefined ? undefined : await sink.addJsonChannel(T.vehiclePose, "foxglove.PoseInFrame", POSE_IN_FRAME_SCHEMA);
   const speedIndex = opts.frameChannels.indexOf("speed");
   const shaper = new CommandShaper({ wheelbase: opts.wheelbase });
   let failure: unknown;
@@ -103,7 +118,7 @@ export async function replayRecorder(path: string, opts: ReplayRecorderOptions):
   const keep = (p: Promise<void>) => void p.catch((e: unknown) => (failure ??= e));
 
   return {
-    onTick(r: TickResult) {
+    onTick(r: TickResult, pose?: VehiclePose) {
       // Log time is the frame's time on the drive's clock: the file's bytes never depend on when it was made.
       const t = secondsToNs(r.frame.t);
       const stamp = rosTime(r.frame.t);
@@ -128,6 +143,8 @@ export async function replayRecorder(path: string, opts: ReplayRecorderOptions):
           }),
         );
       }
+      if (poseCh !== undefined && pose)
+        keep(sink.write(poseCh, secondsToNs(pose.t), { timestamp: foxTime(pose.t), frame_id: opts.poseFrameId!, pose: { position: { x: pose.x, y: pose.y, z: 0 }, orientation: quat(pose.heading) } }));
       const changed = r.command.mode !== lastMode;
       if (changed || r.command.limits.length > 0) {
         const why = r.why.reason ? ` (${r.why.reason})` : "";

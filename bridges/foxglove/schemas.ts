@@ -74,6 +74,14 @@ export const POSES_IN_FRAME_SCHEMA = {
   required: ["timestamp", "frame_id", "poses"],
 };
 
+export const POSE_IN_FRAME_SCHEMA = {
+  title: "foxglove.PoseInFrame",
+  description: "A timestamped pose in a named coordinate frame (lam sim: the simulated vehicle's rear axle in the scenario's world frame)",
+  type: "object",
+  properties: { timestamp: foxgloveTime, frame_id: { type: "string" }, pose },
+  required: ["timestamp", "frame_id", "pose"],
+};
+
 export const LOG_SCHEMA = {
   title: "foxglove.Log",
   description: "A log message (lam: mode changes and the limits that changed a command)",

@@ -40,6 +40,10 @@ export interface FoxgloveLive extends ActionSink {
   publishFrame(frame: Frame, channels?: readonly string[]): void;
   /** Whether any Foxglove client is subscribed to `topic` (nothing is encoded for a topic nobody watches). */
   hasSubscribers(topic: string): boolean;
+  /** Resolves true once any client subscribes to any channel, false after `ms` (replay and sim wait before a run faster than real time). */
+  waitForSubscriber(ms: number): Promise<boolean>;
+  /** Resolves once every client's socket has sent what was queued, or after `ms` (close() drops what is still queued). */
+  drain(ms: number): Promise<void>;
 }
 
 export async function startFoxgloveServer(opts: FoxgloveLiveOptions = {}): Promise<FoxgloveLive> {
@@ -64,8 +68,10 @@ export async function startFoxgloveServer(opts: FoxgloveLiveOptions = {}): Promi
   };
   const topicIds = new Map<string, number>(Object.entries(FOXGLOVE_TOPICS).map(([k, topic]) => [topic, ids[k as keyof typeof ids]]));
   const subscribed = new Set<number>();
+  const onSubscribe: (() => void)[] = [];
   server.on("subscribe", (id) => {
     subscribed.add(id);
+    for (const f of onSubscribe.splice(0)) f();
     // Like a retained MQTT status: whoever starts watching learns the node's state at once.
     if (id === ids.status && lastStatus) sendStatus(lastStatus);
   });
@@ -110,6 +116,19 @@ export async function startFoxgloveServer(opts: FoxgloveLiveOptions = {}): Promi
       sendStatus(status);
     },
     hasSubscribers: (topic) => subscribed.has(topicIds.get(topic) ?? -1),
+    waitForSubscriber: (ms) =>
+      subscribed.size > 0
+        ? Promise.resolve(true)
+        : new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => resolve(false), ms);
+            onSubscribe.push(() => {
+              clearTimeout(timer);
+              resolve(true);
+            });
+          }),
+    async drain(ms) {
+      for (const deadline = Date.now() + ms; [...wss.clients].some((c) => c.bufferedAmount > 0) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+    },
     stats: () => counters.snapshot(),
     async close() {
       if (closed) return;

@@ -13,7 +13,13 @@ import { DRIVER_KINDS, loadScenarioArgs, openBundledModels, openModelFor, planSc
 import { parseScenario, type Scenario } from "../../scenarios/index.js";
 import { generateScenarios, scenarioYaml } from "../../sim/generate.js";
 import { connectMqtt, mqttActionSink, redactUrl, type ActionSink } from "../../bridges/mqtt/index.js";
-import { publishTick } from "../../pipeline/ports.js";
+import { publishTick, type TickRecorder } from "../../pipeline/ports.js";
+import type { TickResult } from "../../pipeline/decider.js";
+import { replayRecorder } from "../../bridges/foxglove/replay-recorder.js";
+import { splitRosArgs } from "../../bridges/ros2/ros-args.js";
+import { BATCH_SINK_FLAGS, batchSinkHelp, openBatchSinks, prepareBatchSinks, type BatchSinks } from "../batch-sinks.js";
+import type { RunRos2Deps } from "../run-ros2.js";
+import { priorFrameSpec } from "../sim-run.js";
 
 const HELP = `usage: lam sim <scenario.yaml|folder|catalog ...> [options]
 
@@ -42,11 +48,15 @@ if scenarios failed (the report says which); 1 on an error.
   --skip-incompatible  run the scenarios the model and policy can drive and list the others as skipped
                        (default: any incompatible scenario is an error)
   --out DIR            write report.json, report.html and runs.json (the full tick records, which
-                       lam merge reads to re-render the HTML of merged shards)
+                       lam merge reads to re-render the HTML of merged shards), and per scenario
+                       <scenario>.sim.mcap: lam replay's recorder (frames, predictions, commands, the ROS 2
+                       messages, predicted path, mode/limit log) plus the simulated vehicle pose
+                       (/lam/vehicle_pose, world frame); times from the simulator's clock, so the same seed
+                       gives the same bytes (model and prior drivers: the reference driver has no frames)
   --mqtt URL           publish what each scenario computes, as it runs: lam/sim-<scenario>/prediction,
                        .../command per tick and .../status (retained: online, then offline with the verdict);
                        login and TLS as lam run: --mqtt-ca, --mqtt-cert/--mqtt-key, --mqtt-username/--mqtt-password-file
-  --json               print one JSON object
+${batchSinkHelp(23)}  --json               print one JSON object
 
 The model must predict every action channel the scenario's vehicle takes (scenario.actions), the policy must
 command exactly those channels, and every model feature must be a simulated channel; channels are never
@@ -99,9 +109,16 @@ function table(report: Report): string {
   return [line(head), w.map((n) => "-".repeat(n)).join("  "), ...rows.map(line)].join("\n") + "\n";
 }
 
-export default async function sim(argv: string[], io: CliIO): Promise<number> {
+/** A file name from a scenario name: anything outside [A-Za-z0-9._-] becomes "_". */
+function fileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, "_") || "scenario";
+}
+
+export default async function sim(argv: string[], io: CliIO, deps: RunRos2Deps = {}): Promise<number> {
+  // ROS arguments are not lam's options: from --ros-args to a lone -- (or the end) they go to rclnodejs.
+  const { args: ownArgs, ros: rosTokens } = splitRosArgs(argv);
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: ownArgs,
     allowPositionals: true,
     options: {
       model: { type: "string" },
@@ -115,6 +132,7 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
       "skip-incompatible": { type: "boolean" },
       out: { type: "string" },
       ...MQTT_CLIENT_FLAGS,
+      ...BATCH_SINK_FLAGS,
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -130,6 +148,7 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
   if (values.vehicle !== undefined && !generate) throw new UsageError("--vehicle chooses what --generate draws: give --generate N");
   if (positionals.length === 0 && !generate) throw new UsageError('give a scenario file, a folder of them, or "catalog" (or --generate N)');
   checkMqttFlags(values);
+  const batchFlags = prepareBatchSinks(values, rosTokens, deps.env ?? process.env);
   const driver = driverOf(values.driver);
   const seed = seedOf(values.seed);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
@@ -180,7 +199,13 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
   };
   let runs: ReturnType<typeof runPlanned>;
   let wall: number;
+  let batch: BatchSinks | undefined;
+  // --out: each scenario's whole ticks, written to its MCAP after the run beside the simulated pose.
+  const kept = new Map<string, TickResult[]>();
+  const channelsOf = new Map(plan.map((p) => [p.scenario.name, (p.model?.frameSpec ?? priorFrameSpec(p.scenario)).channels.map((c) => c.name)]));
   try {
+    batch = await openBatchSinks(batchFlags, deps, (l) => void io.stderr.write(`lam sim: ${l}\n`));
+    batch.status({ state: "online", t: Date.now() / 1000, detail: `sim seed ${seed}`, model: given?.meta.weightsSha256 ?? driver });
     if (values.mqtt) {
       let warned = false;
       const warnOnce = (l: string) => void (warned || io.stderr.write(`lam sim: ${l}\n`), (warned = true));
@@ -197,13 +222,29 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
       now: () => performance.now(),
       onScenario: (name, i, n) => io.stderr.write(`lam sim: [${i + 1}/${n}] ${name}\n`),
       onTick: (sc) => {
-        const sink = sinks.get(sc.name);
-        return sink ? (out) => publishTick([sink], out) : undefined;
+        const mqtt = sinks.get(sc.name);
+        const all = [...(mqtt ? [mqtt] : []), ...batch!.sinks];
+        return all.length ? (out) => publishTick(all, out) : undefined;
+      },
+      recorder: (sc): TickRecorder | undefined => {
+        const live = batch!.sinks.length > 0;
+        if (!values.out && !live) return undefined;
+        const ticks: TickResult[] = [];
+        if (values.out) kept.set(sc.name, ticks);
+        const channels = channelsOf.get(sc.name)!;
+        return {
+          record(r) {
+            if (values.out) ticks.push(r);
+            if (live) batch!.frame(r.frame, channels);
+          },
+        };
       },
     });
     wall = (performance.now() - t0) / 1000;
   } catch (e) {
     await closeSinks(() => "sim failed");
+    batch?.status({ state: "offline", t: Date.now() / 1000, detail: "sim failed" });
+    await batch?.close((l) => void io.stderr.write(`lam sim: ${l}\n`));
     throw e;
   }
   given?.model.dispose();
@@ -215,6 +256,8 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
   const report = buildReport(runs);
   const verdicts = new Map(report.scenarios.map((s) => [s.name, s.passed ? "passed" : `FAILED: ${s.failed.join(", ")}`]));
   await closeSinks((name) => `sim done: ${verdicts.get(name) ?? "not run"}`);
+  batch.status({ state: "offline", t: Date.now() / 1000, detail: `sim done: ${report.summary.passed}/${report.summary.scenarios} passed` });
+  await batch.close((l) => void io.stderr.write(`lam sim: ${l}\n`));
   const policyOf = new Map(plan.map((p) => [p.scenario.name, p.policy?.name ?? null]));
   const modelOf = new Map(plan.map((p) => [p.scenario.name, p.model?.meta.weightsSha256 ?? null]));
   const out = {
@@ -235,7 +278,8 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
     await writeFile(join(values.out, "report.json"), json + "\n");
     await writeFile(join(values.out, "report.html"), renderHtml(runs, { report, title: `lam sim — ${driver} driver${used.length ? `, model ${used.map((m) => m.meta.weightsSha256.slice(0, 12)).join(" + ")}` : ""}` }));
     await writeFile(join(values.out, "runs.json"), encodeRuns(runs));
-    io.stderr.write(`lam sim: wrote ${join(values.out, "report.json")}, report.html, runs.json\n`);
+    const mcaps = await writeSimMcaps(values.out, runs, kept, channelsOf, new Map(plan.map((p) => [p.scenario.name, p.policy?.wheelbase])));
+    io.stderr.write(`lam sim: wrote ${join(values.out, "report.json")}, report.html, runs.json and ${mcaps} MCAP file(s)\n`);
   }
   if (values.json) {
     io.stdout.write(json + "\n");
@@ -245,4 +289,32 @@ export default async function sim(argv: string[], io: CliIO): Promise<number> {
   io.stdout.write(table(report));
   io.stdout.write(`${s.passed}/${s.scenarios} passed, ${s.collisions} collisions${bad.length ? `, ${bad.length} skipped (incompatible)` : ""}; ${out.timing.sim_s} s simulated in ${out.timing.wall_s} s\n`);
   return 0;
+}
+
+/**
+ * One <scenario>.sim.mcap per scenario a pipeline drove, through replay's recorder: its ticks as computed, each with
+ * the vehicle's simulated pose at that tick (the run's tick k is the driver's tick k). Returns how many were written.
+ */
+async function writeSimMcaps(
+  dir: string,
+  runs: readonly { readonly name: string; readonly ticks: readonly { readonly t: number; readonly x: number; readonly y: number; readonly heading: number }[] }[],
+  kept: ReadonlyMap<string, readonly TickResult[]>,
+  channelsOf: ReadonlyMap<string, readonly string[]>,
+  wheelbaseOf: ReadonlyMap<string, number | undefined>,
+): Promise<number> {
+  let n = 0;
+  for (const run of runs) {
+    const ticks = kept.get(run.name);
+    const wheelbase = wheelbaseOf.get(run.name);
+    if (!ticks?.length || wheelbase === undefined) continue;
+    const rec = await replayRecorder(join(dir, `${fileName(run.name)}.sim.mcap`), { frameChannels: channelsOf.get(run.name)!, wheelbase, poseFrameId: "world" });
+    try {
+      // The driver's tick k is the run's tick k (one driver call per control tick).
+      ticks.forEach((r, k) => rec.onTick(r, run.ticks[k]));
+    } finally {
+      await rec.close();
+    }
+    n++;
+  }
+  return n;
 }
