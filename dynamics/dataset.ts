@@ -79,7 +79,7 @@ function firstAtOrAfter(tick: Int32Array, k: number): number {
  * The blocks of `series` matching recorded ones by drive name and time span (a model's lam.json records its split by
  * time, so that a reload of the same drive finds the same frames).
  */
-export function blocksFromRecord(series: FrameSeries, recorded: readonly Block[]): Block[] {
+export function blocksFromRecord(series: FrameSeries, recorded: readonly Omit<Block, "start" | "end">[]): Block[] {
   const out: Block[] = [];
   for (const r of recorded) {
     if (r.drive !== series.name) continue;
