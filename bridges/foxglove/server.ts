@@ -22,6 +22,9 @@ export const FOXGLOVE_TOPICS = {
   status: "/lam/status",
 } as const;
 
+/** How long waitForSubscriber lets a client's other subscriptions arrive after its first. */
+const SUBSCRIBE_SETTLE_MS = 200;
+
 export interface FoxgloveLiveOptions {
   /** 0 (default) = a free port. Foxglove's own default is 8765. */
   readonly port?: number;
@@ -123,7 +126,8 @@ export async function startFoxgloveServer(opts: FoxgloveLiveOptions = {}): Promi
             const timer = setTimeout(() => resolve(false), ms);
             onSubscribe.push(() => {
               clearTimeout(timer);
-              resolve(true);
+              // A client subscribes channel by channel: let the rest of its first batch land before the run starts.
+              setTimeout(() => resolve(true), SUBSCRIBE_SETTLE_MS);
             });
           }),
     async drain(ms) {

@@ -6,6 +6,9 @@ import { loadDrive } from "../../bridges/index.js";
 import { replayRecorder } from "../../bridges/foxglove/replay-recorder.js";
 import { connectMqtt, mqttActionSink, redactUrl, type ActionSink } from "../../bridges/mqtt/index.js";
 import { publishTick } from "../../pipeline/ports.js";
+import { splitRosArgs } from "../../bridges/ros2/ros-args.js";
+import { BATCH_SINK_FLAGS, batchSinkHelp, openBatchSinks, prepareBatchSinks, type BatchSinks } from "../batch-sinks.js";
+import type { RunRos2Deps } from "../run-ros2.js";
 import { standardBaselines } from "../../dynamics/evaluate.js";
 import { FastPredictor } from "../../dynamics/predictor.js";
 import { replayDrive, replayFrameSpec, type ReplayOutcome } from "../../sim/replay/engine.js";
@@ -17,7 +20,8 @@ import { openModel, openPolicy } from "../model.js";
 import { parseShard, shardOf } from "../shard.js";
 
 const HELP = `usage: lam replay <drive...> [--model DIR] [--policy FILE|preset] [--out DIR] [--json]
-                  [--mqtt URL [--vehicle ID]] [--shard K/N] [--map NAME|FILE] [--imu-mount R,P,Y|X,Y,Z,W]
+                  [--mqtt URL [--vehicle ID]] [--foxglove PORT [--foxglove-wait S]] [--ros2 [--ros-args ... [--]]]
+                  [--shard K/N] [--map NAME|FILE] [--imu-mount R,P,Y|X,Y,Z,W]
 
 Open-loop replay: each recorded drive runs through perception → model → policy on the drive's own clock,
 and every prediction is compared with what was actually done over its horizon (ADE/FDE per action
@@ -35,7 +39,7 @@ and reported with ADE/FDE null. Latency and run time are wall-clock figures, rep
   --vehicle ID      vehicle id for --mqtt (default: replay)
   --mqtt-ca F, --mqtt-cert F --mqtt-key F, --mqtt-username U --mqtt-password-file F
                     login and TLS for --mqtt, as lam run (docs/mqtt-security.md)
-  --shard K/N       replay only drives i (0-based) with i mod N = K-1; merge shard reports with lam merge
+${batchSinkHelp(20)}  --shard K/N       replay only drives i (0-based) with i mod N = K-1; merge shard reports with lam merge
   --map NAME|FILE   CSV column map for CSV drives (default: detected)
   --imu-mount M     ROS drives: the IMU's rotation in base_link, roll,pitch,yaw (rad, or e.g. 90deg) or x,y,z,w;
                     overrides /tf_static (default: /tf_static when the recording has it, else none)
@@ -95,9 +99,11 @@ function table(report: ScenarioReport): string {
   return lines.join("\n") + "\n";
 }
 
-export default async function replay(argv: string[], io: CliIO): Promise<number> {
+export default async function replay(argv: string[], io: CliIO, deps: RunRos2Deps = {}): Promise<number> {
+  // ROS arguments are not lam's options: from --ros-args to a lone -- (or the end) they go to rclnodejs.
+  const { args: ownArgs, ros: rosTokens } = splitRosArgs(argv);
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: ownArgs,
     allowPositionals: true,
     options: {
       model: { type: "string" },
@@ -106,6 +112,7 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
       json: { type: "boolean" },
       ...MQTT_CLIENT_FLAGS,
       vehicle: { type: "string" },
+      ...BATCH_SINK_FLAGS,
       shard: { type: "string" },
       map: { type: "string" },
       "imu-mount": { type: "string" },
@@ -119,6 +126,8 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
   if (positionals.length === 0) throw new UsageError("give at least one drive");
   if (values.vehicle !== undefined && values.mqtt === undefined) throw new UsageError("--vehicle needs --mqtt URL");
   checkMqttFlags(values);
+  // --imu-mount is replay's own (the drive's IMU): only the ROS node's flags go to the node.
+  const batchFlags = prepareBatchSinks({ ...values, "imu-mount": undefined }, rosTokens, deps.env ?? process.env);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const paths = shardOf(positionals, shard);
   if (shard) io.stderr.write(`lam replay: shard ${values.shard}: ${paths.length} of ${positionals.length} drives\n`);
@@ -127,6 +136,8 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
   const entries: ReplayEntry[] = [];
   let policyName = "";
   let mqtt: ActionSink | undefined;
+  let batch: BatchSinks | undefined;
+  const say = (l: string) => void io.stderr.write(`lam replay: ${l}\n`);
   try {
     const policy = await openPolicy(model.meta.spec, values.policy);
     policyName = policy.name;
@@ -142,6 +153,8 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
       mqtt = mqttActionSink(await connectMqtt(externalMqttOptions({ ...values, mqtt: values.mqtt }, { vehicle: values.vehicle ?? "replay" }, (l) => io.stderr.write(`lam replay: ${l}\n`))));
       mqtt.publishStatus({ state: "online", t: Date.now() / 1000, detail: "replay", model: model.dir });
     }
+    batch = await openBatchSinks(batchFlags, deps, say);
+    batch.status({ state: "online", t: Date.now() / 1000, detail: "replay", model: model.dir });
     const names = new Map<string, string>();
     for (const path of paths) {
       const start = performance.now();
@@ -150,7 +163,8 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
       if (clash !== undefined) throw new UsageError(`${path}: drive "${drive.name}" is already replayed from ${clash}; each drive once`);
       names.set(drive.name, path);
       const mcap = values.out ? await replayRecorder(join(values.out, `${fileName(drive.name)}.replay.mcap`), { frameChannels, wheelbase: policy.wheelbase }) : undefined;
-      const sink = mqtt;
+      const sinks = [...(mqtt ? [mqtt] : []), ...batch.sinks];
+      const live = batch;
       let outcome: ReplayOutcome;
       try {
         outcome = replayDrive(drive, {
@@ -163,7 +177,8 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
           heldOut: trainedOn.has(drive.name) ? testBlocks.filter((b) => b.drive === drive.name).map((b) => ({ t0: b.t0, t1: b.t1 })) : undefined,
           onTick: (r) => {
             mcap?.onTick(r);
-            if (sink) publishTick([sink], r);
+            if (live.sinks.length) live.frame(r.frame, frameChannels);
+            if (sinks.length) publishTick(sinks, r);
           },
         });
       } finally {
@@ -175,6 +190,10 @@ export default async function replay(argv: string[], io: CliIO): Promise<number>
     }
   } finally {
     model.model.dispose();
+    if (batch) {
+      batch.status({ state: "offline", t: Date.now() / 1000, detail: `replay done: ${entries.length} of ${paths.length} drives` });
+      await batch.close(say);
+    }
     if (mqtt) {
       // Counted after closing: close() waits for what is still in flight, which is not "not published".
       await mqtt.close();
