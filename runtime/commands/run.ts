@@ -14,6 +14,8 @@ import { armShutdown, closeWithin, type ShutdownGuard } from "../shutdown.js";
 import { nodeHealth, nodeMetrics, startObserveServer, statusFields } from "../observe/index.js";
 import { metricsPort, OBSERVE_FLAGS, OBSERVE_HELP, runLogger } from "../observe/run-flags.js";
 import { splitRosArgs } from "../../bridges/ros2/ros-args.js";
+import { replayRecorder } from "../../bridges/foxglove/replay-recorder.js";
+import type { TickResult } from "../../pipeline/decider.js";
 import { openRunRos2, prepareRos2, ROS2_FLAGS, ROS2_HELP, type RunRos2Deps } from "../run-ros2.js";
 
 /** After SIGINT/SIGTERM: closing may take this long, then the process ends anyway; a second signal ends it at once. */
@@ -21,7 +23,7 @@ const STOP_GRACE_MS = 5000;
 
 const HELP = `usage: lam run [--mqtt URL [--mqtt-ca F] [--mqtt-cert F --mqtt-key F] [--mqtt-username U --mqtt-password-file F]] [--vehicle ID] [--codec msgpack|json] [--model DIR] [--policy FILE|PRESET]
                [--ros2 [--ros2-topic TOPIC=TYPE ...] [--ros2-command K] [--wheelbase M] [--imu-mount M]]
-               [--foxglove PORT] [--metrics PORT] [--log-level L] [--log-format text|json] [--demo] [--duration S] [--json]
+               [--foxglove PORT] [--record FILE.mcap] [--metrics PORT] [--log-level L] [--log-format text|json] [--demo] [--duration S] [--json]
                [--ros-args ROS_ARGS... [--]]
 
 The live node: samples in on lam/<vehicle>/in/<channel>, prediction and command out on lam/<vehicle>/prediction
@@ -33,6 +35,9 @@ ${MQTT_HELP}${OBSERVE_HELP}  --vehicle ID       the <vehicle> topic level (defau
   --model DIR        model folder (default: the bundled default model; with --demo, dynamics/models/robot-drive)
   --policy FILE      policy parameters: a JSON file or a preset name (default: the preset matching the model)
 ${ROS2_HELP}  --foxglove PORT    serve a Foxglove live view on ws://127.0.0.1:PORT (frames, predictions, commands, status)
+  --record FILE      record what the node computes to an MCAP file as lam replay does (frames, predictions, commands,
+                     the ROS 2 messages, predicted path, mode/limit log; log times from the frames' clock), closed
+                     and readable after Ctrl-C, SIGTERM or --duration
   --demo             also run a demo vehicle: the simulator's ${DEMO_SCENARIO} scenario, published over MQTT in real time
   --command-expiry-ms MS  a command or prediction older than this is not sent, and expires on the broker (default 100)
   --duration S       stop after S seconds
@@ -53,6 +58,7 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
       policy: { type: "string" },
       ...ROS2_FLAGS,
       foxglove: { type: "string" },
+      record: { type: "string" },
       demo: { type: "boolean" },
       duration: { type: "string" },
       "command-expiry-ms": { type: "string" },
@@ -124,9 +130,33 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
       log(`Foxglove live view on ${fox.url}`);
     }
 
+    // --record: lam replay's recorder; closed after the node (closers run in reverse), so its last tick is in the file.
+    let recorded = 0;
+    const recorder = values.record === undefined ? undefined : await replayRecorder(values.record, { frameChannels: model.frameSpec.channels.map((c) => c.name), wheelbase: policy.wheelbase });
+    if (recorder) {
+      const path = values.record!;
+      closers.push({
+        what: "record",
+        close: async () => {
+          const r = await recorder.close();
+          log(`recorded ${recorded} ticks to ${path}${r.rosCommandsSkipped ? ` (${r.rosCommandsSkipped} ROS 2 commands not representable)` : ""}`);
+        },
+      });
+      log(`recording to ${path}`);
+    }
     // The metrics read the node's own counters at scrape time; only the tick latency needs the per-tick hook.
     const metrics = metricsAt === undefined ? undefined : nodeMetrics({ stats: () => node.stats(), model: { name, sha256: model.meta.weightsSha256 } });
-    const node = startLiveNode({ model, policy, sources, sinks, name, log, warn: (line) => logger.warn(line), ...(metrics ? { onTick: metrics.onTick } : {}) });
+    const onTick =
+      recorder || metrics
+        ? (r: TickResult) => {
+            metrics?.onTick(r);
+            if (recorder) {
+              recorder.onTick(r);
+              recorded++;
+            }
+          }
+        : undefined;
+    const node = startLiveNode({ model, policy, sources, sinks, name, log, warn: (line) => logger.warn(line), ...(onTick ? { onTick } : {}) });
     closers.push({ what: "node", close: () => node.stop() });
     if (metrics && metricsAt !== undefined) {
       const http = await startObserveServer({ port: metricsAt, ...(values["metrics-host"] ? { host: values["metrics-host"] } : {}), registry: metrics.registry, health: () => nodeHealth(node.stats()) });
