@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addToTally, emptyTally, initialPolicyMemory, MIN_DT, policyPreset, policyStep, resolveBounds, type PolicyInput } from "../../policy/index.js";
+import { addToTally, applyOverrides, emptyTally, initialPolicyMemory, MIN_DT, policyPreset, policyStep, resolveBounds, type PolicyInput } from "../../policy/index.js";
 import { memoryAfter, prediction, run } from "./helpers.js";
 
 // Tests written for StrykerJS survivors (docs/mutation.md lists each mutant and the test here that kills it).
@@ -139,5 +139,96 @@ describe("speed_cmd's implied acceleration carried into the jerk limit", () => {
   it("starts from rate 0 when another controller sent something else", () => {
     const r = step({ speed_cmd: 2.5, steer_cmd: 0 });
     expect(r.command.values.speed_cmd).toBeCloseTo(2.5 + 35 * 0.02 * 0.02, 12);
+  });
+});
+
+describe("policyStep: what each tick reports and remembers (step.ts survivors)", () => {
+  const settledCar = () => run(car, Array.from({ length: 10 }, (_, i) => tick(i * car.nominalDt))).at(-1)!.memory;
+  const reasons = (r: { why: { faults: readonly { reason: string }[] } }) => r.why.faults.map((f) => f.reason);
+
+  it("a speed of exactly the plausible limit sizes the envelope; a bad one uses the larger of the last good speed and maxSpeed", () => {
+    expect(policyStep(tick(0, { state: { t: 0, speed: 150 } }), initialPolicyMemory(), car).why.envelope.speed).toBe(150);
+    const bad = { ...tick(0), state: { t: 0, speed: NaN } };
+    expect(policyStep(bad, { ...initialPolicyMemory(), lastSpeed: 40 }, car).why.envelope.speed).toBe(40);
+    expect(policyStep(bad, { ...initialPolicyMemory(), lastSpeed: -3 }, car).why.envelope.speed).toBe(car.maxSpeed);
+    expect(policyStep(bad, initialPolicyMemory(), car).why.envelope.speed).toBe(car.maxSpeed);
+  });
+
+  it("an error of null or the empty string is no predictor error", () => {
+    for (const error of [null, ""]) {
+      const r = policyStep({ ...tick(0), error: error as unknown as string }, initialPolicyMemory(), car);
+      expect(r.why.faults).toEqual([]);
+      expect(r.command.mode).toBe("model");
+    }
+  });
+
+  it("a predictor error without a prediction is one fault, not also no_prediction", () => {
+    const r = policyStep({ error: "boom", state: { t: 0, speed: 10 } }, initialPolicyMemory(), car);
+    expect(r.why.faults).toEqual([{ reason: "model_error", detail: 'predictor error: "boom"' }]);
+    expect(reasons(policyStep({ state: { t: 0, speed: 10 } }, initialPolicyMemory(), car))).toEqual(["no_prediction"]);
+  });
+
+  it("a spread exactly at maxStd is allowed, above it is a fault", () => {
+    const at = policyStep({ ...tick(0), prediction: prediction(0, good, { steer_cmd: 0, accel_cmd: 1.5 }) }, initialPolicyMemory(), car);
+    expect(at.why.faults).toEqual([]);
+    const over = policyStep({ ...tick(0), prediction: prediction(0, good, { steer_cmd: 0, accel_cmd: 1.51 }) }, initialPolicyMemory(), car);
+    expect(reasons(over)).toEqual(["spread"]);
+  });
+
+  it("stop mode ramps a reversing speed_cmd up toward zero at stopDecel", () => {
+    const robot = applyOverrides(policyPreset("robot-1-10"), { "policy.fallback.action": "stop" }); // stopDecel 3, dt 0.02
+    const r = policyStep({ state: { t: 0.02, speed: -0.5 } }, memoryAfter(0, { speed_cmd: -0.5, steer_cmd: 0 }), robot);
+    expect(r.command.mode).toBe("stop");
+    expect(r.why.requested.speed_cmd).toBeCloseTo(-0.5 + 3 * 0.02, 12);
+    // The jerk limit (from rate 0) lets it move only part of the way this tick, but toward zero.
+    expect(r.command.values.speed_cmd).toBeGreaterThan(-0.5);
+    expect(r.command.values.speed_cmd).toBeLessThan(-0.44);
+  });
+
+  it("in fallback a fresh path is followed also when standing still; no path, or one that gives no finite angle, holds the last safe steering", () => {
+    const path = { offset: 0.5, heading: 0, curvature: 0 };
+    const still = policyStep({ state: { t: 0.5, speed: 0 }, path }, settledCar(), car);
+    expect(still.why.steerSource).toBe("path");
+    const memory = { ...memoryAfter(0.45, { steer_cmd: 0.02, accel_cmd: 0 }), lastSafe: { steer_cmd: 0.05, accel_cmd: 0 } };
+    const none = policyStep({ state: { t: 0.5, speed: 10 } }, memory, car);
+    expect(none.why.steerSource).toBe("held");
+    expect(none.why.requested.steer_cmd).toBe(0.05);
+    // Finite fields whose pure-pursuit terms overflow to ∞ − ∞: the angle is NaN, so the path is not used.
+    const nan = policyStep({ state: { t: 0.5, speed: 10 }, path: { offset: -1e308, heading: 1e308, curvature: 0 } }, memory, car);
+    expect(nan.why.steerSource).toBe("held");
+    expect(nan.why.requested.steer_cmd).toBe(0.05);
+  });
+
+  it("the reference is blended only in model mode", () => {
+    const p = applyOverrides(car, { "policy.blend": 0.5 });
+    const reference = { steer_cmd: 0.3, accel_cmd: 1 };
+    const model = policyStep({ ...tick(0), reference }, initialPolicyMemory(), p);
+    expect(model.why.blend).toEqual({ steer_cmd: 0.5, accel_cmd: 0.5 });
+    const fallback = policyStep({ state: { t: 0.5, speed: 10 }, reference }, settledCar(), p);
+    expect(fallback.why.blend).toEqual({ steer_cmd: 0, accel_cmd: 0 });
+    expect(fallback.why.requested).toEqual(settledCar().lastSafe);
+  });
+
+  it("a repeated tick keeps speed_cmd's rate and the last time; only speed_cmd has a rate", () => {
+    const robot = policyPreset("robot-1-10");
+    const r = policyStep({ prediction: prediction(0, { speed_cmd: 2, steer_cmd: 0 }), state: { t: 0, speed: 2 } }, memoryAfter(0, { speed_cmd: 2, steer_cmd: 0 }, { speed_cmd: 5 }), robot);
+    expect(r.why.clock).toBe("repeat");
+    expect(r.command.mode).toBe("model");
+    expect(r.memory.rate).toEqual({ speed_cmd: 5 });
+    expect(run(car, [tick(0), tick(0.05)]).at(-1)!.memory.rate).toEqual({});
+  });
+
+  it("repeats are measured from the last time that was not a repeat", () => {
+    const rs = run(car, [tick(0), tick(6e-7), tick(1.2e-6)]);
+    expect(rs.map((r) => r.why.clock)).toEqual(["first", "repeat", "ok"]);
+    expect(rs[1]!.memory.t).toBe(0);
+    expect(rs[2]!.memory.t).toBe(1.2e-6);
+  });
+
+  it("lastSafe follows model-mode commands and stays put in fallback; began marks only the first fault tick", () => {
+    const rs = run(car, [tick(0), tick(0.05), { state: { t: 0.1, speed: 10 } }, { state: { t: 0.15, speed: 10 } }]);
+    expect(rs[1]!.memory.lastSafe).toEqual(rs[1]!.command.values);
+    expect(rs[3]!.memory.lastSafe).toEqual(rs[1]!.command.values);
+    expect(rs.map((r) => r.why.began)).toEqual([false, false, true, false]);
   });
 });
