@@ -8,7 +8,19 @@ const sep = args.indexOf("--");
 const scopes = args.slice(1, sep);
 const reportPaths = args.slice(sep + 1).filter((p) => existsSync(p));
 const reports = reportPaths.map((p) => JSON.parse(readFileSync(p, "utf8")));
-const report = { files: Object.assign({}, ...reports.map((r) => r.files)) };
+// A later report of the same file (a recheck of its survivors' lines) replaces the same mutants of an earlier one.
+const keyOf = (m) => `${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column} ${m.mutatorName} ${m.replacement}`;
+const report = { files: {} };
+for (const r of reports) {
+  for (const [file, f] of Object.entries(r.files)) {
+    const prev = report.files[file];
+    if (!prev) report.files[file] = { ...f, mutants: [...f.mutants] };
+    else {
+      const again = new Map(f.mutants.map((m) => [keyOf(m), m]));
+      prev.mutants = prev.mutants.map((m) => again.get(keyOf(m)) ?? m);
+    }
+  }
+}
 const detected = new Set(["Killed", "Timeout"]);
 const undetected = new Set(["Survived", "NoCoverage"]);
 const folderOf = (file) => scopes.find((s) => file.startsWith(s.replace(/\/$/, "") + "/")) ?? file.split("/")[0];

@@ -4,6 +4,8 @@
 # Stryker runs once per source file (so an interrupted session keeps what it finished), each writing
 # reports/mutation/files/<file>.json (+ .html, + .incremental.json: a re-run tests only what changed); then
 # reports/mutation/summary.md gets the score per folder and every surviving mutant of the paths given.
+# LAM_MUTATION_RECHECK=1: for each file, run Stryker again on its surviving mutants' lines only (after new tests),
+# into <file>.recheck.json; the summary takes those mutants' new status from it.
 # LAM_MUTATION_CONCURRENCY (default 2): Stryker's workers. LAM_MUTATION_SKIP_DONE=1: skip files with a report.
 # Runs through the Stryker API, not `npx stryker run`: the CLI refuses Node < 22 (see scripts/mutation-run.mjs).
 # LAM_MUTATION_REV=<git rev> (e.g. HEAD): mutate a clean export of that commit instead of the working tree, so
@@ -11,8 +13,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${LAM_MUTATION_REV:-}" ]; then
-  snap=.stryker-tmp/rev
-  rm -rf "$snap/repo" && mkdir -p "$snap/repo" reports/mutation
+  # One export per run (two runs may overlap); .stryker-tmp/ is scratch, git-ignored, safe to delete when idle.
+  snap=.stryker-tmp/rev-$$
+  rm -rf "$snap" && mkdir -p "$snap/repo" reports/mutation
   git archive "$LAM_MUTATION_REV" | tar -x -C "$snap/repo"
   ln -s "$PWD/node_modules" "$snap/repo/node_modules"
   ln -s "$PWD/reports" "$snap/repo/reports"
@@ -35,7 +38,17 @@ status=0
 reports=()
 for f in "${files[@]}"; do
   json="reports/mutation/files/${f//\//__}.json"
-  reports+=("$json")
+  reports+=("$json" "${json%.json}.recheck.json")
+  if [ "${LAM_MUTATION_RECHECK:-0}" = 1 ]; then
+    [ -f "$json" ] || { echo "stryker: $f has no report to recheck"; continue; }
+    ranges=$(node -e 'const [j, f] = process.argv.slice(1); const r = JSON.parse(require("fs").readFileSync(j, "utf8"));
+      const lines = [...new Set(Object.values(r.files).flatMap((x) => x.mutants).filter((m) => m.status === "Survived" || m.status === "NoCoverage").map((m) => m.location.start.line))];
+      console.log(lines.map((l) => `${f}:${l}-${l}`).join(","));' "$json" "$f")
+    [ -n "$ranges" ] || { echo "stryker: $f has no survivors"; continue; }
+    echo "stryker: rechecking the survivors' lines of $f"
+    nice -n "${LAM_MUTATION_NICE:-10}" node scripts/mutation-run.mjs "$ranges" "${LAM_MUTATION_CONCURRENCY:-2}" "${json%.json}.recheck.json" || status=$?
+    continue
+  fi
   if [ "${LAM_MUTATION_SKIP_DONE:-0}" = 1 ] && [ -f "$json" ]; then echo "stryker: $f already reported"; continue; fi
   echo "stryker: mutating $f"
   nice -n "${LAM_MUTATION_NICE:-10}" node scripts/mutation-run.mjs "$f" "${LAM_MUTATION_CONCURRENCY:-2}" "$json" || status=$?
