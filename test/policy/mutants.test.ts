@@ -232,3 +232,25 @@ describe("policyStep: what each tick reports and remembers (step.ts survivors)",
     expect(rs.map((r) => r.why.began)).toEqual([false, false, true, false]);
   });
 });
+
+describe("steering bounds (channel-bounds.ts survivors)", () => {
+  it("a measured steering within actualSteerDiffLim of the request changes nothing; farther away it pulls the command to its edge", () => {
+    const m = memoryAfter(0, { steer_cmd: 0.125, accel_cmd: 0 });
+    const near = policyStep({ prediction: prediction(0.05, { steer_cmd: 0.125, accel_cmd: 0 }), state: { t: 0.05, speed: 10, steer: 0.125 } }, m, car);
+    expect(near.command.values.steer_cmd).toBe(0.125);
+    expect(near.command.limits).toEqual([]);
+    const far = policyStep({ prediction: prediction(0.05, { steer_cmd: -0.4, accel_cmd: 0 }), state: { t: 0.05, speed: 2, steer: 0.3 } }, memoryAfter(0, { steer_cmd: -0.4, accel_cmd: 0 }), car);
+    expect(far.command.values.steer_cmd).toBeCloseTo(0.3 - far.why.envelope.actualSteerDiffLim, 12);
+    expect(far.command.limits).toContain("actual_steer_diff");
+  });
+
+  it("a previous steering beyond ±π/2 (sent by another controller) is kept just inside, so the lateral-jerk limit still pulls toward it", () => {
+    const r = policyStep(
+      { prediction: prediction(0.05, { steer_cmd: 0, accel_cmd: 0 }), state: { t: 0.05, speed: 10 }, previous: { t: 0, values: { steer_cmd: 3, accel_cmd: 0 }, mode: "model", limits: [] } },
+      memoryAfter(0, { steer_cmd: 0, accel_cmd: 0 }),
+      car,
+    );
+    expect(r.command.limits).toContain("lat_jerk");
+    expect(r.why.overridden.map((o) => o.limit)).toEqual(["steer_rate", "lat_jerk"]);
+  });
+});
