@@ -34,6 +34,8 @@ export interface SoakRow {
   readonly end_s: number;
   readonly rss_mb: number;
   readonly heap_mb: number;
+  /** Memory of ArrayBuffers and C++ objects bound to JS (MQTT buffers, WebAssembly memories): outside the heap, inside RSS. */
+  readonly external_mb: number;
   readonly broker_rss_mb: number | null;
   readonly samples_sent: number;
   readonly ticks: number;
@@ -154,6 +156,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
         end_s: Math.round(elapsed - warmupS),
         rss_mb: mb(mem.rss),
         heap_mb: mb(mem.heapUsed),
+        external_mb: mb(mem.external),
         broker_rss_mb: brokerKb === null ? null : Math.round(brokerKb / 102.4) / 10,
         samples_sent: sent - last.sent,
         ticks: tickMs.length,
@@ -202,7 +205,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   };
 }
 
-const HEAD = ["#", "end s", "RSS MB", "×first", "heap MB", "broker MB", "samples in", "ticks", "p50 ms", "p99 ms", "×first", "commands", "model", "stop", "non-finite"];
+const HEAD = ["#", "end s", "RSS MB", "×first", "heap MB", "external MB", "broker MB", "samples in", "ticks", "p50 ms", "p99 ms", "×first", "commands", "model", "stop", "non-finite"];
 
 function cells(r: SoakRow): string[] {
   const f = (x: number | null, d = 2) => (x === null ? "-" : x.toFixed(d));
@@ -212,6 +215,7 @@ function cells(r: SoakRow): string[] {
     r.rss_mb.toFixed(1),
     f(r.rss_ratio, 3),
     r.heap_mb.toFixed(1),
+    r.external_mb.toFixed(1),
     r.broker_rss_mb === null ? "-" : r.broker_rss_mb.toFixed(1),
     String(r.samples_sent),
     String(r.ticks),
