@@ -38,9 +38,11 @@ describe("lam run --record FILE.mcap", () => {
     let err = "";
     proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
     proc.stdout!.resume();
-    const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
+    let gone = false;
+    const exited = new Promise<number | null>((r) => proc.once("exit", (code) => ((gone = true), r(code))));
     try {
-      await until("the node to command", () => err.includes("status online: commanding"), 90_000, () => err);
+      await until("the node to command", () => err.includes("status online: commanding") || gone, 90_000, () => err);
+      expect(gone, err).toBe(false);
       await new Promise((r) => setTimeout(r, 1500));
       proc.kill(signal);
       const code = await Promise.race([exited, new Promise<"late">((r) => setTimeout(() => r("late"), 10_000))]);
