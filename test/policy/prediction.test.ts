@@ -80,6 +80,9 @@ describe("readPrediction reads the acted step", () => {
     const r = readPrediction(seq({ mean: [0.3, 0.7] }), CH, 8 - 0.125);
     expect(r).toEqual({ step: 0, mean: { steer_cmd: 0.3, accel_cmd: 0.7 }, std: null });
   });
+  it("a step count that overflows (a denormal dt) is read as the first row, not as stale", () => {
+    expect(readPrediction(seq({ dt: 5e-324 }), CH, 9)).toEqual({ step: 0, mean: { steer_cmd: 0, accel_cmd: 1 }, std: null });
+  });
   it("a plain number array works as well as a typed one", () => {
     expect(readPrediction(seq({ mean: [0, 1, 0.5, 2] }), CH, 8.25)).toEqual({ step: 1, mean: { steer_cmd: 0.5, accel_cmd: 2 }, std: null });
   });
