@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addToTally, applyOverrides, emptyTally, initialPolicyMemory, MIN_DT, policyPreset, policyStep, resolveBounds, type PolicyInput } from "../../policy/index.js";
+import { addToTally, applyOverrides, emptyTally, initialPolicyMemory, listParamKeys, MIN_DT, policyPreset, policyStep, resolveBounds, type PolicyInput } from "../../policy/index.js";
 import { memoryAfter, prediction, run } from "./helpers.js";
 
 // Tests written for StrykerJS survivors (docs/mutation.md lists each mutant and the test here that kills it).
@@ -252,5 +252,32 @@ describe("steering bounds (channel-bounds.ts survivors)", () => {
     );
     expect(r.command.limits).toContain("lat_jerk");
     expect(r.why.overridden.map((o) => o.limit)).toEqual(["steer_rate", "lat_jerk"]);
+  });
+});
+
+describe("applyOverrides and listParamKeys (overrides.ts survivors)", () => {
+  it("text that is blank is not a number: it stays text and is rejected", () => {
+    expect(() => applyOverrides(car, { "policy.fallback.holdTime": " " })).toThrow('policy.fallback.holdTime = " ": must be a number');
+    expect(applyOverrides(car, { "policy.fallback.holdTime": " 0.25 " }).fallback.holdTime).toBe(0.25);
+  });
+  it("a scalar for a list that is no limit table fills that list's own length", () => {
+    expect(applyOverrides(car, { "policy.fallback.criticalChannels": "speed" }).fallback.criticalChannels).toEqual(["speed", "speed"]);
+    const one = applyOverrides(car, { "policy.referenceSpeeds": [5], "policy.steerLim": 0.5, "policy.steerRateLim": 0.5, "policy.lonAccLim": 4, "policy.lonJerkLim": 4, "policy.latAccLim": 4, "policy.latJerkLim": 6, "policy.actualSteerDiffLim": 0.5 });
+    expect(one.steerLim).toEqual([0.5]);
+    expect(() => applyOverrides(one, { "policy.channels": "steer_cmd" })).toThrow("must not repeat a channel");
+  });
+  it("lists index keys only for numeric lists, and errors name 'overrides' when no source is given", () => {
+    const keys = listParamKeys(car);
+    expect(keys).toContain("policy.channels");
+    expect(keys).not.toContain("policy.channels[0]");
+    expect(keys).not.toContain("policy.fallback.criticalChannels[0]");
+    expect(keys).toContain("policy.fallback.action");
+    expect(() => applyOverrides(car, { "policy.maxSpeed": -1 })).toThrow(/^overrides: invalid policy parameters/);
+  });
+  it("an index of two digits is read as such", () => {
+    const speeds = Array.from({ length: 12 }, (_, i) => i);
+    const tables = Object.fromEntries(["steerLim", "steerRateLim", "lonAccLim", "lonJerkLim", "latAccLim", "latJerkLim", "actualSteerDiffLim"].map((k) => [`policy.${k}`, 0.5]));
+    const wide = applyOverrides(car, { "policy.referenceSpeeds": speeds, ...tables });
+    expect(applyOverrides(wide, { "policy.steerLim[11]": 0.25 }).steerLim.slice(10)).toEqual([0.5, 0.25]);
   });
 });
