@@ -93,7 +93,7 @@ export async function openBatchSinks(p: PreparedBatchSinks, deps: RunRos2Deps, l
   try {
     if (p.ros2) {
       // Nothing reads the node's subscriptions here: the measured speed comes from the frames computed.
-      ros = await openRunRos2(p.ros2, deps, log, { measuredSpeed: () => speed });
+      ros = await openRunRos2(p.ros2, deps, log, { sink: { measuredSpeed: () => speed } });
       sinks.push(ros.sink);
     }
     if (p.foxglovePort !== undefined) {

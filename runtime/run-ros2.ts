@@ -101,8 +101,17 @@ export function prepareRos2(values: Ros2Values, rosTokens: readonly string[], en
   }
 }
 
-/** Opens the ROS 2 side; the log line names the resolved topics (namespace and remaps applied). */
-export async function openRunRos2(p: PreparedRos2, deps: RunRos2Deps, log: (line: string) => void, sink?: Ros2SinkOptions): Promise<Ros2Bridge> {
+/** How lam replay and lam sim open the node: publishing only (their samples come from files or the simulator). */
+export interface Ros2SinkOnly {
+  /** Over the sink options the parameters give (e.g. where the measured speed comes from). */
+  readonly sink: Ros2SinkOptions;
+}
+
+/**
+ * Opens the ROS 2 side; the log line names the resolved topics (namespace and remaps applied). With `sinkOnly` the
+ * node subscribes to nothing and only publishes (commands, predictions, status, /diagnostics).
+ */
+export async function openRunRos2(p: PreparedRos2, deps: RunRos2Deps, log: (line: string) => void, sinkOnly?: Ros2SinkOnly): Promise<Ros2Bridge> {
   // Loaded only here: the ROS 2 bridge pulls in rclnodejs, which only works in a sourced ROS 2 shell.
   const { openRos2Bridge } = await import("../bridges/ros2/bridge.js");
   const ros = await openRos2Bridge({
@@ -110,12 +119,12 @@ export async function openRunRos2(p: PreparedRos2, deps: RunRos2Deps, log: (line
     rosArgs: p.args.tokens,
     ...(deps.env ? { env: deps.env } : {}),
     ...(deps.importModule ? { importModule: deps.importModule } : {}),
-    ...(sink ? { sink } : {}),
+    ...(sinkOnly ? { sink: sinkOnly.sink, topics: [] } : {}),
   });
   const s = ros.settings;
   const at = (t: string): string => ros.node.resolveTopic?.(t) ?? t;
   log(
-    `ROS 2 node ${ros.node.fullName ?? "lam"}: reading ${s.input_topics.map((t) => at(parseInputTopic(t).topic)).join(", ")}; ` +
+    `ROS 2 node ${ros.node.fullName ?? "lam"}: ${sinkOnly ? "publishing only" : `reading ${s.input_topics.map((t) => at(parseInputTopic(t).topic)).join(", ")}`}; ` +
       `${s.command_type} commands on ${at(s.command_topic)}, predictions on ${at(s.prediction_topic)}, status on ${at(s.status_topic)}, /diagnostics every ${s.diagnostic_period} s`,
   );
   if (s.model !== p.settings.model || s.policy !== p.settings.policy)

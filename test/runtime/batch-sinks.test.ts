@@ -131,10 +131,15 @@ describe("--ros2: lam run's ROS 2 node for replay and sim (fake rclnodejs)", () 
 
   it("lam replay --ros2: one AckermannDriveStamped and one prediction per tick on the node's topics, closed at the end", async () => {
     const fake = new FakeRclnodejs({ definitionOf });
-    const r = await runCmd(replay, [DS1, "--model", model, "--json", "--ros2", "--ros-args", "-r", "__ns:=/replay1"], deps(fake));
+    let subscribed = -1;
+    const r = await runCmd(replay, [DS1, "--model", model, "--json", "--ros2", "--ros-args", "-r", "__ns:=/replay1"], deps(fake), (line) => {
+      if (line.includes("ROS 2 node")) subscribed = fake.subscriptions.length;
+    });
     expect(r.code, r.err).toBe(0);
     const frames = (JSON.parse(r.out) as { scenarios: { replay: { frames: number } }[] }).scenarios[0]!.replay.frames;
-    expect(r.err).toContain("ROS 2 node /replay1/lam:");
+    expect(r.err).toContain("ROS 2 node /replay1/lam: publishing only; ackermann commands on /replay1/ackermann_cmd");
+    // Samples come from the drive: the open node subscribes to nothing.
+    expect(subscribed).toBe(0);
     const cmds = fake.on("/replay1/ackermann_cmd").map((w) => decode("ackermann_msgs/msg/AckermannDriveStamped", w.bytes));
     expect(cmds).toHaveLength(frames);
     for (const c of cmds) expect(Number.isFinite(c.drive.speed) && Number.isFinite(c.drive.steering_angle)).toBe(true);
