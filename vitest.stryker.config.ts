@@ -20,9 +20,10 @@ export default defineConfig({
     hookTimeout: 120_000,
     // No pool here: Stryker sets its own (stryker.config.json vitest.pool, threads: no process start per run).
     // One worker keeps its imports across test files: the dry run of the policy suites spent 21 s on overhead with
-    // this against 66 s without (same 165 tests, same hour, load ~12). A static mutant (module-level code) may then
-    // run against a module imported before it was activated: it can survive wrongly, never be killed wrongly.
-    isolate: false,
+    // this against 66 s without (same 165 tests, same hour, load ~12). The price: some mutants survive wrongly
+    // (static ones, and some whose per-test coverage lands on another file's test), none is killed wrongly, so the
+    // score is a lower bound. LAM_MUTATION_ISOLATE=1 (what mutation.sh's survivor recheck sets) isolates each file.
+    isolate: process.env.LAM_MUTATION_ISOLATE === "1",
     setupFiles: ["test/support/fc-seed.ts"],
     // Each mutant reruns the covering tests: a tenth of the property runs (the fixed seed keeps it deterministic).
     env: { LAM_FC_RUNS_SCALE: process.env.LAM_FC_RUNS_SCALE ?? "0.1" },

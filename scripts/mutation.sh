@@ -5,7 +5,8 @@
 # reports/mutation/files/<file>.json (+ .html, + .incremental.json: a re-run tests only what changed); then
 # reports/mutation/summary.md gets the score per folder and every surviving mutant of the paths given.
 # LAM_MUTATION_RECHECK=1: for each file, run Stryker again on its surviving mutants' lines only (after new tests),
-# into <file>.recheck.json; the summary takes those mutants' new status from it.
+# with Vitest isolating each test file (exact, slower), into <file>.recheck.json; the summary takes those mutants'
+# new status from it.
 # LAM_MUTATION_CONCURRENCY (default 2): Stryker's workers. LAM_MUTATION_SKIP_DONE=1: skip files with a report.
 # Runs through the Stryker API, not `npx stryker run`: the CLI refuses Node < 22 (see scripts/mutation-run.mjs).
 # LAM_MUTATION_REV=<git rev> (e.g. HEAD): mutate a clean export of that commit instead of the working tree, so
@@ -46,7 +47,7 @@ for f in "${files[@]}"; do
       console.log(lines.map((l) => `${f}:${l}-${l}`).join(","));' "$json" "$f")
     [ -n "$ranges" ] || { echo "stryker: $f has no survivors"; continue; }
     echo "stryker: rechecking the survivors' lines of $f"
-    nice -n "${LAM_MUTATION_NICE:-10}" node scripts/mutation-run.mjs "$ranges" "${LAM_MUTATION_CONCURRENCY:-2}" "${json%.json}.recheck.json" || status=$?
+    LAM_MUTATION_ISOLATE=1 nice -n "${LAM_MUTATION_NICE:-10}" node scripts/mutation-run.mjs "$ranges" "${LAM_MUTATION_CONCURRENCY:-2}" "${json%.json}.recheck.json" || status=$?
     continue
   fi
   if [ "${LAM_MUTATION_SKIP_DONE:-0}" = 1 ] && [ -f "$json" ]; then echo "stryker: $f already reported"; continue; fi
