@@ -96,6 +96,8 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
   let deadline: NodeJS.Timeout | undefined;
   let finish: ((why: string) => void) | undefined;
   let shutdown: ShutdownGuard | undefined;
+  let closeRecorder: (() => Promise<void>) | undefined;
+  let recorded = 0;
   try {
     // --demo drives the simulated robot: by default with the scene-aware robot model, which reads its path and lead.
     const model = await openModel((ros2 ? ros2.settings.model : values.model) || (values.demo ? demoModelDir() : undefined));
@@ -103,6 +105,18 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
     const name = basename(model.dir);
     log(`model ${model.dir} (${model.meta.spec.features.length} features → ${model.meta.spec.actions.join(", ")} at ${model.meta.spec.rate} Hz), policy ${policy.name}, backend ${model.backend.name}`);
 
+    // --record: lam replay's recorder, opened before anything starts (a bad path fails first); closed right after the
+    // node's last tick (its closer sits just below the node's), or in `finally` if the start failed before that.
+    const recorder = values.record === undefined ? undefined : await replayRecorder(values.record, { frameChannels: model.frameSpec.channels.map((c) => c.name), wheelbase: policy.wheelbase });
+    if (recorder) {
+      const path = values.record!;
+      closeRecorder = async () => {
+        closeRecorder = undefined;
+        const r = await recorder.close();
+        log(`recorded ${recorded} ticks to ${path}${r.rosCommandsSkipped ? ` (${r.rosCommandsSkipped} ROS 2 commands not representable)` : ""}`);
+      };
+      log(`recording to ${path}`);
+    }
     const mq = await openRunMqtt(values, { vehicle: values.vehicle, codec: codec as CodecName }, log);
     const { broker } = mq;
     if (broker) closers.push({ what: "broker", close: () => broker.close() });
@@ -130,20 +144,6 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
       log(`Foxglove live view on ${fox.url}`);
     }
 
-    // --record: lam replay's recorder; closed after the node (closers run in reverse), so its last tick is in the file.
-    let recorded = 0;
-    const recorder = values.record === undefined ? undefined : await replayRecorder(values.record, { frameChannels: model.frameSpec.channels.map((c) => c.name), wheelbase: policy.wheelbase });
-    if (recorder) {
-      const path = values.record!;
-      closers.push({
-        what: "record",
-        close: async () => {
-          const r = await recorder.close();
-          log(`recorded ${recorded} ticks to ${path}${r.rosCommandsSkipped ? ` (${r.rosCommandsSkipped} ROS 2 commands not representable)` : ""}`);
-        },
-      });
-      log(`recording to ${path}`);
-    }
     // The metrics read the node's own counters at scrape time; only the tick latency needs the per-tick hook.
     const metrics = metricsAt === undefined ? undefined : nodeMetrics({ stats: () => node.stats(), model: { name, sha256: model.meta.weightsSha256 } });
     const onTick =
@@ -156,6 +156,7 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
             }
           }
         : undefined;
+    if (closeRecorder) closers.push({ what: "record", close: () => closeRecorder?.() });
     const node = startLiveNode({ model, policy, sources, sinks, name, log, warn: (line) => logger.warn(line), ...(onTick ? { onTick } : {}) });
     closers.push({ what: "node", close: () => node.stop() });
     if (metrics && metricsAt !== undefined) {
@@ -209,6 +210,7 @@ export default async function run(argv: string[], io: CliIO, deps: RunRos2Deps =
     clearInterval(interval);
     clearTimeout(deadline);
     await closeWithin(closers, STOP_GRACE_MS - 1000, log);
+    await closeRecorder?.().catch((e: unknown) => log(`record: ${e instanceof Error ? e.message : String(e)}`));
     shutdown?.disarm();
   }
 }

@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { McapIndexedReader, type McapTypes } from "@mcap/core";
 import { loadDecompressHandlers } from "@mcap/support";
 import { beforeAll, describe, expect, it } from "vitest";
+import run from "../../runtime/commands/run.js";
 import { writeTinyModel } from "./live-support.js";
 
 const root = resolve(__dirname, "../..");
@@ -72,4 +73,12 @@ describe("lam run --record FILE.mcap", () => {
     // Live frames are stamped on the wall clock (Unix s): the log times are now-ish, not the drive's 0.
     expect(Number(last) / 1e9).toBeGreaterThan(Date.now() / 1000 - 600);
   }, 150_000);
+
+  it("a path it cannot write fails before any broker or bridge starts, naming the path", async () => {
+    let err = "";
+    const io = { stdout: { write: () => true }, stderr: { write: (x: string) => void (err += x) } };
+    const bad = join(tmp, "no-such-dir", "x.mcap");
+    await expect(run(["--broker-port", "0", "--model", modelDir, "--record", bad, "--duration", "1"], io)).rejects.toThrow(bad);
+    expect(err).not.toMatch(/MQTT|broker/);
+  }, 60_000);
 });
