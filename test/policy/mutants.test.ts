@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addToTally, applyOverrides, emptyTally, initialPolicyMemory, listParamKeys, MIN_DT, policyPreset, policyStep, resolveBounds, type PolicyInput } from "../../policy/index.js";
+import { addToTally, applyOverrides, emptyTally, fallbackSteer, readFallbackPath, initialPolicyMemory, listParamKeys, MIN_DT, policyPreset, policyStep, resolveBounds, type PolicyInput } from "../../policy/index.js";
 import { memoryAfter, prediction, run } from "./helpers.js";
 
 // Tests written for StrykerJS survivors (docs/mutation.md lists each mutant and the test here that kills it).
@@ -279,5 +279,19 @@ describe("applyOverrides and listParamKeys (overrides.ts survivors)", () => {
     const tables = Object.fromEntries(["steerLim", "steerRateLim", "lonAccLim", "lonJerkLim", "latAccLim", "latJerkLim", "actualSteerDiffLim"].map((k) => [`policy.${k}`, 0.5]));
     const wide = applyOverrides(car, { "policy.referenceSpeeds": speeds, ...tables });
     expect(applyOverrides(wide, { "policy.steerLim[11]": 0.25 }).steerLim.slice(10)).toEqual([0.5, 0.25]);
+  });
+});
+
+describe("fallbackSteer's law (fallback-steer.ts survivors)", () => {
+  it("curvature feedforward minus pure pursuit on offset and heading, lookahead 2.2 wheelbases + 0.5 s of speed", () => {
+    const path = { offset: 0.5, heading: 0.1, curvature: 0.02 };
+    for (const [wheelbase, speed] of [[2.66, 10], [0.33, -2], [1, 0]] as const) {
+      const l = 2.2 * wheelbase + 0.5 * Math.abs(speed);
+      const expected = Math.atan(wheelbase * (0.02 - (2 * 0.5) / (l * l) - (2 * 0.1) / l));
+      expect(fallbackSteer(path, wheelbase, speed)).toBeCloseTo(expected, 12);
+    }
+  });
+  it("no path object at all is no path", () => {
+    for (const x of [null, undefined, 3, "path"]) expect(readFallbackPath(x)).toBeNull();
   });
 });
