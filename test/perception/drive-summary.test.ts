@@ -133,3 +133,27 @@ describe("timeBreaks", () => {
     expect(timeBreaks(drive([channel("speed", [NaN])]))).toEqual({ breaks: [], implausible: 0, first: null, last: null });
   });
 });
+
+describe("summariseDrive: the figures that mutation testing found unchecked", () => {
+  it("the median is of the sorted intervals; an even count's is the mean of the middle two", () => {
+    // Intervals 0.1 0.1 1.0 0.1 0.1: the middle one unsorted is 1.0, the median 0.1, so 1.0 is a gap.
+    expect(byName(summariseDrive(drive([channel("speed", [0, 0.1, 0.2, 1.2, 1.3, 1.4])])), "speed").gaps).toBe(1);
+    // Intervals 0.1 0.1 0.3 1.2: median 0.2, so 1.2 > 1.0 is a gap (with 0.3 as the median it would not be).
+    expect(byName(summariseDrive(drive([channel("speed", [0, 0.1, 0.2, 0.5, 1.7])])), "speed").gaps).toBe(1);
+  });
+  it("two samples have a rate; the rate and the longest interval do not depend on where the drive starts or where the long interval lies", () => {
+    expect(byName(summariseDrive(drive([channel("speed", [10, 10.5])])), "speed")).toMatchObject({ rate_hz: 2, longest_gap_s: 0.5 });
+    const c = byName(summariseDrive(drive([channel("speed", [100, 102, 102.5, 103, 103.5])])), "speed");
+    expect(c.rate_hz).toBe(round3(4 / 3.5));
+    expect(c.longest_gap_s).toBe(2);
+  });
+  it("an empty channel does not spoil the start of a drive whose stamps are all implausible", () => {
+    const s = summariseDrive(drive([channel("accel", []), channel("speed", [2e10, 3e10])]));
+    expect(s.t0).toBe(2e10);
+    expect(s.span_s).toBe(1e10);
+  });
+});
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

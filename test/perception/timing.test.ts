@@ -13,8 +13,9 @@ describe("resolveTiming", () => {
     expect(t.window).toBe(0.02);
     expect(t.latency).toBe(0.5);
     expect(t.lookahead).toBeCloseTo(0.5 - 0.02 - SLACK_S, 12);
-    // A latency of exactly window + slack leaves lookahead 0, which is allowed.
-    expect(resolveTiming({ window: 0.5, latency: 0.5 + SLACK_S }).lookahead).toBeGreaterThanOrEqual(0);
+    // A latency of exactly window + slack leaves lookahead 0, which is allowed, also when asked for explicitly.
+    expect(resolveTiming({ window: 0, latency: SLACK_S })).toEqual({ window: 0, lookahead: 0, latency: SLACK_S });
+    expect(resolveTiming({ window: 0, lookahead: 0, latency: SLACK_S })).toEqual({ window: 0, lookahead: 0, latency: SLACK_S });
   });
   it("a lookahead given with a latency is kept when the latency covers it, exactly or with room", () => {
     expect(resolveTiming({ window: 0.25, lookahead: 0.25, latency: 1 })).toEqual({ window: 0.25, lookahead: 0.25, latency: 1 });
