@@ -166,6 +166,8 @@ describe("policyStep: what each tick reports and remembers (step.ts survivors)",
     const r = policyStep({ error: "boom", state: { t: 0, speed: 10 } }, initialPolicyMemory(), car);
     expect(r.why.faults).toEqual([{ reason: "model_error", detail: 'predictor error: "boom"' }]);
     expect(reasons(policyStep({ state: { t: 0, speed: 10 } }, initialPolicyMemory(), car))).toEqual(["no_prediction"]);
+    // Another fault beside the missing prediction does not hide it.
+    expect(reasons(policyStep({ state: { t: 0, speed: NaN } }, initialPolicyMemory(), car))).toEqual(["bad_state", "no_prediction"]);
   });
 
   it("a spread exactly at maxStd is allowed, above it is a fault", () => {
