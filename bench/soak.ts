@@ -21,7 +21,11 @@ export interface SoakOptions {
   readonly sampleS?: number;
   /** Samples per second per channel (default 100). */
   readonly rateHz?: number;
-  /** Seconds run before the first interval starts (JIT, tfjs kernels, the clock's anchoring); default 30. */
+  /**
+   * Seconds run before the first interval starts (JIT, tfjs kernels, the clock's anchoring, and V8 growing its heap to
+   * its steady size: with 30 s, RSS fell 20% after the first minute and climbed back over the next ten, then stayed
+   * within 1% for twenty); default 600.
+   */
   readonly warmupS?: number;
   /** The model, its policy and the live node (runtime/ supplies them: lam bench --model DIR). */
   readonly openLive: OpenBenchLive;
@@ -98,7 +102,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const log = opts.log ?? (() => {});
   const rate = opts.rateHz ?? 100;
   const sampleS = opts.sampleS ?? 60;
-  const warmupS = opts.warmupS ?? 30;
+  const warmupS = opts.warmupS ?? 600;
   const totalS = warmupS + opts.minutes * 60;
   const broker = await startBenchBroker();
   const vehicle = `soak${process.pid}`;

@@ -28,7 +28,7 @@ repository) and are skipped with a note where they are missing.
 Only with --only: fuzz (≥ --inputs N generated hostile inputs per ingress, default 100000, deterministic under
 --seed S: MQTT payloads and time stamps into a live node over a loopback Mosquitto, the payload decoder, CSV rows,
 MCAP/bag bytes, scenario YAML, policy parameter files; --ingress payload,mqtt,csv,mcap,bag,scenario,params picks) and soak (the live node fed at 100 Hz over loopback MQTT
-for --minutes M, default 30, RSS and tick p99 sampled every --sample-s S, default 60, after --warmup-s W, default 30).
+for --minutes M, default 30, RSS and tick p99 sampled every --sample-s S, default 60, after --warmup-s W, default 600: V8 takes ~10 min to grow its heap to its steady size).
 `;
 
 function suites(only: string | undefined): Set<Suite> {
@@ -222,7 +222,7 @@ export default async function bench(argv: string[], io: CliIO): Promise<number> 
     const minutes = positiveInt("minutes", values.minutes, 30);
     log(`bench: soak, ${minutes} min at 100 Hz over loopback MQTT ...`);
     const { runSoak, formatSoakTable } = await import("../../bench/soak.js");
-    const report = await runSoak({ minutes, sampleS: positiveInt("sample-s", values["sample-s"], 60), warmupS: positiveInt("warmup-s", values["warmup-s"], 30), openLive: benchLive(values.model), dataDir: data, log });
+    const report = await runSoak({ minutes, sampleS: positiveInt("sample-s", values["sample-s"], 60), warmupS: positiveInt("warmup-s", values["warmup-s"], 600), openLive: benchLive(values.model), dataDir: data, log });
     out.soak = report;
     tables.push(formatSoakTable(report));
   }
