@@ -119,11 +119,20 @@ describe("OutlierFilter", () => {
     };
     const reference = (values: number[], n: number, k: number, minSteps: number, floor: number) => {
       const steps: number[] = [];
+      const changes: number[] = [];
       let last = NaN;
       let run: number[] = [];
       const addStep = (d: number) => {
         steps.push(d);
         if (steps.length > n) steps.shift();
+        if (d !== 0) changes.push(d);
+        if (changes.length > n) changes.shift();
+      };
+      // Repeats collapsing the MAD to 0: the spread of the non-zero steps instead.
+      const mad = (xs: number[], m: number) => median(xs.map((d) => Math.abs(d - m)));
+      const scale = (m: number) => {
+        const all = mad(steps, m);
+        return all > 0 || changes.length < minSteps ? all : mad(changes, median(changes));
       };
       return values.map((x) => {
         const accept = () => {
@@ -134,7 +143,7 @@ describe("OutlierFilter", () => {
         };
         if (steps.length < minSteps) return accept();
         const m = median(steps);
-        const limit = k * 1.4826 * Math.max(median(steps.map((d) => Math.abs(d - m))), floor);
+        const limit = k * 1.4826 * Math.max(scale(m), floor);
         if (Math.abs(x - (last + m)) <= limit) return accept();
         run.push(x);
         if (run.length > 3) run.shift();
