@@ -7,7 +7,7 @@ import type { Measured } from "../bridges/ros2/commands.js";
 import { Validity, type Frame } from "../perception/types.js";
 import type { ActionSink, NodeStatus } from "../pipeline/ports.js";
 import { UsageError } from "./io.js";
-import { openRunRos2, prepareRos2, ROS2_FLAGS, type PreparedRos2, type RunRos2Deps } from "./run-ros2.js";
+import { openRunRos2, prepareRos2, ROS2_FLAGS, type PreparedRos2, type Ros2Values, type RunRos2Deps } from "./run-ros2.js";
 
 export const BATCH_SINK_FLAGS = {
   foxglove: { type: "string" },
@@ -31,16 +31,10 @@ export function batchSinkHelp(col: number): string {
   }).join("");
 }
 
-interface BatchValues {
+/** lam run's ROS 2 flags (no --vehicle: replay and sim name their own) and the Foxglove ones. */
+interface BatchValues extends Omit<Ros2Values, "vehicle"> {
   readonly foxglove?: string;
   readonly "foxglove-wait"?: string;
-  readonly ros2?: boolean;
-  readonly "ros2-topic"?: string[];
-  readonly "ros2-command"?: string;
-  readonly wheelbase?: string;
-  readonly "imu-mount"?: string;
-  readonly model?: string;
-  readonly policy?: string;
 }
 
 export interface PreparedBatchSinks {

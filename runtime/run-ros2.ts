@@ -43,7 +43,7 @@ export interface PreparedRos2 {
   readonly settings: Ros2Settings;
 }
 
-interface Ros2Values {
+export interface Ros2Values {
   readonly ros2?: boolean;
   readonly "ros2-topic"?: string[];
   readonly "ros2-command"?: string;
