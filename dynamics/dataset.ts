@@ -57,14 +57,14 @@ export function splitBlocks(series: readonly FrameSeries[], spec: ModelSpec, opt
 }
 
 /** Each frame's tick from the first at `rate`, at least one more than the previous frame's (frames off the grid count one each). */
-function frameTicks(frames: readonly Frame[], rate: number): Int32Array {
+export function frameTicks(frames: readonly Frame[], rate: number): Int32Array {
   const tick = new Int32Array(frames.length);
   for (let i = 1; i < frames.length; i++) tick[i] = Math.max(tick[i - 1] + 1, Math.round((frames[i].t - frames[0].t) * rate));
   return tick;
 }
 
 /** Index of the first frame whose tick is >= k (frames.length when none). */
-function firstAtOrAfter(tick: Int32Array, k: number): number {
+export function firstAtOrAfter(tick: Int32Array, k: number): number {
   let lo = 0;
   let hi = tick.length;
   while (lo < hi) {

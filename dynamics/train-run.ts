@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { fitAr } from "./baselines/ar.js";
 import { bestBaselines, residualTargets, windowBaselines } from "./baselines/residual.js";
 import type { HeadBaseline } from "./baselines/head-source.js";
-import { cutWindows, fitHeadScale, fitNormalisation, splitBlocks, type Block, type FrameSeries, type Role } from "./dataset.js";
+import { cutWindows, firstAtOrAfter, fitHeadScale, fitNormalisation, frameTicks, splitBlocks, type Block, type FrameSeries, type Role } from "./dataset.js";
 import { evaluate } from "./evaluate.js";
 import { baselineAde, scoreBaselines, type BaselineScores } from "./baseline-scores.js";
 import { buildModel, checkSpec, STD_EPS, type HeadDist, type HeadSource, type HeadSpec } from "./model.js";
@@ -53,9 +53,11 @@ export interface TrainRunOptions extends TrainOptions {
 const TAIL_PATTERN: readonly Role[] = ["train", "train", "train", "val", "train", "train"];
 
 /**
- * Blocks when the last `tail` of each drive is the test part: splitBlocks over the first (1 − tail) of the drive
+ * Blocks when the last `tail` of each drive's time span is the test part: splitBlocks over the part before the cut
  * (a drive of fewer blocks than the pattern still gets its last block as validation), then one test block that
- * starts history + horizon frames after the cut.
+ * starts history + horizon ticks after the cut. Like splitBlocks it counts on the frames' tick times, not their
+ * number: frames skip a time break, and a count would put the held-out tail at another time (on a regular grid
+ * both are the same).
  */
 export function tailSplit(series: readonly FrameSeries[], spec: ModelSpec, blockSeconds: number, tail: number): Block[] {
   if (!(tail > 0 && tail < 1)) throw new Error(`holdout tail=${tail} must lie strictly between 0 and 1`);
@@ -63,16 +65,19 @@ export function tailSplit(series: readonly FrameSeries[], spec: ModelSpec, block
   const out: Block[] = [];
   for (const s of series) {
     const n = s.frames.length;
-    const cut = Math.round(n * (1 - tail));
+    const tick = frameTicks(s.frames, spec.rate);
+    const span = n === 0 ? 0 : tick[n - 1] + 1;
+    const cutTick = Math.round(span * (1 - tail));
+    const cut = firstAtOrAfter(tick, cutTick);
     if (cut < 1) continue;
     const head = splitBlocks([{ ...s, frames: s.frames.slice(0, cut) }], spec, { blockSeconds, pattern: TAIL_PATTERN });
     if (head.length > 1 && !head.some((b) => b.role === "val")) {
       const last = head[head.length - 1];
-      const start = Math.min(last.end, last.start + gap);
+      const start = Math.min(last.end, firstAtOrAfter(tick, tick[last.start] + gap));
       if (start < last.end) head[head.length - 1] = { ...last, role: "val", start, t0: s.frames[start].t };
     }
     out.push(...head);
-    const start = Math.min(n, cut + gap);
+    const start = firstAtOrAfter(tick, cutTick + gap);
     if (start < n) out.push({ drive: s.name, role: "test", start, end: n, t0: s.frames[start].t, t1: s.frames[n - 1].t });
   }
   return out;
