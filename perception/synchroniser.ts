@@ -140,4 +140,13 @@ export class Synchroniser {
       tr.head = 0;
     }
   }
+
+  /**
+   * Samples a frame channel holds now, the ones frames have moved past included until they are compacted away:
+   * what memory the channel costs (undefined for a channel outside the spec).
+   */
+  retained(channel: string): number | undefined {
+    const i = this.index.get(channel);
+    return i === undefined ? undefined : this.tracks[i].t.length;
+  }
 }
