@@ -21,11 +21,23 @@ export interface ValidationChoice {
         readonly ar_ade?: number;
         /** The chosen source's validation ADE ÷ the best baseline's (≤ 1 by construction). */
         readonly ratio?: number;
+        /** The "significant" rule's paired test against the best baseline (net − baseline per window). */
+        readonly paired?: { readonly against: string; readonly mean_diff: number; readonly se: number; readonly t: number; readonly critical: number };
       }
     >
   >;
   readonly source: HeadSource[];
+  /** How the net had to beat the best baseline (absent in lam.json written before the rule was recorded: margin 0). */
+  readonly rule?: ValidationRule;
 }
+
+/**
+ * The source choice's rule: "margin" — the net's ADE below (1 − margin) × the best baseline's; "significant" — also
+ * its paired per-window difference below 0 at `confidence` (one-sided), standard error over chunks of `chunk_frames`.
+ */
+export type ValidationRule =
+  | { readonly kind: "margin"; readonly margin: number }
+  | { readonly kind: "significant"; readonly confidence: number; readonly chunk_frames: number; readonly chunks: number };
 
 export const LAM_JSON_VERSION = 1;
 

@@ -12,7 +12,7 @@ import { evaluate } from "./evaluate.js";
 import { baselineAde, scoreBaselines, type BaselineScores } from "./baseline-scores.js";
 import { buildModel, checkSpec, STD_EPS, type HeadDist, type HeadSource, type HeadSpec } from "./model.js";
 import { prng } from "./prng.js";
-import type { EvalReport, LamJson, LoadedModel, ValidationChoice } from "./lam-json.js";
+import type { EvalReport, LamJson, LoadedModel, ValidationChoice, ValidationRule } from "./lam-json.js";
 import type { ModelSpec } from "./spec.js";
 import { fit, TRAIN_DEFAULTS, type TrainOptions, type TrainResult } from "./train.js";
 
@@ -47,7 +47,18 @@ export interface TrainRunOptions extends TrainOptions {
    * is over the last action (a fine-tuned model: over what its base's was) and the head starts small and random.
    */
   readonly residualOver?: "best" | HeadBaseline;
+  /**
+   * How clearly the net must beat an action's best baseline on validation before it answers that action (with
+   * sources "best"): "significant" (default) — the paired per-window difference net − baseline must lie below 0 at
+   * one-sided 95 % confidence, its standard error taken over chunks of history + horizon frames; a number m ≥ 0 —
+   * the net's validation ADE must lie below (1 − m) × the best baseline's (0: strictly below, the rule before).
+   */
+  readonly choiceMargin?: ChoiceMargin;
 }
+
+/** See TrainRunOptions.choiceMargin. */
+export type ChoiceMargin = number | "significant";
+export const DEFAULT_CHOICE_MARGIN: ChoiceMargin = "significant";
 
 /** The block pattern of the part before a held-out tail: no test blocks. */
 const TAIL_PATTERN: readonly Role[] = ["train", "train", "train", "val", "train", "train"];
@@ -117,7 +128,7 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
   // The baselines on the validation blocks, run once: their ADEs pick the residual's baseline ("best") and, through
   // evaluate, the answer per action (chooseSources). A fine-tuned model's fallback is its base's head fallback, as
   // evaluate scores it (the base's action means when trainRun made it).
-  const valBaselines = scoreBaselines({ spec, normalisation: { features }, head: { fallback: base ? base.meta.head.fallback : fallback }, baselines: { ar } }, series, val);
+  const valBaselines = scoreBaselines({ spec, normalisation: { features }, head: { fallback: base ? base.meta.head.fallback : fallback }, baselines: { ar } }, series, val, { keepMeans: true });
   // The residual's baseline per action: asked for, else the fine-tuned base's, else the last action (as before).
   const baseOver = base?.meta.head.residual_over;
   const over: readonly HeadBaseline[] | undefined =
@@ -154,7 +165,7 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
   const choose = opts.holdWhereWorse || (opts.sources ?? "best") === "best";
   let finalHead: HeadSpec = base?.meta.head.source ? { ...head, source: base.meta.head.source, ...(base.meta.head.ar ? { ar: base.meta.head.ar } : {}) } : head;
   if (choose) {
-    validation = chooseSources(evaluate({ model, meta: { ...partial, version: 1, weightsSha256: "" } }, series, val, {}, { baselines: valBaselines }), spec.actions);
+    validation = chooseOnValidation({ model, meta: { ...partial, version: 1, weightsSha256: "" } }, series, val, valBaselines, opts.choiceMargin);
     finalHead = validation.source.every((s) => s === "model")
       ? head
       : { ...head, source: validation.source, ...(validation.source.includes("ar") ? { ar } : {}) };
@@ -187,7 +198,7 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
         freezeEncoder: !!opts.freezeEncoder,
         ...(opts.dist ? { dist: opts.dist } : {}),
         ...(opts.stopOn ? { stopOn: opts.stopOn } : {}),
-        ...(choose ? { sources: "best" } : { sources: "model" }),
+        ...(choose ? { sources: "best", choiceMargin: opts.choiceMargin ?? DEFAULT_CHOICE_MARGIN } : { sources: "model" }),
         ...(opts.holdoutTail !== undefined ? { holdoutTail: opts.holdoutTail } : {}),
         ...(opts.residualOver !== undefined ? { residualOver: opts.residualOver } : {}),
         // Recorded only for the kernel, so a tfjs-trained lam.json stays as it was; the thread count changes nothing.
@@ -237,26 +248,131 @@ export type { ValidationChoice } from "./lam-json.js";
 /** The baselines a head can answer with, simplest first (a tie goes to the simpler one, and to any baseline over the net). */
 const BASELINE_ORDER: readonly Exclude<HeadSource, "model">[] = ["hold_last", "linear", "ar"];
 
-function reportName(r: EvalReport, src: Exclude<HeadSource, "model">): string | undefined {
-  if (src === "ar") return Object.keys(r.baselines).find((k) => /^ar\d+$/.test(k));
-  return r.baselines[src] ? src : undefined;
+function reportName(names: readonly string[], src: Exclude<HeadSource, "model">): string | undefined {
+  if (src === "ar") return names.find((k) => /^ar\d+$/.test(k));
+  return names.includes(src) ? src : undefined;
+}
+
+/** Each validation window's ADE per action (n × A, physical units) for the net and every baseline, and its chunk. */
+export interface PairedErrors {
+  /** Chunk of each window: contiguous windows of one drive, history + horizon frames long (see chunkWindows). */
+  readonly chunk: Int32Array;
+  readonly chunkFrames: number;
+  readonly model: Float64Array;
+  readonly baselines: Readonly<Partial<Record<Exclude<HeadSource, "model">, Float64Array>>>;
+}
+
+export interface ChooseOptions {
+  /** Default 0 (strictly below, the rule before the option) when `paired` is absent, else DEFAULT_CHOICE_MARGIN. */
+  readonly margin?: ChoiceMargin;
+  /** Per-window errors: needed by the "significant" rule. */
+  readonly paired?: PairedErrors;
+}
+
+/** One-sided 95 % quantiles of Student's t for 1..30 degrees of freedom; above, a Cornish-Fisher expansion. */
+const T95 = [6.314, 2.92, 2.353, 2.132, 2.015, 1.943, 1.895, 1.86, 1.833, 1.812, 1.796, 1.782, 1.771, 1.761, 1.753, 1.746, 1.74, 1.734, 1.729, 1.725, 1.721, 1.717, 1.714, 1.711, 1.708, 1.706, 1.703, 1.701, 1.699, 1.697];
+export function studentT95(df: number): number {
+  if (!(df >= 1)) return Infinity;
+  if (df <= T95.length) return T95[Math.floor(df) - 1];
+  const z = 1.6448536;
+  return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df);
+}
+
+/**
+ * The paired test of one action: d = net − baseline per window, its mean, and the standard error of that mean with
+ * the windows grouped by chunk (cluster-robust: Σ_c (Σ_{w∈c} (d_w − d̄))² · G/(G−1) / N²). Neighbouring windows
+ * share most of their frames, so their differences are nearly the same number; a per-window standard error would
+ * count each stretch of driving dozens of times over. Chunks of history + horizon frames are the smallest stretch
+ * whose first and last windows share no frame, the same separation the split leaves between blocks of different
+ * roles; t is compared with Student's t at G − 1 degrees of freedom, so a few chunks ask for a large margin.
+ */
+export function pairedDifference(model: Float64Array, baseline: Float64Array, chunk: Int32Array, A: number, a: number): { mean: number; se: number; chunks: number; t: number; critical: number } {
+  const n = chunk.length;
+  let sum = 0;
+  for (let w = 0; w < n; w++) sum += model[w * A + a] - baseline[w * A + a];
+  const mean = n ? sum / n : NaN;
+  const per = new Map<number, number>();
+  for (let w = 0; w < n; w++) per.set(chunk[w], (per.get(chunk[w]) ?? 0) + model[w * A + a] - baseline[w * A + a] - mean);
+  const G = per.size;
+  let ss = 0;
+  for (const v of per.values()) ss += v * v;
+  const se = G > 1 ? Math.sqrt((ss * G) / (G - 1)) / n : Infinity;
+  const t = se > 0 ? mean / se : mean < 0 ? -Infinity : mean > 0 ? Infinity : 0;
+  return { mean, se, chunks: G, t, critical: studentT95(G - 1) };
+}
+
+/** Chunk ids of windows (by drive and first target frame): runs of `frames` frames from each drive's frame 0. */
+export function chunkWindows(drive: ArrayLike<number>, end: ArrayLike<number>, frames: number): Int32Array {
+  const ids = new Map<number, number>();
+  const out = new Int32Array(drive.length);
+  for (let w = 0; w < drive.length; w++) {
+    const key = drive[w] * 1e9 + Math.floor(end[w] / frames);
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = ids.size));
+    out[w] = id;
+  }
+  return out;
+}
+
+/** Per-window ADE per action (n × A) of means laid out n × horizon × A against the truths, over the first `steps` steps. */
+function windowAde(means: ArrayLike<number>, y: ArrayLike<number>, n: number, h: number, A: number, steps: number): Float64Array {
+  const out = new Float64Array(n * A);
+  for (let w = 0; w < n; w++) {
+    for (let a = 0; a < A; a++) {
+      let s = 0;
+      for (let k = 0; k < steps; k++) s += Math.abs(means[(w * h + k) * A + a] - y[(w * h + k) * A + a]);
+      out[w * A + a] = s / steps;
+    }
+  }
+  return out;
+}
+
+/**
+ * The per-action source choice on validation blocks: evaluates the net there (against `valBaselines`, scored on the
+ * same blocks; made with keepMeans, else scored again with it), pairs its per-window errors with the baselines' and
+ * chooses with `margin` (default DEFAULT_CHOICE_MARGIN). What trainRun (and a merged ensemble) records.
+ */
+export function chooseOnValidation(loaded: LoadedModel, series: readonly FrameSeries[], val: readonly Block[], valBaselines: BaselineScores, margin: ChoiceMargin = DEFAULT_CHOICE_MARGIN): ValidationChoice {
+  const { spec } = loaded.meta;
+  const scores = valBaselines.means ? valBaselines : scoreBaselines(loaded.meta, series, val, { keepMeans: true, steps: valBaselines.steps });
+  const { n, horizon: h, A, y } = scores.windows;
+  const means = new Float32Array(n * h * A);
+  const r = evaluate(loaded, series, val, {}, { baselines: scores, steps: scores.steps, onModel: (i, m) => means.set(m, i * h * A) });
+  const chunkFrames = spec.history + spec.horizon;
+  const names = Object.keys(scores.means!);
+  const baselines: Partial<Record<Exclude<HeadSource, "model">, Float64Array>> = {};
+  for (const b of BASELINE_ORDER) {
+    const name = reportName(names, b);
+    if (name) baselines[b] = windowAde(scores.means![name], y, n, h, A, scores.steps);
+  }
+  const paired: PairedErrors = { chunk: chunkWindows(scores.windows.drive, scores.windows.end, chunkFrames), chunkFrames, model: windowAde(means, y, n, h, A, scores.steps), baselines };
+  return chooseSources(r, spec.actions, { margin, paired });
 }
 
 /**
  * Per action, the source with the lowest validation ADE among the net and the baselines the report scored
- * (hold-last, linear, AR); the net only where it is strictly below every baseline. So on the validation windows no
- * action is answered worse than its best baseline (per_channel ratio ≤ 1 by construction).
+ * (hold-last, linear, AR); the net only where it beats the best of them by `margin`: a number m — its ADE below
+ * (1 − m) × the baseline's (0: strictly below); "significant" — the paired difference (net − that baseline, per
+ * window, `paired`) below 0 at one-sided 95 % (pairedDifference). So on the validation windows no action is answered
+ * worse than its best baseline (per_channel ratio ≤ 1 by construction).
  */
-export function chooseSources(r: EvalReport, actions: readonly string[]): ValidationChoice {
+export function chooseSources(r: EvalReport, actions: readonly string[], opts: ChooseOptions = {}): ValidationChoice {
   if (!r.baselines.hold_last) throw new Error("validation report has no hold_last baseline");
+  const margin = opts.margin ?? (opts.paired ? DEFAULT_CHOICE_MARGIN : 0);
+  if (margin === "significant" && !opts.paired) throw new Error('choice margin "significant" needs the per-window validation errors (chooseOnValidation)');
+  if (typeof margin === "number" && !(margin >= 0 && margin < 1)) throw new Error(`choice margin=${margin} must lie in [0, 1)`);
+  const paired = margin === "significant" ? opts.paired : undefined;
+  if (paired && paired.chunk.length !== r.windows) throw new Error(`paired errors cover ${paired.chunk.length} windows, the validation report ${r.windows}`);
+  const names = Object.keys(r.baselines);
   const per: Record<string, ValidationChoice["per_channel"][string]> = {};
-  const source = actions.map((a): HeadSource => {
+  let chunks = 0;
+  const source = actions.map((a, ai): HeadSource => {
     const m = r.model.per_channel[a].ade;
-    let best: HeadSource = "model";
+    let best: Exclude<HeadSource, "model"> = "hold_last";
     let bestAde = Infinity;
     const ades: Record<string, number> = {};
     for (const b of BASELINE_ORDER) {
-      const name = reportName(r, b);
+      const name = reportName(names, b);
       if (!name) continue;
       const v = r.baselines[name].per_channel[a].ade;
       ades[b] = v;
@@ -265,15 +381,28 @@ export function chooseSources(r: EvalReport, actions: readonly string[]): Valida
         best = b;
       }
     }
-    const chosen = m < bestAde ? "model" : best;
+    let test: ValidationChoice["per_channel"][string]["paired"];
+    let wins: boolean;
+    if (paired) {
+      const base = paired.baselines[best];
+      if (!base) throw new Error(`paired errors lack the ${best} baseline`);
+      const d = pairedDifference(paired.model, base, paired.chunk, actions.length, ai);
+      chunks = d.chunks;
+      test = { against: best, mean_diff: d.mean, se: d.se, t: d.t, critical: d.critical };
+      wins = m < bestAde && d.t < -d.critical;
+    } else {
+      wins = m < (1 - (margin as number)) * bestAde;
+    }
     per[a] = {
       model_ade: m,
       hold_last_ade: ades.hold_last,
       ...(ades.linear !== undefined ? { linear_ade: ades.linear } : {}),
       ...(ades.ar !== undefined ? { ar_ade: ades.ar } : {}),
-      ratio: bestAde > 0 ? Math.min(m, bestAde) / bestAde : 1,
+      ratio: bestAde > 0 ? (wins ? m : bestAde) / bestAde : 1,
+      ...(test ? { paired: test } : {}),
     };
-    return chosen;
+    return wins ? "model" : best;
   });
-  return { windows: r.windows, per_channel: per, source };
+  const rule: ValidationRule = paired ? { kind: "significant", confidence: 0.95, chunk_frames: paired.chunkFrames, chunks } : { kind: "margin", margin: margin as number };
+  return { windows: r.windows, per_channel: per, source, rule };
 }
