@@ -6,6 +6,7 @@ export * from "./prng.js";
 export * from "./dataset.js";
 export * from "./train.js";
 export * from "./train-run.js";
+export * from "./ensemble.js";
 export * from "./save.js";
 export * from "./metrics.js";
 export * from "./evaluate.js";

@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { UsageError, type CliIO } from "../io.js";
 import { commandBackend } from "../backend-choice.js";
-import { trainRun } from "../../dynamics/train-run.js";
+import { trainRun, type TrainRunOptions } from "../../dynamics/train-run.js";
+import { trainEnsemble, type EnsembleSummary } from "../../dynamics/ensemble.js";
 import { saveModel, loadModel } from "../../dynamics/save.js";
 import type { ModelSpec } from "../../dynamics/spec.js";
 import { trainerFor, type Trainer, type TrainProgress } from "../../dynamics/train.js";
@@ -45,6 +46,9 @@ const HELP = `usage: lam train <drive...> --out DIR [options]
                        tfjs backends, tfjs where tfjs-node(-gpu) or WebGPU is the active backend)
   --threads N          kernel trainer: worker threads (default 1); the result is identical for any N
   --clip-norm X        kernel trainer: clip the gradient's global L2 norm to X (default: no clipping)
+  --ensemble K         train K members with seeds --seed .. --seed+K-1 and save their average as one ordinary
+                       model of K x units (block-diagonal LSTM, averaged head; lam.json training.ensemble); the
+                       per-action sources and held-out metrics are chosen and measured on the average (default 1)
   --json               print the training summary and held-out metrics as one JSON object
 Ctrl-C stops after the current batch and saves the best weights so far.
 `;
@@ -122,6 +126,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
       trainer: { type: "string" },
       threads: { type: "string" },
       "clip-norm": { type: "string" },
+      ensemble: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -151,6 +156,8 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
   const holdoutTail = values["holdout-tail"] === undefined ? undefined : Number(values["holdout-tail"]);
   if (holdoutTail !== undefined && !(holdoutTail > 0 && holdoutTail < 1)) throw new UsageError(`--holdout-tail=${values["holdout-tail"]} must be a fraction between 0 and 1`);
   const clipNorm = values["clip-norm"] === undefined ? undefined : num("clip-norm", values["clip-norm"], 1);
+  const ensemble = num("ensemble", values.ensemble, 1, true);
+  if (values.ensemble !== undefined && values.finetune) throw new UsageError("--ensemble trains fresh members from different seeds; it cannot be combined with --finetune");
   const backend = await commandBackend();
   io.stderr.write(`lam train: backend ${backend.name}\n`);
 
@@ -192,7 +199,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
 
   const t0 = performance.now();
   const progress = new Progress(io.stderr, { now: () => performance.now() });
-  const run = await trainRun(series, spec, {
+  const trainOpts: TrainRunOptions = {
     epochs,
     seed,
     finetune,
@@ -214,7 +221,18 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
     now: () => performance.now(),
     // A bar on a terminal; a plain line every 10 s (and the last) in logs and CI.
     onProgress: (p) => progress.update(progressLine(p), p.epoch === p.epochs && p.batch === p.batches),
-  });
+  };
+  let members: EnsembleSummary | undefined;
+  let run;
+  if (values.ensemble !== undefined) {
+    io.stderr.write(`lam train: ensemble of ${ensemble}, seeds ${seed}..${seed + ensemble - 1}\n`);
+    const ens = await trainEnsemble(series, spec, trainOpts, ensemble);
+    for (const m of ens.members) m.model.dispose();
+    members = ens.meta.training.ensemble;
+    run = ens;
+  } else {
+    run = await trainRun(series, spec, trainOpts);
+  }
   progress.end();
   const lam = await saveModel(dirStore(values.out), run.model, run.meta);
   run.model.dispose();
@@ -226,6 +244,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
     best_val_loss: run.result.bestValLoss,
     windows: lam.training?.windows,
     metrics: lam.metrics ?? null,
+    ...(members ? { ensemble: members } : {}),
     trainer: { name: trainer, threads: trainer === "kernel" ? threads : 1, backend: backend.name },
     timing: { train_s: (performance.now() - t0) / 1000 },
   };
@@ -238,6 +257,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
       io.stdout.write(`held-out ${m.windows} windows: model ADE ${m.model.ade.toFixed(4)}  FDE ${m.model.fde.toFixed(4)}\n`);
       for (const [n, b] of Object.entries(m.baselines)) io.stdout.write(`  ${n.padEnd(10)} ADE ${b.ade.toFixed(4)}  FDE ${b.fde.toFixed(4)}\n`);
       io.stdout.write(`ratio to best baseline (${m.best_baseline}): ${m.ratio_to_best_baseline.toFixed(3)}\n`);
+      if (members) io.stdout.write(`ensemble of ${members.k}: members alone ${members.members.map((x) => `seed ${x.seed} ${x.ratio_to_best_baseline?.toFixed(3) ?? "-"}`).join(", ")}\n`);
     }
   }
   return 0;

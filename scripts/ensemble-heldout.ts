@@ -1,0 +1,65 @@
+// Held-out figures of seed ensembles against their single members (README: Your own vehicle). Trains members with
+// seeds 1..9 once (trainRun, kernel trainer), then per source-choice rule scores every member alone and the merged
+// ensembles of seeds 1-3, 4-6, 7-9 (mergeRuns: the choice and the held-out metrics redone on the merged net).
+// Usage: nice -n 10 npx tsx scripts/ensemble-heldout.ts rav4|f1tenth [data-dir]
+//   rav4: the own-vehicle recipe on the comma2k19 minute (--holdout-tail 0.3 --residual-over best --epochs 50);
+//   f1tenth: DS1-DS3 with --holdout-tail 0.3 and scripts/train-default.sh's settings, DS4 (never seen) scored whole.
+import * as tf from "@tensorflow/tfjs";
+import { resolve } from "node:path";
+import { wholeDrive, type FrameSeries } from "../dynamics/dataset.js";
+import { evaluate } from "../dynamics/evaluate.js";
+import { mergeRuns } from "../dynamics/ensemble.js";
+import { trainRun, type ChoiceMargin, type TrainRunOptions, type TrainRunResult } from "../dynamics/train-run.js";
+import type { EvalReport } from "../dynamics/lam-json.js";
+import type { ModelSpec } from "../dynamics/spec.js";
+import { loadSeries } from "../runtime/drive-frames.js";
+
+await tf.setBackend("cpu");
+const which = process.argv[2];
+const data = resolve(process.argv[3] ?? resolve(import.meta.dirname, "../../shared/data"));
+const recipes: Record<string, { spec: ModelSpec; opts: TrainRunOptions; train: string[]; unseen: string[] }> = {
+  rav4: {
+    spec: { features: ["speed", "yaw_rate", "accel", "lat_accel", "steer_cmd", "accel_cmd"], actions: ["steer_cmd", "accel_cmd"], rate: 20, history: 20, horizon: 20, layers: 1, units: 16 },
+    opts: { epochs: 50, batchSize: 32, inputNoise: 0.1, residualOver: "best", holdoutTail: 0.3, trainer: "kernel" },
+    train: ["comma2k19-rav4"],
+    unseen: [],
+  },
+  f1tenth: {
+    spec: { features: ["speed", "yaw_rate", "accel", "lat_accel", "speed_cmd", "steer_cmd"], actions: ["speed_cmd", "steer_cmd"], rate: 20, history: 50, horizon: 20, layers: 1, units: 32 },
+    opts: { epochs: 30, batchSize: 64, dist: "laplace", inputNoise: 0.1, holdWhereWorse: true, stopOn: "ade", holdoutTail: 0.3, trainer: "kernel" },
+    train: ["f1tenth/DS1", "f1tenth/DS2", "f1tenth/DS3"],
+    unseen: ["f1tenth/DS4"],
+  },
+};
+const recipe = recipes[which ?? ""];
+if (!recipe) throw new Error(`usage: ensemble-heldout.ts rav4|f1tenth [data-dir] (got ${JSON.stringify(which)})`);
+const load = (p: string) => loadSeries(resolve(data, p), recipe.spec);
+const series: FrameSeries[] = await Promise.all(recipe.train.map(load));
+const unseen: FrameSeries[] = await Promise.all(recipe.unseen.map(load));
+
+const members: TrainRunResult[] = [];
+for (let seed = 1; seed <= 9; seed++) {
+  const t0 = performance.now();
+  members.push(await trainRun(series, recipe.spec, { ...recipe.opts, seed }));
+  process.stderr.write(`seed ${seed}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
+const fmt = (r: EvalReport) =>
+  `${r.ratio_to_best_baseline.toFixed(3)} | ${recipe.spec.actions.map((a) => r.per_channel_ratio?.[a]?.ratio?.toFixed(3) ?? "-").join(" | ")}`;
+console.log(`| rule | run | sources | held-out tail | ${recipe.spec.actions.join(" | ")} |${unseen.length ? " unseen (whole) |" : ""}`);
+console.log(`|---|---|---|---|${recipe.spec.actions.map(() => "---|").join("")}${unseen.length ? "---|" : ""}`);
+const rules: ChoiceMargin[] = [0, "significant"];
+for (const rule of rules) {
+  const row = (name: string, group: TrainRunResult[]) => {
+    const m = mergeRuns(series, group, { ...recipe.opts, choiceMargin: rule });
+    const un = unseen.length
+      ? evaluate({ model: m.model, meta: { ...m.meta, version: 1, weightsSha256: "" } }, unseen, unseen.map(wholeDrive), Object.fromEntries(unseen.map((s) => [s.name, "whole_drive" as const])))
+      : undefined;
+    const src = (m.meta.head.source ?? recipe.spec.actions.map(() => "model")).join("+");
+    console.log(`| ${rule} | ${name} | ${src} | ${fmt(m.meta.metrics!)} |${un ? ` ${un.ratio_to_best_baseline.toFixed(3)} |` : ""}`);
+    m.model.dispose();
+  };
+  members.forEach((m, i) => row(`seed ${i + 1}`, [m]));
+  for (let g = 0; g < 9; g += 3) row(`ensemble ${g + 1}-${g + 3}`, members.slice(g, g + 3));
+}
+for (const m of members) m.model.dispose();
