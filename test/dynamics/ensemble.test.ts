@@ -257,4 +257,18 @@ describe("lam train --ensemble", () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 300_000);
+
+  it("runs the same way with the tfjs trainer (trainRun is the common path)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lam-ensemble-"));
+    try {
+      const t = io();
+      expect(await main([...args(dir), "--ensemble", "2", "--trainer", "tfjs"], t.io), t.err.join("")).toBe(0);
+      const lam = JSON.parse(await readFile(join(dir, "m", "lam.json"), "utf8"));
+      expect(lam.spec.units).toBe(8);
+      expect(lam.training.ensemble.seeds).toEqual([1, 2]);
+      expect(lam.training.options.trainer).toBeUndefined(); // only the kernel is recorded
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
