@@ -49,16 +49,24 @@ export interface TrainRunOptions extends TrainOptions {
   readonly residualOver?: "best" | HeadBaseline;
   /**
    * How clearly the net must beat an action's best baseline on validation before it answers that action (with
-   * sources "best"): "significant" (default) — the paired per-window difference net − baseline must lie below 0 at
-   * one-sided 95 % confidence, its standard error taken over chunks of history + horizon frames; a number m ≥ 0 —
-   * the net's validation ADE must lie below (1 − m) × the best baseline's (0: strictly below, the rule before).
+   * sources "best"): a number m in [0, 1) — the net's validation ADE must lie below (1 − m) × the best baseline's
+   * (default 0.02; 0: strictly below, the rule before); "significant" — the paired per-window difference
+   * net − baseline must lie below 0 at one-sided 95 %, its standard error over chunks of history + horizon frames.
    */
   readonly choiceMargin?: ChoiceMargin;
 }
 
 /** See TrainRunOptions.choiceMargin. */
 export type ChoiceMargin = number | "significant";
-export const DEFAULT_CHOICE_MARGIN: ChoiceMargin = "significant";
+/**
+ * 2 %: the losses are lopsided. Where the net's true gain is under 2 % of the baseline's ADE, answering with the
+ * baseline gives up under 2 %; where it has none, keeping it on a validation win inside the noise risks more than
+ * that on other data (the net extrapolates, a baseline does not: F1TENTH's speed_cmd won validation by 0.3 % and
+ * lost 4 % on the held-out tails). The paired test ("significant") is the sounder rule for a long log, but on a few
+ * minutes of driving the validation blocks hold only 4–8 chunks of independent windows (RAV4: 8 s; F1TENTH DS1–DS3's
+ * first 70 %: 28 s), its standard error is 5–13 % of the baseline's ADE, and it refuses even 5 % gains.
+ */
+export const DEFAULT_CHOICE_MARGIN: ChoiceMargin = 0.02;
 
 /** The block pattern of the part before a held-out tail: no test blocks. */
 const TAIL_PATTERN: readonly Role[] = ["train", "train", "train", "val", "train", "train"];
@@ -263,9 +271,9 @@ export interface PairedErrors {
 }
 
 export interface ChooseOptions {
-  /** Default 0 (strictly below, the rule before the option) when `paired` is absent, else DEFAULT_CHOICE_MARGIN. */
+  /** Default 0 (strictly below, the rule before the option); trainRun passes DEFAULT_CHOICE_MARGIN. */
   readonly margin?: ChoiceMargin;
-  /** Per-window errors: needed by the "significant" rule. */
+  /** Per-window errors: needed by the "significant" rule; with a number, the test's figures are recorded beside it. */
   readonly paired?: PairedErrors;
 }
 
@@ -353,15 +361,15 @@ export function chooseOnValidation(loaded: LoadedModel, series: readonly FrameSe
  * Per action, the source with the lowest validation ADE among the net and the baselines the report scored
  * (hold-last, linear, AR); the net only where it beats the best of them by `margin`: a number m — its ADE below
  * (1 − m) × the baseline's (0: strictly below); "significant" — the paired difference (net − that baseline, per
- * window, `paired`) below 0 at one-sided 95 % (pairedDifference). So on the validation windows no action is answered
- * worse than its best baseline (per_channel ratio ≤ 1 by construction).
+ * window, `paired`) below 0 at one-sided 95 % (pairedDifference; with a number its figures are only recorded).
+ * So on the validation windows no action is answered worse than its best baseline (per_channel ratio ≤ 1).
  */
 export function chooseSources(r: EvalReport, actions: readonly string[], opts: ChooseOptions = {}): ValidationChoice {
   if (!r.baselines.hold_last) throw new Error("validation report has no hold_last baseline");
-  const margin = opts.margin ?? (opts.paired ? DEFAULT_CHOICE_MARGIN : 0);
+  const margin = opts.margin ?? 0;
   if (margin === "significant" && !opts.paired) throw new Error('choice margin "significant" needs the per-window validation errors (chooseOnValidation)');
   if (typeof margin === "number" && !(margin >= 0 && margin < 1)) throw new Error(`choice margin=${margin} must lie in [0, 1)`);
-  const paired = margin === "significant" ? opts.paired : undefined;
+  const paired = opts.paired;
   if (paired && paired.chunk.length !== r.windows) throw new Error(`paired errors cover ${paired.chunk.length} windows, the validation report ${r.windows}`);
   const names = Object.keys(r.baselines);
   const per: Record<string, ValidationChoice["per_channel"][string]> = {};
@@ -382,17 +390,14 @@ export function chooseSources(r: EvalReport, actions: readonly string[], opts: C
       }
     }
     let test: ValidationChoice["per_channel"][string]["paired"];
-    let wins: boolean;
     if (paired) {
       const base = paired.baselines[best];
       if (!base) throw new Error(`paired errors lack the ${best} baseline`);
       const d = pairedDifference(paired.model, base, paired.chunk, actions.length, ai);
       chunks = d.chunks;
       test = { against: best, mean_diff: d.mean, se: d.se, t: d.t, critical: d.critical };
-      wins = m < bestAde && d.t < -d.critical;
-    } else {
-      wins = m < (1 - (margin as number)) * bestAde;
     }
+    const wins = margin === "significant" ? m < bestAde && test!.t < -test!.critical : m < (1 - margin) * bestAde;
     per[a] = {
       model_ade: m,
       hold_last_ade: ades.hold_last,
@@ -403,6 +408,6 @@ export function chooseSources(r: EvalReport, actions: readonly string[], opts: C
     };
     return wins ? "model" : best;
   });
-  const rule: ValidationRule = paired ? { kind: "significant", confidence: 0.95, chunk_frames: paired.chunkFrames, chunks } : { kind: "margin", margin: margin as number };
+  const rule: ValidationRule = margin === "significant" ? { kind: "significant", confidence: 0.95, chunk_frames: paired!.chunkFrames, chunks } : { kind: "margin", margin };
   return { windows: r.windows, per_channel: per, source, rule };
 }

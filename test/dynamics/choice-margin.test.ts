@@ -1,14 +1,14 @@
 /*
  * The per-action source choice needs more than "the net's validation ADE is below the best baseline's": on F1TENTH
  * the net kept speed_cmd for a 0.3 % validation margin and lost 4 % to hold-last on the held-out tails. The net now
- * answers only where it wins clearly: by default its paired per-window difference to the best baseline must be
- * significantly below 0, the standard error taken over chunks of history + horizon frames (neighbouring windows
- * are nearly the same sample); or, with a number m, its ADE must be below (1 − m) × the baseline's.
+ * answers only where it wins clearly: its ADE below (1 − m) × the baseline's (m = 2 % by default); or, with
+ * "significant", its paired per-window difference to the best baseline significantly below 0, the standard error
+ * taken over chunks of history + horizon frames (neighbouring windows are nearly the same sample).
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { Validity, type Frame } from "../../perception/types.js";
-import { chooseSources, chunkWindows, pairedDifference, studentT95, trainRun, type PairedErrors } from "../../dynamics/train-run.js";
+import { chooseSources, chunkWindows, DEFAULT_CHOICE_MARGIN, pairedDifference, studentT95, trainRun, type PairedErrors } from "../../dynamics/train-run.js";
 import type { FrameSeries } from "../../dynamics/dataset.js";
 import type { EvalReport } from "../../dynamics/lam-json.js";
 import { loadModel } from "../../dynamics/save.js";
@@ -87,7 +87,10 @@ describe("chooseSources with a margin", () => {
     const noisy = pairs(1, (c) => [-0.043, 0.04, -0.042, 0.038, -0.041, 0.039, -0.04, 0.025][c]);
     expect(noisy.r.model.per_channel.steer_cmd.ade).toBeLessThan(noisy.r.baselines.ar4.per_channel.steer_cmd.ade);
     expect(chooseSources(noisy.r, ["steer_cmd"]).source).toEqual(["model"]);
-    const n = chooseSources(noisy.r, ["steer_cmd"], { paired: noisy.paired });
+    // With only a number the paired figures are recorded, the margin decides (0: the net; 2 %: the baseline).
+    expect(chooseSources(noisy.r, ["steer_cmd"], { paired: noisy.paired, margin: 0 }).source).toEqual(["model"]);
+    expect(chooseSources(noisy.r, ["steer_cmd"], { paired: noisy.paired, margin: 0 }).per_channel.steer_cmd.paired!.t).toBeGreaterThan(-1.895);
+    const n = chooseSources(noisy.r, ["steer_cmd"], { paired: noisy.paired, margin: "significant" });
     expect(n.source).toEqual(["ar"]);
     expect(n.rule).toEqual({ kind: "significant", confidence: 0.95, chunk_frames: 30, chunks: 8 });
     expect(n.per_channel.steer_cmd.paired).toMatchObject({ against: "ar", critical: 1.895 });
@@ -98,7 +101,7 @@ describe("chooseSources with a margin", () => {
     expect(perWindow.se).toBeLessThan(n.per_channel.steer_cmd.paired!.se / 2);
     // A 2 % gain in every chunk (± 0.5 %) is significant.
     const clear = pairs(1, (c) => -0.02 + 0.005 * ((c % 2) * 2 - 1));
-    const k = chooseSources(clear.r, ["steer_cmd"], { paired: clear.paired });
+    const k = chooseSources(clear.r, ["steer_cmd"], { paired: clear.paired, margin: "significant" });
     expect(k.source).toEqual(["model"]);
     expect(k.per_channel.steer_cmd.paired!.t).toBeLessThan(-1.895);
     expect(k.per_channel.steer_cmd.ratio).toBeCloseTo(clear.r.model.per_channel.steer_cmd.ade / clear.r.baselines.ar4.per_channel.steer_cmd.ade, 12);
@@ -116,22 +119,25 @@ function noiseDrive(seconds: number, seed: number): FrameSeries {
 }
 
 describe("trainRun records the rule", () => {
-  it("default: the paired test on its own validation windows (pairs the report's figures), in training.validation and training.options", async () => {
+  it("default: a 2 % margin, with the paired test's figures beside it (pairing the report's windows); \"significant\" on request", async () => {
     const spec = { features: ["speed", "accel", "speed_cmd"], actions: ["speed_cmd"], rate: 20, history: 10, horizon: 5, layers: 1, units: 8 };
     const run = await trainRun([noiseDrive(120, 5)], spec, { epochs: 1, seed: 3, holdoutTail: 0.3, blockSeconds: 10, trainer: "tfjs" });
     const v = run.meta.training!.validation!;
-    expect(v.rule).toMatchObject({ kind: "significant", confidence: 0.95, chunk_frames: 15 });
-    expect(run.meta.training!.options.choiceMargin).toBe("significant");
+    expect(DEFAULT_CHOICE_MARGIN).toBe(0.02);
+    expect(v.rule).toEqual({ kind: "margin", margin: 0.02 });
+    expect(run.meta.training!.options.choiceMargin).toBe(0.02);
     const p = v.per_channel.speed_cmd;
     const best = Math.min(p.hold_last_ade, p.linear_ade!, p.ar_ade!);
     // The per-window errors are those the report averaged: their mean difference is the ADEs' difference.
     expect(p.paired!.mean_diff).toBeCloseTo(p.model_ade - best, 6);
+    expect(p.paired!.against).toBe(v.source[0]);
     expect(v.source[0]).not.toBe("model");
     run.model.dispose();
-    const fixed = await trainRun([noiseDrive(120, 5)], spec, { epochs: 1, seed: 3, holdoutTail: 0.3, blockSeconds: 10, trainer: "tfjs", choiceMargin: 0.02 });
-    expect(fixed.meta.training!.validation!.rule).toEqual({ kind: "margin", margin: 0.02 });
-    expect(fixed.meta.training!.options.choiceMargin).toBe(0.02);
-    fixed.model.dispose();
+    const sig = await trainRun([noiseDrive(120, 5)], spec, { epochs: 1, seed: 3, holdoutTail: 0.3, blockSeconds: 10, trainer: "tfjs", choiceMargin: "significant" });
+    expect(sig.meta.training!.validation!.rule).toMatchObject({ kind: "significant", confidence: 0.95, chunk_frames: 15 });
+    expect(sig.meta.training!.options.choiceMargin).toBe("significant");
+    expect(sig.meta.training!.validation!.source[0]).not.toBe("model");
+    sig.model.dispose();
   }, 120_000);
 
   it("a lam.json written before the rule was recorded still loads (no training.validation.rule)", async () => {
