@@ -5,7 +5,7 @@
  * scores instead of running the baselines again; `evaluate` checks they were made for the same windows and the
  * same baseline configuration.
  */
-import { arPredictor } from "./baselines/ar.js";
+import { arPredictor, fitAr, type ArFit } from "./baselines/ar.js";
 import { holdLast } from "./baselines/hold-last.js";
 import { LINEAR_K, linearExtrapolation } from "./baselines/linear.js";
 import type { BaselineConfig } from "./baselines/action-track.js";
@@ -35,6 +35,21 @@ export function standardBaselines(meta: Pick<BaselineMeta, "spec" | "head" | "ba
   const out = [holdLast(cfg), linearExtrapolation(cfg, LINEAR_K)];
   if (meta.baselines?.ar) out.push(arPredictor(cfg, meta.baselines.ar));
   return out;
+}
+
+/** The AR order a dataset fit takes when the model records none (trainRun's default). */
+export const DATA_AR_ORDER = 4;
+
+/**
+ * The AR(p) baseline fitted once on a dataset: every frame of `series` (whole drives), the order of the model's
+ * recorded fit (DATA_AR_ORDER without one). Every model evaluated on these drives then meets the same AR, so their
+ * ratios to the best baseline compare; the fit sees the evaluated data itself, so it is an in-sample (stronger)
+ * baseline than a model's training-fitted one.
+ */
+export function fitDataAr(meta: Pick<BaselineMeta, "spec" | "head" | "baselines">, series: readonly FrameSeries[]): ArFit {
+  const blocks = series.filter((s) => s.frames.length > 0).map((s) => wholeDrive(s));
+  const { actions, rate, horizon } = meta.spec;
+  return fitAr(series, blocks, (s) => ({ frameChannels: s.channels, actions, rate, horizon, fallback: meta.head.fallback }), meta.baselines?.ar?.p ?? DATA_AR_ORDER);
 }
 
 /**

@@ -5,14 +5,15 @@ import { UsageError, type CliIO } from "../io.js";
 import { commandBackend } from "../backend-choice.js";
 import { blocksFromRecord, wholeDrive, type Block, type FrameSeries } from "../../dynamics/dataset.js";
 import { evaluate } from "../../dynamics/evaluate.js";
-import { scoreBaselines, type BaselineScoreOptions, type BaselineScores } from "../../dynamics/baseline-scores.js";
+import { fitDataAr, scoreBaselines, type BaselineScoreOptions, type BaselineScores } from "../../dynamics/baseline-scores.js";
+import type { ArFit } from "../../dynamics/baselines/ar.js";
 import { loadModel, type EvalReport, type LoadedModel } from "../../dynamics/save.js";
 import { defaultModelDir, dirStore } from "../model-dir.js";
 import { loadSeries } from "../drive-frames.js";
 import { permutationImportance, type Importance } from "../../dynamics/explain.js";
 import { evalHtml } from "../../sim/report/eval.js";
 
-const HELP = `usage: lam eval <drive...> [--model DIR] [--map NAME|FILE] [--horizon S] [--explain [--seed N]] [--report FILE.html] [--json]
+const HELP = `usage: lam eval <drive...> [--model DIR] [--map NAME|FILE] [--horizon S] [--ar-fit model|data] [--explain [--seed N]] [--report FILE.html] [--json]
 
 Scores the model and the baselines (hold_last, linear, the model's AR fit) on held-out data:
 a drive the model trained on contributes only its test time blocks (lam.json records them),
@@ -24,6 +25,9 @@ whatever model is scored, so two models on the same drives compare).
   --model DIR   model folder (default: the bundled default model)
   --map X       CSV column map for CSV drives (built-in name or JSON file; default: detected)
   --horizon S   score the first S seconds of the predicted horizon (up to the model's; default all)
+  --ar-fit X    the AR baseline: "model" (default) the model's own, fitted on its training blocks; "data"
+                fitted once on every frame of the given drives (same order), so every model evaluated on
+                these drives meets the same AR and their ratios compare; in-sample, so a stronger baseline
   --explain     permutation importance: per input channel, how much the net's ADE on each action rises
                 when that channel is shuffled across the held-out windows (seeded; 3 shuffles averaged)
   --seed N      seed of --explain's shuffles (default 1)
@@ -50,6 +54,8 @@ export interface EvalRun {
   readonly explain?: Importance;
   /** With `keepMeans`: the model's means per window (windows × horizon × actions), as scored. */
   readonly model?: Float32Array;
+  /** The AR baseline scored and where its fit came from (null: the model records none and --ar-fit model). */
+  readonly arFit: ({ readonly source: ArFitSource } & ArFit) | null;
 }
 
 /**
@@ -61,15 +67,36 @@ export function evalRun(
   series: readonly FrameSeries[],
   blocks: readonly Block[],
   data: EvalReport["data"],
-  opts: { readonly steps: number; readonly explain?: { readonly seed: number }; readonly keepMeans?: boolean; readonly predictors?: BaselineScoreOptions["predictors"] },
+  opts: {
+    readonly steps: number;
+    readonly explain?: { readonly seed: number };
+    readonly keepMeans?: boolean;
+    readonly predictors?: BaselineScoreOptions["predictors"];
+    /** The AR baseline's fit: the model's recorded one (default), or one fitted on every frame of `series`. */
+    readonly arFit?: ArFitSource;
+  },
 ): EvalRun {
-  const { meta } = loaded;
+  const arFit = opts.arFit ?? "model";
+  // The model's decoding reads head (and head.ar), never baselines.ar: swapping the latter changes the baseline only.
+  const scored: LoadedModel = arFit === "data" ? { ...loaded, meta: { ...loaded.meta, baselines: { ...loaded.meta.baselines, ar: fitDataAr(loaded.meta, series) } } } : loaded;
+  const { meta } = scored;
   const baselines = scoreBaselines(meta, series, blocks, { steps: opts.steps, keepMeans: opts.keepMeans, predictors: opts.predictors });
   const per = meta.spec.horizon * meta.spec.actions.length;
   const model = opts.keepMeans ? new Float32Array(baselines.windows.n * per) : undefined;
-  const report = evaluate(loaded, series, blocks, data, { steps: opts.steps, baselines, ...(model ? { onModel: (i: number, m: Float32Array) => model.set(m, i * per) } : {}) });
+  const report = evaluate(scored, series, blocks, data, { steps: opts.steps, baselines, ...(model ? { onModel: (i: number, m: Float32Array) => model.set(m, i * per) } : {}) });
   const explain = opts.explain ? permutationImportance(loaded, series, blocks, { seed: opts.explain.seed, steps: opts.steps }) : undefined;
-  return { report, baselines, ...(explain ? { explain } : {}), ...(model ? { model } : {}) };
+  const ar = meta.baselines?.ar;
+  return { report, baselines, arFit: ar ? { source: arFit, p: ar.p, phi: ar.phi } : null, ...(explain ? { explain } : {}), ...(model ? { model } : {}) };
+}
+
+/** Where `lam eval`'s AR baseline comes from (--ar-fit). */
+export type ArFitSource = "model" | "data";
+
+/** `--ar-fit` checked. */
+export function arFitSource(text: string | undefined): ArFitSource {
+  if (text === undefined) return "model";
+  if (text !== "model" && text !== "data") throw new UsageError(`--ar-fit=${text} must be model or data`);
+  return text;
 }
 
 /** Per action, what lam.json answers it with: a baseline alone, or the net (and the baseline its residual is over). */
@@ -100,6 +127,7 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
       model: { type: "string" },
       map: { type: "string" },
       horizon: { type: "string" },
+      "ar-fit": { type: "string" },
       explain: { type: "boolean" },
       seed: { type: "string" },
       report: { type: "string" },
@@ -112,6 +140,7 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
     return 0;
   }
   if (positionals.length === 0) throw new UsageError("give at least one drive");
+  const arFit = arFitSource(values["ar-fit"]);
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed=${values.seed} must be a non-negative integer`);
   if (values.seed !== undefined && !values.explain) throw new UsageError("--seed applies to --explain");
@@ -141,7 +170,7 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
       data[s.name] = "whole_drive";
     }
   }
-  const run = evalRun(loaded, series, blocks, data, { steps, ...(values.explain ? { explain: { seed } } : {}), keepMeans: values.report !== undefined });
+  const run = evalRun(loaded, series, blocks, data, { steps, arFit, ...(values.explain ? { explain: { seed } } : {}), keepMeans: values.report !== undefined });
   const { report, explain } = run;
   loaded.model.dispose();
   const broken = nonFiniteScores(report);
@@ -169,7 +198,7 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
     io.stderr.write(`lam eval: wrote ${values.report}\n`);
   }
   if (values.json) {
-    io.stdout.write(JSON.stringify({ ...report, ...(explain ? { explain } : {}), model_dir: dir, backend: backend.name }) + "\n");
+    io.stdout.write(JSON.stringify({ ...report, ar_fit: run.arFit, ...(explain ? { explain } : {}), model_dir: dir, backend: backend.name }) + "\n");
     return 0;
   }
   const row = (name: string, e: EvalReport["model"]) =>
@@ -182,6 +211,7 @@ export default async function evalCommand(argv: string[], io: CliIO): Promise<nu
   );
   io.stdout.write(row("model", report.model) + "\n");
   for (const [n, b] of Object.entries(report.baselines)) io.stdout.write(row(n, b) + "\n");
+  if (run.arFit) io.stdout.write(`AR(${run.arFit.p}) baseline fitted on ${run.arFit.source === "data" ? "every frame of these drives (--ar-fit data: in-sample)" : "the model's training blocks"}\n`);
   io.stdout.write(`ratio to best baseline (${report.best_baseline}): ${report.ratio_to_best_baseline.toFixed(3)}\n`);
   const per = Object.entries(report.per_channel_ratio ?? {}).map(([c, r]) => `${c} ${r.ratio === null ? "–" : r.ratio.toFixed(3)} (${r.best_baseline})`);
   io.stdout.write(`per channel, model ÷ best baseline on it: ${per.join("  ")}\n`);
