@@ -62,9 +62,10 @@ export type ChoiceMargin = number | "significant";
  * 2 %: the losses are lopsided. Where the net's true gain is under 2 % of the baseline's ADE, answering with the
  * baseline gives up under 2 %; where it has none, keeping it on a validation win inside the noise risks more than
  * that on other data (the net extrapolates, a baseline does not: F1TENTH's speed_cmd won validation by 0.3 % and
- * lost 4 % on the held-out tails). The paired test ("significant") is the sounder rule for a long log, but on a few
+ * lost 3–4 % on the held-out tails). The paired test ("significant") is the sounder rule for a long log, but on a few
  * minutes of driving the validation blocks hold only 4–8 chunks of independent windows (RAV4: 8 s; F1TENTH DS1–DS3's
- * first 70 %: 28 s), its standard error is 5–13 % of the baseline's ADE, and it refuses even 5 % gains.
+ * first 70 %: 28 s); where the net won by 5–10 % the standard error was 3–9 % of the baseline's ADE, and the test
+ * refused every net (RAV4 seeds 1–3, F1TENTH with and without --residual-over best).
  */
 export const DEFAULT_CHOICE_MARGIN: ChoiceMargin = 0.02;
 

@@ -1,8 +1,9 @@
 /*
  * `lam train --holdout-tail F` holds out the last F of each drive's *time span*. Frames skip a time break
  * (framesFromDrive builds none across a gap over TIME_BREAK_S), so a cut at round(n·(1 − F)) frames put the held-out
- * tail later than F of the drive's time (DS2's 26 s silence: 327 frames fewer before the cut). The cut is now on the
- * frames' tick times, as splitBlocks cuts its blocks; on a regular grid the blocks are exactly those of the frame cut.
+ * tail at another time (DS2's 26 s silence lies in its tail, 327 frames fewer there: the frame cut held out 37 % of
+ * its time, starting 11 s early). The cut is now on the frames' tick times, as splitBlocks cuts its blocks; on a
+ * regular grid the blocks are exactly those of the frame cut.
  */
 import { describe, expect, it } from "vitest";
 import { splitBlocks, type Block, type FrameSeries } from "../../dynamics/dataset.js";
