@@ -15,7 +15,7 @@
  * - Layers (model.ts) are named "mask", "lstm_0".."lstm_{n-1}", "head". LSTM weights are Keras layout: kernel [F, 4U],
  *   recurrent kernel [U, 4U], bias [4U], gate order (i, f, c, o), activation tanh, recurrentActivation sigmoid.
  * - The head is a linear Dense on the last LSTM's final hidden state; its raw output [horizon × A × 2] is decoded by
- *   `decodeHead` (below) with the context from `headContext(lastFrame)`. Do not re-implement either.
+ *   `decodeHead` (below) with the context from `headContext(lastFrame, …, held)`. Do not re-implement either.
  */
 import { Validity, type Frame, type Normalisation } from "../perception/types.js";
 import { normaliseInto } from "../perception/normalise.js";
@@ -141,18 +141,59 @@ export function encodeWindow(
 }
 
 /**
- * The decoding context: the last observed action per channel (physical units), from the newest frame; with a head
- * prior (`headPrior(head.prior, …)`, required when head.prior is set) the prior's action computed from that frame.
+ * The decoding context: the last observed action per channel (physical units), from the newest frame; where the
+ * newest frame's action is Missing or non-finite, the last observed value `held[a]` (holdActions / heldBefore: NaN =
+ * none observed since the stream or block began), else `head.fallback[a]`. That is ActionTrack's rule, so a head
+ * answering "hold_last" (or a residual over it) is exactly the hold-last baseline, and a missing command sample
+ * reads as held rather than as a jump to the training mean. With a head prior (`headPrior(head.prior, …)`, required
+ * when head.prior is set) the prior's action computed from that frame and those last actions.
  */
-export function headContext(frame: Frame, actionIdx: Int32Array, head: HeadSpec, out = new Float32Array(actionIdx.length), prior?: HeadPrior): Float32Array {
+export function headContext(
+  frame: Frame,
+  actionIdx: Int32Array,
+  head: HeadSpec,
+  out = new Float32Array(actionIdx.length),
+  prior?: HeadPrior,
+  held?: ArrayLike<number>,
+): Float32Array {
   for (let a = 0; a < actionIdx.length; a++) {
     const j = actionIdx[a];
-    const v = frame.values[j];
-    out[a] = frame.valid[j] !== Validity.Missing && Number.isFinite(v) ? v : head.fallback[a];
+    if (observed(frame, j)) out[a] = frame.values[j];
+    else out[a] = held !== undefined && !Number.isNaN(held[a]) ? held[a] : head.fallback[a];
   }
-  // The prior reads every last action before it writes one, so it may overwrite `out` in place.
+  // The prior reads every last action before it writes one, so it may overwrite `out` in place (never `held`).
   if (prior) prior(frame, out, out);
   return out;
+}
+
+/** Whether the frame observed channel j: not Missing and finite (what a last action may be taken from). */
+function observed(frame: Frame, j: number): boolean {
+  return frame.valid[j] !== Validity.Missing && Number.isFinite(frame.values[j]);
+}
+
+/**
+ * A stream's held actions: writes each action the frame observed into `held` and keeps the others, so that `held`
+ * is the last observed value since it was filled with NaN (at the stream's reset). No allocation (per tick).
+ */
+export function holdActions(frame: Frame, actionIdx: Int32Array, held: Float64Array): void {
+  for (let a = 0; a < actionIdx.length; a++) if (observed(frame, actionIdx[a])) held[a] = frame.values[actionIdx[a]];
+}
+
+/**
+ * The held actions a stream reset at frame `start` has after frame `end − 1`: per action the last value observed in
+ * frames [start, end), NaN where none was (a window's context; the baselines stream each block from its start).
+ */
+export function heldBefore(frames: readonly Frame[], start: number, end: number, actionIdx: Int32Array, held: Float64Array): Float64Array {
+  for (let a = 0; a < actionIdx.length; a++) {
+    held[a] = NaN;
+    for (let k = end - 1; k >= start; k--) {
+      if (observed(frames[k], actionIdx[a])) {
+        held[a] = frames[k].values[actionIdx[a]];
+        break;
+      }
+    }
+  }
+  return held;
 }
 
 export interface Decoded {

@@ -8,7 +8,7 @@
 import type { Frame, Normalisation } from "../perception/types.js";
 import { NormalisationSums, UNIT_STD_FLOOR, usable } from "../perception/normalise.js";
 import { windowEnds } from "../perception/history.js";
-import { channelIndex, encodeWindow, headContext, type HeadSpec, STD_EPS } from "./codec.js";
+import { channelIndex, encodeWindow, headContext, heldBefore, type HeadSpec, STD_EPS } from "./codec.js";
 import type { Prng } from "./prng.js";
 import type { ModelSpec } from "./spec.js";
 import type { Block, FrameSeries, Role } from "./series.js";
@@ -207,7 +207,7 @@ export function cutWindows(
   const F = spec.features.length;
   const A = spec.actions.length;
   const stride = opts.stride ?? 1;
-  const ends: { d: number; e: number; s: FrameSeries; aIdx: Int32Array; fIdx: Int32Array }[] = [];
+  const ends: { d: number; e: number; start: number; s: FrameSeries; aIdx: Int32Array; fIdx: Int32Array }[] = [];
   let skipped = 0;
   for (const b of blocks) {
     const d = series.findIndex((x) => x.name === b.drive);
@@ -218,7 +218,7 @@ export function cutWindows(
     for (const e of windowEnds(b.start, b.end, H, h, stride)) {
       let ok = true;
       for (let k = 0; k < h && ok; k++) for (let a = 0; a < A && ok; a++) ok = usable(s.frames[e + k], aIdx[a]);
-      if (ok) ends.push({ d, e, s, aIdx, fIdx });
+      if (ok) ends.push({ d, e, start: b.start, s, aIdx, fIdx });
       else skipped++;
     }
   }
@@ -226,10 +226,13 @@ export function cutWindows(
   const { x, last, y, length, drive, end } = w;
   const lo = Math.ceil(H / 2);
   const headLike = { kind: "residual-hold", scale: [], eps: STD_EPS, fallback: head.fallback } as HeadSpec;
-  ends.forEach(({ d, e, s, aIdx, fIdx }, i) => {
+  const held = new Float64Array(A);
+  ends.forEach(({ d, e, start, s, aIdx, fIdx }, i) => {
     const L = opts.variableLength ? opts.variableLength.int(lo, H) : H;
     encodeWindow(s.frames, e, L, H, fIdx, norm, x, i * H * F);
-    last.set(headContext(s.frames[e - 1], aIdx, headLike), i * A);
+    // The last action observed since the block's start, as the baselines (streamed from each block's start, reset
+    // there) and a predictor reset there hold it, whatever the window's drawn length.
+    last.set(headContext(s.frames[e - 1], aIdx, headLike, undefined, undefined, heldBefore(s.frames, start, e, aIdx, held)), i * A);
     for (let k = 0; k < h; k++) for (let a = 0; a < A; a++) y[(i * h + k) * A + a] = s.frames[e + k].values[aIdx[a]];
     length[i] = L;
     drive[i] = d;

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Frame, Normalisation } from "../perception/types.js";
 import type { ActionSequence, Predictor } from "./types.js";
 import type { ModelSpec } from "./spec.js";
-import { PAD_VALUE, channelIndex, decodeHead, encodeFrame, headContext, type HeadSpec } from "./codec.js";
+import { PAD_VALUE, channelIndex, decodeHead, encodeFrame, headContext, holdActions, type HeadSpec } from "./codec.js";
 import { windowLength } from "./predictor-schedule.js";
 import type { PredictorModel, PredictorOptions } from "./predictor.js";
 import { headPrior, type HeadPrior } from "./prior/head.js";
@@ -27,6 +27,8 @@ export class TfjsWindowPredictor implements Predictor {
   /** The padded [H × F] window handed to tfjs. */
   private readonly window: Float32Array;
   private readonly last: Float32Array<ArrayBuffer>;
+  /** The last observed raw action values (NaN: none since reset); apart from `last`, which a head prior overwrites. */
+  private readonly held: Float64Array;
   private n = 0;
   private readonly prior: HeadPrior | undefined;
   private readonly sources: SourceTrack | undefined;
@@ -46,6 +48,7 @@ export class TfjsWindowPredictor implements Predictor {
     this.ring = new Float32Array(H * F);
     this.window = new Float32Array(H * F);
     this.last = new Float32Array(m.spec.actions.length);
+    this.held = new Float64Array(m.spec.actions.length).fill(NaN);
     this.prior = m.head.prior ? headPrior(m.head.prior, opts.frameChannels, m.spec.actions) : undefined;
     this.sources = needsSourceTrack(m.head) ? new SourceTrack(opts.frameChannels, m.spec.actions, m.spec.rate, m.spec.horizon, m.head) : undefined;
     this.base = new Float32Array(m.spec.horizon * m.spec.actions.length);
@@ -53,6 +56,7 @@ export class TfjsWindowPredictor implements Predictor {
 
   reset(): void {
     this.n = 0;
+    this.held.fill(NaN);
     this.sources?.reset();
   }
 
@@ -71,7 +75,8 @@ export class TfjsWindowPredictor implements Predictor {
       this.window.set(this.ring.subarray(src, src + F), (H - L + i) * F);
     }
     const raw = tf.tidy(() => (this.model.predict(tf.tensor3d(this.window, [1, H, F])) as tf.Tensor).dataSync());
-    headContext(frame, this.actionIdx, this.head, this.last, this.prior);
+    holdActions(frame, this.actionIdx, this.held);
+    headContext(frame, this.actionIdx, this.head, this.last, this.prior, this.held);
     const base = this.sources?.step(frame, this.base);
     const d = decodeHead(raw, this.last, this.head, this.spec.horizon, undefined, base);
     const dt = 1 / this.spec.rate;

@@ -8,7 +8,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { Frame, Normalisation } from "../perception/types.js";
 import type { ActionSequence, Predictor } from "./types.js";
 import type { ModelSpec } from "./spec.js";
-import { channelIndex, decodeHead, encodeFrame, headContext, type Decoded, type HeadSpec } from "./codec.js";
+import { channelIndex, decodeHead, encodeFrame, headContext, holdActions, type Decoded, type HeadSpec } from "./codec.js";
 import { kernelWeightsFromModel, type KernelWeights } from "./kernel-weights.js";
 import type { LstmKernel } from "./kernel.js";
 import { createLstmKernel, type KernelKind } from "./kernel-choice.js";
@@ -77,6 +77,11 @@ export class BatchPredictor {
   private readonly x: Float32Array;
   private readonly raw: Float32Array;
   private readonly last: Float32Array<ArrayBuffer>;
+  /**
+   * Per agent, the last observed raw action values (NaN: none since its reset), views of one buffer made once. Kept
+   * apart from `last`, which a head prior overwrites with its action.
+   */
+  private readonly held: Float64Array[];
   private readonly out: Decoded[] | null;
   private readonly dt: number;
   private readonly prior: HeadPrior | undefined;
@@ -108,6 +113,8 @@ export class BatchPredictor {
     this.x = new Float32Array(agents * F);
     this.raw = new Float32Array(this.weights.head.outputs);
     this.last = new Float32Array(A);
+    const heldAll = new Float64Array(agents * A).fill(NaN);
+    this.held = Array.from({ length: agents }, (_, i) => heldAll.subarray(i * A, (i + 1) * A));
     const hA = m.spec.horizon * A;
     this.out = opts.reuseOutput ? Array.from({ length: agents }, () => ({ mean: new Float32Array(hA), std: new Float32Array(hA) })) : null;
     this.dt = 1 / m.spec.rate;
@@ -122,6 +129,7 @@ export class BatchPredictor {
     if (!(i >= 0 && i < this.agents)) throw new Error(`agent ${i} out of range [0, ${this.agents})`);
     this.ticks[i] = 0;
     this.latest[i] = undefined;
+    this.held[i].fill(NaN);
     this.stack.resetSlot(2 * i);
     this.stack.resetSlot(2 * i + 1);
     this.sources?.[i].reset();
@@ -130,6 +138,7 @@ export class BatchPredictor {
   reset(): void {
     this.ticks.fill(0);
     this.latest.fill(undefined);
+    for (const h of this.held) h.fill(NaN);
     this.stack.resetAll();
     if (this.sources) for (const t of this.sources) t.reset();
   }
@@ -158,6 +167,7 @@ export class BatchPredictor {
       if (resets & 2) this.stack.resetSlot(2 * i + 1);
       encodeFrame(fr, this.featureIdx, this.norm, this.x, i * F);
       this.latest[i] = fr;
+      holdActions(fr, this.actionIdx, this.held[i]);
       this.sources?.[i].step(fr, this.base[i]);
     }
     this.stack.step(this.x, 2);
@@ -169,7 +179,7 @@ export class BatchPredictor {
     const frame = this.latest[i];
     if (!frame) throw new Error(`agent ${i} has no frame yet`);
     this.stack.head(2 * i + answeringStream(this.ticks[i] - 1, this.spec.history), this.raw);
-    headContext(frame, this.actionIdx, this.head, this.last, this.prior);
+    headContext(frame, this.actionIdx, this.head, this.last, this.prior, this.held[i]);
     const d = decodeHead(this.raw, this.last, this.head, this.spec.horizon, this.out ? this.out[i] : undefined, this.sources ? this.base[i] : undefined);
     return { t0: frame.t + this.dt, dt: this.dt, channels: this.spec.actions, mean: d.mean, std: d.std, model: this.name };
   }

@@ -26,9 +26,13 @@ function digest(a: ArrayLike<number>): string {
 const fingerprint = (w: Windows) => ({ n: w.n, skipped: w.skipped, x: digest(w.x), last: digest(w.last), y: digest(w.y), length: digest(w.length), end: digest(w.end) });
 
 // Both bundled models: the count is lam.json's (the default model was retrained by scripts/train-default.sh after the
-// split was cut on tick times, ec33436), the contents pinned by digest.
+// split was cut on tick times, ec33436), the contents pinned by digest. The default's `last` changed once since (was
+// e5cfedbe425c1bd1): the head context holds the last observed action within the block (the hold-last baseline's
+// rule, test/dynamics/hold-last-context.test.ts) instead of falling back to the training mean, and exactly one of
+// its 2997 windows has its newest actions Missing (DS2, end 2588: speed_cmd -0.545 held, was 2.450; steer_cmd 0
+// held, was 0.0275). The bundled weights were trained with the old context on that window; not retrained.
 describe.each([
-  { model: "default", drives: ["f1tenth/DS1", "f1tenth/DS2", "f1tenth/DS3", "f1tenth/DS4"], windows: { n: 2997, skipped: 11, x: "16cce4c64ea42ce6", last: "e5cfedbe425c1bd1", y: "ad5bf10fd24a8bc9", length: "be0474d8274e6ff5", end: "2722902efbb71344" } },
+  { model: "default", drives: ["f1tenth/DS1", "f1tenth/DS2", "f1tenth/DS3", "f1tenth/DS4"], windows: { n: 2997, skipped: 11, x: "16cce4c64ea42ce6", last: "3b66a19b8e5e35db", y: "ad5bf10fd24a8bc9", length: "be0474d8274e6ff5", end: "2722902efbb71344" } },
   { model: "car", drives: ["comma2k19-rav4"], windows: { n: 564, skipped: 0, x: "31d0ee11129545e4", last: "4110a997f695a494", y: "4cb3f2fad0277178", length: "67214970eabe6ce5", end: "e0bba4d9ff7d758b" } },
 ])("bundled model $model on its recorded training blocks", ({ model, drives, windows }) => {
   let lam: LamJson;
