@@ -1,7 +1,8 @@
 // Recorded episodes → training windows for dynamics/train.ts: inputs are the last `history` frames (front-padded),
-// the head context is the prior's action on the newest frame (as the predictor computes it), and the targets are the
-// reference's actions over the horizon, row 0 being the action for the newest frame's tick (what the policy acts on).
-import { channelIndex, encodeWindow, headContext, STD_EPS, type HeadSpec } from "../../dynamics/codec.js";
+// the head context is the prior's action on the newest frame and the actions held since the episode began (as the
+// predictor, reset at each episode's start, computes it), and the targets are the reference's actions over the
+// horizon, row 0 being the action for the newest frame's tick (what the policy acts on).
+import { channelIndex, encodeWindow, headContext, heldBefore, holdActions, STD_EPS, type HeadSpec } from "../../dynamics/codec.js";
 import { allocWindows, type Windows } from "../../dynamics/dataset.js";
 import type { ModelSpec } from "../../dynamics/spec.js";
 import { headPrior } from "../../dynamics/prior/head.js";
@@ -32,9 +33,12 @@ export function priorHead(episodes: readonly Episode[], channels: readonly strin
   const lab = new Float64Array(A);
   let n = 0;
   const ctx = new Float32Array(A);
+  const held = new Float64Array(A);
   for (const e of episodes) {
+    held.fill(NaN);
     e.frames.forEach((fr, k) => {
-      headContext(fr, aIdx, tmp, ctx, prior);
+      holdActions(fr, aIdx, held);
+      headContext(fr, aIdx, tmp, ctx, prior, held);
       for (let a = 0; a < A; a++) {
         const y = e.labels[k * A + a];
         if (!Number.isFinite(y)) return;
@@ -77,11 +81,12 @@ export function episodeWindows(episodes: readonly Episode[], channels: readonly 
   const w = allocWindows(ends.length, spec);
   const { x, last, y, length, drive, end } = w;
   const ctx = new Float32Array(A);
+  const held = new Float64Array(A);
   ends.forEach(([ei, k], i) => {
     const e = episodes[ei];
     const L = Math.min(k + 1, H);
     encodeWindow(e.frames, k + 1, L, H, fIdx, norm, x, i * H * F);
-    last.set(headContext(e.frames[k], aIdx, head, ctx, prior), i * A);
+    last.set(headContext(e.frames[k], aIdx, head, ctx, prior, heldBefore(e.frames, 0, k + 1, aIdx, held)), i * A);
     for (let j = 0; j < h * A; j++) y[i * h * A + j] = e.labels[k * A + j];
     length[i] = L;
     drive[i] = ei;
