@@ -17,8 +17,8 @@
  * - The head is a linear Dense on the last LSTM's final hidden state; its raw output [horizon × A × 2] is decoded by
  *   `decodeHead` (below) with the context from `headContext(lastFrame, …, held)`. Do not re-implement either.
  */
-import { Validity, type Frame, type Normalisation } from "../perception/types.js";
-import { normaliseInto } from "../perception/normalise.js";
+import type { Frame, Normalisation } from "../perception/types.js";
+import { normaliseInto, usable } from "../perception/normalise.js";
 import { writeWindow } from "../perception/history.js";
 import type { ModelSpec } from "./spec.js";
 import { checkPrior, type PriorSpec } from "./prior/spec.js";
@@ -158,7 +158,7 @@ export function headContext(
 ): Float32Array {
   for (let a = 0; a < actionIdx.length; a++) {
     const j = actionIdx[a];
-    if (observed(frame, j)) out[a] = frame.values[j];
+    if (usable(frame, j)) out[a] = frame.values[j];
     else out[a] = held !== undefined && !Number.isNaN(held[a]) ? held[a] : head.fallback[a];
   }
   // The prior reads every last action before it writes one, so it may overwrite `out` in place (never `held`).
@@ -166,17 +166,12 @@ export function headContext(
   return out;
 }
 
-/** Whether the frame observed channel j: not Missing and finite (what a last action may be taken from). */
-function observed(frame: Frame, j: number): boolean {
-  return frame.valid[j] !== Validity.Missing && Number.isFinite(frame.values[j]);
-}
-
 /**
  * A stream's held actions: writes each action the frame observed into `held` and keeps the others, so that `held`
  * is the last observed value since it was filled with NaN (at the stream's reset). No allocation (per tick).
  */
 export function holdActions(frame: Frame, actionIdx: Int32Array, held: Float64Array): void {
-  for (let a = 0; a < actionIdx.length; a++) if (observed(frame, actionIdx[a])) held[a] = frame.values[actionIdx[a]];
+  for (let a = 0; a < actionIdx.length; a++) if (usable(frame, actionIdx[a])) held[a] = frame.values[actionIdx[a]];
 }
 
 /**
@@ -187,7 +182,7 @@ export function heldBefore(frames: readonly Frame[], start: number, end: number,
   for (let a = 0; a < actionIdx.length; a++) {
     held[a] = NaN;
     for (let k = end - 1; k >= start; k--) {
-      if (observed(frames[k], actionIdx[a])) {
+      if (usable(frames[k], actionIdx[a])) {
         held[a] = frames[k].values[actionIdx[a]];
         break;
       }
