@@ -4,12 +4,13 @@
 // Usage: nice -n 10 npx tsx scripts/ensemble-heldout.ts rav4|f1tenth [data-dir]
 //   rav4: the own-vehicle recipe on the comma2k19 minute (--holdout-tail 0.3 --residual-over best --epochs 50);
 //   f1tenth: DS1-DS3 with --holdout-tail 0.3 and scripts/train-default.sh's settings, DS4 (never seen) scored whole.
+//   MEMBERS=N trains seeds 1..N (default 9); RULES=0,0.02,significant the source-choice rules scored.
 import * as tf from "@tensorflow/tfjs";
 import { resolve } from "node:path";
-import { wholeDrive, type FrameSeries } from "../dynamics/dataset.js";
-import { evaluate } from "../dynamics/evaluate.js";
+import { cutWindows, wholeDrive, type FrameSeries } from "../dynamics/dataset.js";
+import { evaluate, predictWindows } from "../dynamics/evaluate.js";
 import { mergeRuns } from "../dynamics/ensemble.js";
-import { trainRun, type ChoiceMargin, type TrainRunOptions, type TrainRunResult } from "../dynamics/train-run.js";
+import { DEFAULT_CHOICE_MARGIN, trainRun, type ChoiceMargin, type TrainRunOptions, type TrainRunResult } from "../dynamics/train-run.js";
 import type { EvalReport } from "../dynamics/lam-json.js";
 import type { ModelSpec } from "../dynamics/spec.js";
 import { loadSeries } from "../runtime/drive-frames.js";
@@ -38,7 +39,8 @@ const series: FrameSeries[] = await Promise.all(recipe.train.map(load));
 const unseen: FrameSeries[] = await Promise.all(recipe.unseen.map(load));
 
 const members: TrainRunResult[] = [];
-for (let seed = 1; seed <= 9; seed++) {
+const N = Number(process.env.MEMBERS ?? 9);
+for (let seed = 1; seed <= N; seed++) {
   const t0 = performance.now();
   members.push(await trainRun(series, recipe.spec, { ...recipe.opts, seed }));
   process.stderr.write(`seed ${seed}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -48,18 +50,27 @@ const fmt = (r: EvalReport) =>
   `${r.ratio_to_best_baseline.toFixed(3)} | ${recipe.spec.actions.map((a) => r.per_channel_ratio?.[a]?.ratio?.toFixed(3) ?? "-").join(" | ")}`;
 console.log(`| rule | run | sources | held-out tail | ${recipe.spec.actions.join(" | ")} |${unseen.length ? " unseen (whole) |" : ""}`);
 console.log(`|---|---|---|---|${recipe.spec.actions.map(() => "---|").join("")}${unseen.length ? "---|" : ""}`);
-const rules: ChoiceMargin[] = [0, "significant"];
+// RULES=0,0.02,significant: the choice margins to score (default 0 and the trainer's default).
+const rules: ChoiceMargin[] = (process.env.RULES ?? `0,${DEFAULT_CHOICE_MARGIN}`).split(",").map((r) => (r === "significant" ? r : Number(r)));
 for (const rule of rules) {
   const row = (name: string, group: TrainRunResult[]) => {
     const m = mergeRuns(series, group, { ...recipe.opts, choiceMargin: rule });
     const un = unseen.length
       ? evaluate({ model: m.model, meta: { ...m.meta, version: 1, weightsSha256: "" } }, unseen, unseen.map(wholeDrive), Object.fromEntries(unseen.map((s) => [s.name, "whole_drive" as const])))
       : undefined;
+    // Checks: the merged net's raw output is its members' average on the held-out windows.
+    const test = m.blocks.filter((b) => b.role === "test");
+    const w = cutWindows(series, test, recipe.spec, m.meta.normalisation.features, m.meta.head);
+    const raws = group.map((g) => predictWindows(g.model, w));
+    const rawM = predictWindows(m.model, w);
+    let worst = 0;
+    for (let q = 0; q < rawM.length; q += 2) worst = Math.max(worst, Math.abs(rawM[q] - raws.reduce((x, r) => x + r[q], 0) / group.length));
+    process.stderr.write(`${name} rule ${rule}: max |merged − mean of members| raw mean output ${worst.toExponential(2)}; member's own ratio ${group.map((g) => g.meta.metrics?.ratio_to_best_baseline.toFixed(3)).join(",")}\n`);
     const src = (m.meta.head.source ?? recipe.spec.actions.map(() => "model")).join("+");
     console.log(`| ${rule} | ${name} | ${src} | ${fmt(m.meta.metrics!)} |${un ? ` ${un.ratio_to_best_baseline.toFixed(3)} |` : ""}`);
     m.model.dispose();
   };
   members.forEach((m, i) => row(`seed ${i + 1}`, [m]));
-  for (let g = 0; g < 9; g += 3) row(`ensemble ${g + 1}-${g + 3}`, members.slice(g, g + 3));
+  for (let g = 0; g + 3 <= N; g += 3) row(`ensemble ${g + 1}-${g + 3}`, members.slice(g, g + 3));
 }
 for (const m of members) m.model.dispose();
