@@ -32,9 +32,9 @@ describe("writeWindow and historyWindowAt", () => {
   const row = (f: Frame, out: Float32Array, at: number) => out.set(f.values, at);
 
   test("pads the first T − L rows at the block's offset and leaves the rest of out alone", () => {
-    const out = new Float32Array(12).fill(-1);
+    const out = new Float32Array(16).fill(-1);
     writeWindow(frames, 3, 2, 4, 2, row, out, 2, 0);
-    expect(Array.from(out)).toEqual([-1, -1, 0, 0, 0, 0, 2, 20, 3, 30, -1, -1]);
+    expect(Array.from(out)).toEqual([-1, -1, 0, 0, 0, 0, 2, 20, 3, 30, -1, -1, -1, -1, -1, -1]);
   });
 
   test("a window of no frames does not fit", () => {

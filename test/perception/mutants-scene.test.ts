@@ -107,6 +107,14 @@ describe("scene geometry in general position", () => {
     expect(sceneFromPath(doubled, pose, [], opts)).toEqual(sceneFromPath(path, pose, [], opts));
   });
 
+  test("a repeated first point is dropped: the start is still extended straight back; two equal points are one point", () => {
+    const path = road(5, 20, 30, 1.5);
+    const first = { x: [path.x[0]!, ...Array.from(path.x)], y: [path.y[0]!, ...Array.from(path.y)] };
+    const pose = poseOnStraight(-3, 0.5, 0, 1);
+    expect(sceneFromPath(first, pose, [], opts).path_offset).toBeCloseTo(0.5, 6);
+    expect(() => sceneFromPath({ x: [X0, X0], y: [Y0, Y0] }, pose, [], opts)).toThrow("scene path: needs at least 2 distinct points, has 1");
+  });
+
   test("at an outer corner, equidistant from both segments, the earlier segment gives the offset", () => {
     const corner: ScenePath = { x: [0, 10, 10].map((q, i) => X0 + q + [0, 0, 0][i]!), y: [0, 0, 10].map((q) => Y0 + q) };
     const v = sceneFromPath(corner, { x: X0 + 12, y: Y0 - 1, heading: 0, speed: 1 }, [], opts);
