@@ -159,6 +159,11 @@ describe("the lead", () => {
     expect(tie.lead_speed).toBe(5);
   });
 
+  test("an object beyond the path's end, on its extended line, is at its real distance", () => {
+    const v = sceneFromPath({ x: [0, 10, 20], y: [0, 0, 0] }, { x: 5, y: 0, heading: 0, speed: 3 }, [obj(30, 0.5, 2)], o2);
+    expect([v.lead_present, v.lead_gap, v.lead_speed]).toEqual([1, 30 - 5 - 4 - 2, 2]);
+  });
+
   test("an object alongside (projected at the vehicle) is not a lead; one at exactly the range is", () => {
     expect(sceneFromPath(path, pose, [obj(10, 0.5)], o2).lead_present).toBe(0);
     const atRange = sceneFromPath(path, pose, [obj(10 + 4 + 2 + 150, 0)], o2);
