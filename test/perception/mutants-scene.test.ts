@@ -121,6 +121,22 @@ describe("scene geometry in general position", () => {
     expect(v.path_offset).toBeCloseTo(-1, 9);
   });
 
+  test("the path's speed is interpolated on the segment under the vehicle (a curved speed profile)", () => {
+    const speed = (s: number) => 2 + 0.01 * s * s;
+    const path = road(30, 40, 60, 2, speed);
+    for (const s of [3, 12, 25]) expect(sceneFromPath(path, poseOnStraight(s, 0.3, 0, 5), [], opts).target_speed).toBeCloseTo(speed(s), 1);
+  });
+
+  test("the curvature's scale is the local vertex spacing (at a vertex, the segment before it), also after a finely sampled start", () => {
+    const fine = { x: [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 30, 30], y: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6] };
+    const coarse = { x: [0, 2, 30, 30], y: [0, 0, 0, 6] };
+    const pose = { x: 30, y: 0, heading: 0, speed: 1 };
+    // At the corner (s = 30) h = 2 × 28 m: Menger curvature of (0, 0), (30, 0) and the end (30, 6).
+    const k = (2 * 180) / (30 * 6 * Math.hypot(30, 6));
+    expect(sceneFromPath(fine, pose, [], opts)["path_curv@0s"]).toBeCloseTo(k, 9);
+    expect(sceneFromPath(coarse, pose, [], opts)["path_curv@0s"]).toBeCloseTo(k, 9);
+  });
+
   test("paths whose arrays disagree in length are refused, naming the counts", () => {
     const pose = { x: 0, y: 0, heading: 0, speed: 0 };
     expect(() => sceneFromPath({ x: [0, 1, 2], y: [0, 0] }, pose, [], opts)).toThrow("scene path: 3 x values but 2 y values");
@@ -162,6 +178,11 @@ describe("the lead", () => {
   test("an object beyond the path's end, on its extended line, is at its real distance", () => {
     const v = sceneFromPath({ x: [0, 10, 20], y: [0, 0, 0] }, { x: 5, y: 0, heading: 0, speed: 3 }, [obj(30, 0.5, 2)], o2);
     expect([v.lead_present, v.lead_gap, v.lead_speed]).toEqual([1, 30 - 5 - 4 - 2, 2]);
+  });
+
+  test("before the path's start the vehicle and an object ahead of it lie on the extended line", () => {
+    const v = sceneFromPath({ x: [0, 10, 20], y: [0, 0, 0] }, { x: -20, y: 0, heading: 0, speed: 3 }, [obj(-5, 0.5, 2)], o2);
+    expect([v.lead_present, v.lead_gap, v.lead_speed]).toEqual([1, 15 - 4 - 2, 2]);
   });
 
   test("an object alongside (projected at the vehicle) is not a lead; one at exactly the range is", () => {
