@@ -33,13 +33,15 @@ describe("driveSamples", () => {
   });
 
   test("stopped early, nothing stays scheduled", () => {
-    const clock = new VirtualTimeScheduler(undefined, 10_000);
+    // The clock runs to 100 ms only: a timer left for the sample at 125 ms would still be listed.
+    const clock = new VirtualTimeScheduler(undefined, 100);
     const got: number[] = [];
     driveSamples(drive, clock).pipe(take(1)).subscribe((x) => got.push(x.t));
     const sub = driveSamples(drive, clock).subscribe((x) => got.push(x.t));
     clock.schedule(() => sub.unsubscribe(), 50);
     clock.flush();
     expect(got).toEqual([10, 10]); // the second subscription stopped at 50 ms, before 10.125
+    expect(clock.frame).toBe(50);
     expect(clock.actions).toHaveLength(0);
   });
 
