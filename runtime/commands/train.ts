@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { UsageError, type CliIO } from "../io.js";
 import { commandBackend } from "../backend-choice.js";
-import { trainRun, type TrainRunOptions } from "../../dynamics/train-run.js";
+import { trainRun, type ChoiceMargin, type TrainRunOptions } from "../../dynamics/train-run.js";
 import { trainEnsemble, type EnsembleSummary } from "../../dynamics/ensemble.js";
 import { saveModel, loadModel } from "../../dynamics/save.js";
 import type { ModelSpec } from "../../dynamics/spec.js";
@@ -35,6 +35,10 @@ const HELP = `usage: lam train <drive...> --out DIR [options]
   --sources best|model per action, where the mean comes from (default best: the net, or the baseline — hold-last,
                        linear, AR — with the lowest validation ADE where the net does not beat it; model: the net)
   --hold-where-worse   former name of --sources best
+  --choice-margin M|significant
+                       with --sources best, how clearly the net must beat an action's best baseline on validation
+                       to answer it: M in [0, 1) = its validation ADE below (1 - M) x the baseline's (default 0.02;
+                       0 = strictly below); significant = the paired per-window difference below 0 at one-sided 95 %
   --residual-over best|hold_last|linear|ar
                        the baseline the net's residual is over, per action (best: the one of lowest validation
                        ADE); the net starts at exactly that baseline (default: over the last action)
@@ -55,6 +59,13 @@ Ctrl-C stops after the current batch and saves the best weights so far.
 
 export const DEFAULT_FEATURES = ["speed", "yaw_rate", "accel", "lat_accel"];
 export const DEFAULT_ACTIONS = ["speed_cmd", "steer_cmd"];
+
+function parseChoiceMargin(v: string | undefined): ChoiceMargin | undefined {
+  if (v === undefined || v === "significant") return v;
+  const m = v.trim() === "" ? NaN : Number(v);
+  if (!(m >= 0 && m < 1)) throw new UsageError(`--choice-margin=${v} must be a fraction in [0, 1) or "significant"`);
+  return m;
+}
 
 function num(flag: string, v: string | undefined, def: number, integer = false): number {
   if (v === undefined) return def;
@@ -127,6 +138,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
       threads: { type: "string" },
       "clip-norm": { type: "string" },
       ensemble: { type: "string" },
+      "choice-margin": { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -155,6 +167,8 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
   }
   const holdoutTail = values["holdout-tail"] === undefined ? undefined : Number(values["holdout-tail"]);
   if (holdoutTail !== undefined && !(holdoutTail > 0 && holdoutTail < 1)) throw new UsageError(`--holdout-tail=${values["holdout-tail"]} must be a fraction between 0 and 1`);
+  const choiceMargin = parseChoiceMargin(values["choice-margin"]);
+  if (choiceMargin !== undefined && values.sources === "model") throw new UsageError("--choice-margin applies to --sources best (with --sources model the net answers every action)");
   const clipNorm = values["clip-norm"] === undefined ? undefined : num("clip-norm", values["clip-norm"], 1);
   const ensemble = num("ensemble", values.ensemble, 1, true);
   if (values.ensemble !== undefined && values.finetune) throw new UsageError("--ensemble trains fresh members from different seeds; it cannot be combined with --finetune");
@@ -212,6 +226,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
     dist: values.dist as "gaussian" | "laplace" | undefined,
     sources: values["hold-where-worse"] ? "best" : (values.sources as "best" | "model" | undefined),
     holdoutTail,
+    ...(choiceMargin !== undefined ? { choiceMargin } : {}),
     residualOver: residualOver as "best" | "hold_last" | "linear" | "ar" | undefined,
     stopOn: values["stop-on"] as "loss" | "ade" | undefined,
     trainer,
