@@ -1,13 +1,14 @@
 // Re-chooses a trained model's per-action source (head.source: the net, hold-last, linear or AR) on its own
-// recorded validation blocks, as lam train now does after training (dynamics/train-run.ts chooseSources). The
+// recorded validation blocks, as lam train now does after training (dynamics/train-run.ts chooseOnValidation, with
+// the default choice margin, or LAM_CHOICE_MARGIN=<fraction>|significant). The
 // weights are untouched (weightsSha256 covers weights.bin only); head.source, head.ar and training.validation
 // are rewritten. Usage: npx tsx scripts/rechoose-sources.ts MODEL_DIR DRIVE...   (the drives it was trained on)
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadModel } from "../dynamics/save.js";
 import { blocksFromRecord } from "../dynamics/dataset.js";
-import { evaluate } from "../dynamics/evaluate.js";
-import { chooseSources } from "../dynamics/train-run.js";
+import { scoreBaselines } from "../dynamics/baseline-scores.js";
+import { chooseOnValidation, DEFAULT_CHOICE_MARGIN } from "../dynamics/train-run.js";
 import { dirStore } from "../runtime/model-dir.js";
 import { loadSeries } from "../runtime/drive-frames.js";
 
@@ -20,7 +21,10 @@ const series = await Promise.all(drives.map((d) => loadSeries(d, meta.spec)));
 const val = series.flatMap((s) => blocksFromRecord(s, meta.training!.split.filter((b) => b.role === "val") as never));
 if (val.length === 0) throw new Error("none of the recorded validation blocks is in these drives");
 const { source: _s, ar: _a, ...net } = meta.head;
-const validation = chooseSources(evaluate({ model: loaded.model, meta: { ...meta, head: net } }, series, val, {}), meta.spec.actions);
+const env = process.env.LAM_CHOICE_MARGIN;
+const margin = env === undefined ? DEFAULT_CHOICE_MARGIN : env === "significant" ? env : Number(env);
+const netModel = { model: loaded.model, meta: { ...meta, head: net } };
+const validation = chooseOnValidation(netModel, series, val, scoreBaselines(netModel.meta, series, val), margin);
 const path = join(dir, "lam.json");
 const lam = JSON.parse(readFileSync(path, "utf8"));
 lam.head = validation.source.every((s) => s === "model") ? net : { ...net, source: validation.source, ...(validation.source.includes("ar") ? { ar: meta.baselines.ar } : {}) };
