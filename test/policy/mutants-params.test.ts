@@ -82,4 +82,13 @@ describe("how a rejected value is shown", () => {
     expect(caught(() => parsePolicyParams({ ...car(), wheelbase: "2.66" })).problems).toEqual(['policy.wheelbase = "2.66": must be a number']);
     expect(caught(() => parsePolicyParams({ ...car(), wheelbase: null })).problems).toEqual(["policy.wheelbase = null: must be a number"]);
   });
+
+  it("a missing choice says which values it takes, not just required (zod reports it as a bad value, not a bad type)", () => {
+    const raw = car();
+    const { action: _, ...fallback } = raw.fallback as Record<string, unknown>;
+    expect(caught(() => parsePolicyParams({ ...raw, fallback })).problems).toEqual(['policy.fallback.action = undefined: must be "hold" or "stop"']);
+    expect(caught(() => parsePolicyParams({ ...raw, channels: ["steer_cmd", undefined] })).problems).toEqual([
+      "policy.channels[1] = undefined: must be one of steer_cmd, accel_cmd, speed_cmd",
+    ]);
+  });
 });
