@@ -79,8 +79,8 @@ export function applyOverrides(params: PolicyParams, overrides: Readonly<Record<
       parent[seg] ??= {};
       parent = parent[seg] as Record<string | number, unknown>;
     }
-    const last = path.at(-1)!;
-    const target = parent[last];
+    const last = path.at(-1)!; // a spread threshold the file leaves unset is still a number (for coerce):
+    const target = parent[last] ?? (path.at(-2) === "maxStd" ? 0 : undefined);
     if (Array.isArray(v)) parent[last] = v.map((x) => coerce(Array.isArray(target) ? target[0] : undefined, x));
     else if (Array.isArray(target)) fills.push([parent, last, v as number | string]);
     else parent[last] = coerce(target, v as number | string);

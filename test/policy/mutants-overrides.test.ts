@@ -36,4 +36,11 @@ describe("applyOverrides' coercion of text", () => {
     expect(applyOverrides(car, { "policy.fallback.criticalChannels": ["speed", "7"] }).fallback.criticalChannels).toEqual(["speed", "7"]);
     expect(applyOverrides(car, { "policy.maxSpeed": " 12.5 " }).maxSpeed).toBe(12.5);
   });
+
+  it("numeric text for a spread threshold the file leaves unset is a number too, like for one it sets", () => {
+    expect(car.fallback.maxStd.speed_cmd).toBeUndefined();
+    const p = applyOverrides(car, { "policy.fallback.maxStd.speed_cmd": "0.5", "policy.fallback.maxStd.steer_cmd": "0.2" });
+    expect(p.fallback.maxStd).toEqual({ steer_cmd: 0.2, accel_cmd: 1.5, speed_cmd: 0.5 });
+    expect(() => applyOverrides(car, { "policy.fallback.maxStd.speed_cmd": "wide" })).toThrow('policy.fallback.maxStd.speed_cmd = "wide": must be a number');
+  });
 });
