@@ -1,5 +1,5 @@
 // A known second-order system for dynamics tests: a damped oscillator driven by a slow random forcing.
-import type { Frame } from "../../perception/types.js";
+import { Validity, type Frame } from "../../perception/types.js";
 import type { FrameSeries } from "../../dynamics/dataset.js";
 import { prng } from "../../dynamics/prng.js";
 
@@ -26,4 +26,14 @@ export function oscillator(name: string, seconds: number, rate = 20, seed = 1, h
     }
   }
   return { name, channels: ["speed", "steer_cmd", "accel"], frames };
+}
+
+/** A 20 Hz drive of n frames from t0, speed = steer_cmd = sin(i/10), both Missing where `missing(i)` (a filled time break). */
+export function sineDrive(n: number, t0: number, missing: (i: number) => boolean): FrameSeries {
+  const frames: Frame[] = Array.from({ length: n }, (_, i) => {
+    const gone = missing(i);
+    const v = gone ? NaN : Math.sin(i / 10);
+    return { t: t0 + i / 20, values: Float32Array.from([v, v]), valid: Uint8Array.from(gone ? [Validity.Missing, Validity.Missing] : [Validity.Fresh, Validity.Fresh]) };
+  });
+  return { name: "d", channels: ["speed", "steer_cmd"], frames };
 }

@@ -9,19 +9,11 @@ import { describe, expect, it } from "vitest";
 import { splitBlocks, type Block, type FrameSeries } from "../../dynamics/dataset.js";
 import type { ModelSpec } from "../../dynamics/spec.js";
 import { tailSplit } from "../../dynamics/train-run.js";
-import { Validity, type Frame } from "../../perception/types.js";
+import type { Frame } from "../../perception/types.js";
+import { sineDrive as drive } from "./synthetic.js";
 import { loadSeries } from "../../runtime/drive-frames.js";
 
 const spec: ModelSpec = { features: ["speed", "steer_cmd"], actions: ["steer_cmd"], rate: 20, history: 10, horizon: 6, layers: 1, units: 4 };
-
-function drive(n: number, t0: number, missing: (i: number) => boolean): FrameSeries {
-  const frames: Frame[] = Array.from({ length: n }, (_, i) => {
-    const gone = missing(i);
-    const v = gone ? NaN : Math.sin(i / 10);
-    return { t: t0 + i / 20, values: Float32Array.from([v, v]), valid: Uint8Array.from(gone ? [Validity.Missing, Validity.Missing] : [Validity.Fresh, Validity.Fresh]) };
-  });
-  return { name: "d", channels: ["speed", "steer_cmd"], frames };
-}
 
 /** The series without frames [from, to): what the batch path gives for a break there. */
 const skip = (s: FrameSeries, from: number, to: number): FrameSeries => ({ ...s, frames: [...s.frames.slice(0, from), ...s.frames.slice(to)] });
