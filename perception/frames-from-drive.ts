@@ -90,12 +90,13 @@ export function framesFromDrive(drive: Drive, spec: FrameSpec, options: FramesFr
   }
   core.flush(released);
   drain();
-  // Mirror the RxJS path's end: ticks the scheduler fired before the last sample, then up to the newest.
+  // Mirror the RxJS path's end: ticks due by the last sample's instant (fired before it, or at its completion), then
+  // up to the newest.
   const endMs = (lastInput - t0) * 1000;
   const newest = Number.isFinite(core.lastT) ? core.lastT : t0;
   for (;;) {
     const T = tickTime(k, spec.rate);
-    if (!(T <= core.lastT || tickDueMs(T, t0, latency) < endMs)) break;
+    if (!(T <= core.lastT || tickDueMs(T, t0, latency) <= endMs)) break;
     // Other channels running on past a break of the frame channels do not stretch the frames either.
     if (T > newest + maxGap) break;
     frames.push(core.frame(k++));

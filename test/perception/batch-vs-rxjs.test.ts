@@ -88,6 +88,16 @@ describe("framesFromDrive (batch) and driveSamples + perceive (RxJS, virtual tim
       { numRuns: runs(300) },
     );
   });
+
+  test("a rejected last sample landing exactly on a tick's due time: both paths build that tick (random seed 1902117696)", () => {
+    // Tick 1002.8 is due at 2875 ms, when the last sample (brake, +Infinity: rejected) arrives. The RxJS path's tick
+    // timer ran before that sample's step; the batch path had assumed the sample first and built one frame fewer.
+    const drive = makeDrive({ speed: [[1000.006, NaN]], yaw_rate: [], brake: [[1002.881, Infinity]], steer: [[1002.831, 0]] });
+    const batch = framesFromDrive(drive, spec, { window: 0.02, lookahead: 0.06 });
+    const rx = framesOnVirtualTime(drive, spec, { window: 0.02, lookahead: 0.06 });
+    expect(rx.frames).toEqual(batch.frames);
+    expect(batch.frames.at(-1)!.t).toBeCloseTo(1002.8, 9);
+  });
 });
 
 describe("driveSamples", () => {

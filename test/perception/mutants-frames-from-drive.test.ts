@@ -95,11 +95,13 @@ describe("framesFromDrive: where frames start and end", () => {
   });
 
   test("the batch path gives the RxJS path's frames when the last input (off the frames) lands exactly on a tick's due time", () => {
-    // latency 0.151: frame 0.1 is due at 251 ms, when the last input (steer, at 0.251) arrives.
+    // latency 0.151: frame 0.1 is due at 251 ms, when the last input (steer, at 0.251) arrives. A tick due at the
+    // drive's last instant is built on both paths (RxJS: by its timer or at completion, whichever the scheduler runs
+    // first; random seed 1902117696 found the paths disagreeing when only the timer built it).
     const drive = makeDrive({ speed: [[0, 1], [0.05, 1]], steer: [[0.251, 0]] });
     expect(0.251 * 1000).toBe(251);
     const batch = framesFromDrive(drive, spec);
     expect(plain(batch.frames)).toEqual(plain(framesOnVirtualTime(drive, spec).frames));
-    expect(times(batch)).toEqual([0]);
+    expect(times(batch)).toEqual([0, 0.1]);
   });
 });
