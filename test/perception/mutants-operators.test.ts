@@ -4,6 +4,7 @@
 import { Observable, Subject, Subscription, VirtualTimeScheduler, take, type SchedulerLike } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { describe, expect, test } from "vitest";
+import { frame, newScheduler, s } from "./marble-helpers.js";
 import {
   RejectTally,
   Validity,
@@ -18,10 +19,7 @@ import {
   type Sample,
 } from "../../perception/index.js";
 
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-const s = (channel: string, t: number, value: number): Sample => ({ channel, t, value });
 const { Fresh: F, Held: H } = Validity;
-const frame = (t: number, values: number[], valid: number[]): Frame => ({ t, values: Float32Array.from(values), valid: Uint8Array.from(valid) });
 const speedOnly: FrameSpec = { rate: 10, channels: [{ name: "speed", interp: "linear", staleAfter: 0.3 }] };
 const boom = new Error("sensor bridge died");
 

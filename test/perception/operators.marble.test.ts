@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { Observable, VirtualTimeScheduler } from "rxjs";
-import { TestScheduler } from "rxjs/testing";
 import { describe, expect, test } from "vitest";
+import { frame, newScheduler, s } from "./marble-helpers.js";
 import {
   RejectTally,
   Validity,
@@ -11,17 +11,13 @@ import {
   reorderSamples,
   syncFrames,
   validateSamples,
-  type Frame,
   type FrameSpec,
   type Sample,
 } from "../../perception/index.js";
 
 // Marble time is virtual milliseconds; with origin 0 a sample stamped t s is on time at frame t*1000.
 // The TestScheduler itself is passed as the operators' scheduler.
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-const s = (channel: string, t: number, value: number): Sample => ({ channel, t, value });
 const { Fresh: F, Held: H, Missing: M } = Validity;
-const frame = (t: number, values: number[], valid: number[]): Frame => ({ t, values: Float32Array.from(values), valid: Uint8Array.from(valid) });
 const speedOnly: FrameSpec = { rate: 10, channels: [{ name: "speed", interp: "linear", staleAfter: 0.3 }] };
 
 describe("validateSamples", () => {
