@@ -72,7 +72,7 @@ export function mergeModels(models: readonly tf.LayersModel[], spec: ModelSpec, 
   const A = spec.actions.length;
   const F = spec.features.length;
   const KU = K * U;
-  const merged = buildModel({ ...spec, units: KU });
+  const merged = buildModel({ ...spec, units: KU }, { init: "zeros" });
   for (let l = 0; l < spec.layers; l++) {
     const inSize = l === 0 ? F : U;
     const inMerged = l === 0 ? F : KU;

@@ -4,7 +4,8 @@
 // Usage: nice -n 10 npx tsx scripts/ensemble-heldout.ts rav4|f1tenth [data-dir]
 //   rav4: the own-vehicle recipe on the comma2k19 minute (--holdout-tail 0.3 --residual-over best --epochs 50);
 //   f1tenth: DS1-DS3 with --holdout-tail 0.3 and scripts/train-default.sh's settings, DS4 (never seen) scored whole.
-//   MEMBERS=N trains seeds 1..N (default 9); RULES=0,0.02,significant the source-choice rules scored.
+//   MEMBERS=N trains seeds 1..N (default 9); RULES=0,0.02,significant the source-choice rules scored; SIZES=3,5 the
+//   ensemble sizes (consecutive seeds).
 import * as tf from "@tensorflow/tfjs";
 import { resolve } from "node:path";
 import { cutWindows, wholeDrive, type FrameSeries } from "../dynamics/dataset.js";
@@ -38,6 +39,8 @@ const load = (p: string) => loadSeries(resolve(data, p), recipe.spec);
 const series: FrameSeries[] = await Promise.all(recipe.train.map(load));
 const unseen: FrameSeries[] = await Promise.all(recipe.unseen.map(load));
 
+// SIZES=3,5: the ensemble sizes merged from consecutive seeds (default 3: seeds 1-3, 4-6, …).
+const groups = (process.env.SIZES ?? "3").split(",").map(Number);
 const members: TrainRunResult[] = [];
 const N = Number(process.env.MEMBERS ?? 9);
 for (let seed = 1; seed <= N; seed++) {
@@ -71,6 +74,6 @@ for (const rule of rules) {
     m.model.dispose();
   };
   members.forEach((m, i) => row(`seed ${i + 1}`, [m]));
-  for (let g = 0; g + 3 <= N; g += 3) row(`ensemble ${g + 1}-${g + 3}`, members.slice(g, g + 3));
+  for (const k of groups) for (let g = 0; g + k <= N; g += k) row(`ensemble ${g + 1}-${g + k}`, members.slice(g, g + k));
 }
 for (const m of members) m.model.dispose();
