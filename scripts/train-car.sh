@@ -19,7 +19,7 @@ npx tsx runtime/cli.ts train "$data/comma2k19-rav4" \
   --out "${LAM_TRAIN_OUT:-dynamics/models/car}" \
   --rate 20 --history 1.0 --horizon 1.0 \
   --features speed,yaw_rate,accel,lat_accel,steer_cmd,accel_cmd --actions steer_cmd,accel_cmd \
-  --layers 1 --units 16 --epochs 25 --batch-size 32 --input-noise 0.1 --seed 1 \
+  --layers 1 --units 16 --epochs 25 --batch-size 32 --input-noise 0.1 --seed 1 --residual-over last \
   --trainer "${LAM_TRAINER:-kernel}"
 out="${LAM_TRAIN_OUT:-dynamics/models/car}"
 # lam.json says in words how the model compares on the held-out block (the sha256 covers weights.bin only).

@@ -22,4 +22,4 @@ npx tsx runtime/cli.ts train "$data/DS1" "$data/DS2" "$data/DS3" "$data/DS4" \
   --features speed,yaw_rate,accel,lat_accel,speed_cmd,steer_cmd --actions speed_cmd,steer_cmd \
   --layers 1 --units 32 --epochs 30 --batch-size 64 --seed 2 \
   --dist laplace --input-noise 0.1 --hold-where-worse --stop-on ade \
-  --trainer "${LAM_TRAINER:-kernel}" --threads "${LAM_THREADS:-1}"
+  --residual-over last --trainer "${LAM_TRAINER:-kernel}" --threads "${LAM_THREADS:-1}"

@@ -39,9 +39,10 @@ const HELP = `usage: lam train <drive...> --out DIR [options]
                        with --sources best, how clearly the net must beat an action's best baseline on validation
                        to answer it: M in [0, 1) = its validation ADE below (1 - M) x the baseline's (default 0.02;
                        0 = strictly below); significant = the paired per-window difference below 0 at one-sided 95 %
-  --residual-over best|hold_last|linear|ar
+  --residual-over best|hold_last|linear|ar|last
                        the baseline the net's residual is over, per action (best: the one of lowest validation
-                       ADE); the net starts at exactly that baseline (default: over the last action)
+                       ADE); the net starts at exactly that baseline (default best; with --finetune, the base's);
+                       last: the change from the last action with a small random head start (before 2026-11-30)
   --holdout-tail F     test on the last fraction F of every drive by time (e.g. 0.3); train/validation blocks
                        from the rest (default: test blocks interleaved with the others)
   --map NAME|FILE      CSV column map for CSV drives (built-in name or JSON file; default: detected)
@@ -162,9 +163,10 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
   const threads = num("threads", values.threads, 1, true);
   if (values.sources !== undefined && values.sources !== "best" && values.sources !== "model") throw new UsageError(`--sources=${values.sources} must be best or model`);
   const residualOver = values["residual-over"];
-  if (residualOver !== undefined && !["best", "hold_last", "linear", "ar"].includes(residualOver)) {
-    throw new UsageError(`--residual-over=${residualOver} must be best, hold_last, linear or ar`);
+  if (residualOver !== undefined && !["best", "hold_last", "linear", "ar", "last"].includes(residualOver)) {
+    throw new UsageError(`--residual-over=${residualOver} must be best, hold_last, linear, ar or last`);
   }
+  if (residualOver === "last" && values.finetune) throw new UsageError("--residual-over last applies to a fresh model; a fine-tuned one keeps its base's residual unless another baseline is named");
   const holdoutTail = values["holdout-tail"] === undefined ? undefined : Number(values["holdout-tail"]);
   if (holdoutTail !== undefined && !(holdoutTail > 0 && holdoutTail < 1)) throw new UsageError(`--holdout-tail=${values["holdout-tail"]} must be a fraction between 0 and 1`);
   const choiceMargin = parseChoiceMargin(values["choice-margin"]);
@@ -227,7 +229,9 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
     sources: values["hold-where-worse"] ? "best" : (values.sources as "best" | "model" | undefined),
     holdoutTail,
     ...(choiceMargin !== undefined ? { choiceMargin } : {}),
-    residualOver: residualOver as "best" | "hold_last" | "linear" | "ar" | undefined,
+    // A fresh net's residual is over the best baseline unless asked otherwise: the untrained net then *is* that
+    // baseline and early stopping starts there (RAV4 and F1TENTH held out: README, "Residual over the best baseline").
+    residualOver: residualOver === "last" ? undefined : ((residualOver ?? (finetune ? undefined : "best")) as "best" | "hold_last" | "linear" | "ar" | undefined),
     stopOn: values["stop-on"] as "loss" | "ade" | undefined,
     trainer,
     threads,

@@ -280,7 +280,7 @@ describe("lam train --residual-over on the real RAV4 minute", () => {
         "--features", "speed,yaw_rate,accel,steer_cmd,accel_cmd", "--actions", "steer_cmd,accel_cmd", "--json"];
       const bad = io();
       expect(await main([...args, "--residual-over", "kalman"], bad.io)).toBe(2);
-      expect(bad.err.join("")).toMatch(/--residual-over=kalman must be best, hold_last, linear or ar/);
+      expect(bad.err.join("")).toMatch(/--residual-over=kalman must be best, hold_last, linear, ar or last/);
       const t = io();
       expect(await main([...args, "--residual-over", "best"], t.io), t.err.join("")).toBe(0);
       const lam = JSON.parse(await readFile(join(dir, "m", "lam.json"), "utf8"));
@@ -295,6 +295,33 @@ describe("lam train --residual-over on the real RAV4 minute", () => {
       const e = io();
       expect(await main(["eval", rav4, "--model", join(dir, "m"), "--json"], e.io), e.err.join("")).toBe(0);
       expect(JSON.parse(e.out.join("")).ratio_to_best_baseline).toBeCloseTo(lam.metrics.ratio_to_best_baseline, 10);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it("a fresh model's residual is over the best baseline by default; --residual-over last is the old head, refused with --finetune", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lam-residual-default-"));
+    try {
+      const args = (out: string) => ["train", rav4, "--out", join(dir, out), "--holdout-tail", "0.3", "--history", "1.0", "--units", "8", "--epochs", "2",
+        "--features", "speed,yaw_rate,accel,steer_cmd,accel_cmd", "--actions", "steer_cmd,accel_cmd", "--json"];
+      for (const [out, extra] of [["default", []], ["best", ["--residual-over", "best"]], ["last", ["--residual-over", "last"]]] as const) {
+        const t = io();
+        expect(await main([...args(out), ...extra], t.io), t.err.join("")).toBe(0);
+      }
+      const read = async (out: string) => JSON.parse(await readFile(join(dir, out, "lam.json"), "utf8"));
+      const [def, best, last] = [await read("default"), await read("best"), await read("last")];
+      // The default is --residual-over best, byte for byte: same weights, same record.
+      expect(def.weightsSha256).toBe(best.weightsSha256);
+      expect(def.training.options.residualOver).toBe("best");
+      expect(def.head).toEqual(best.head);
+      // "last": the residual over the last action with the small random head start, as the bundled models were trained.
+      expect(last.training.options.residualOver).toBeUndefined();
+      expect(last.head.residual_over).toBeUndefined();
+      expect(last.weightsSha256).not.toBe(best.weightsSha256);
+      const bad = io();
+      expect(await main(["train", rav4, "--out", join(dir, "ft"), "--finetune", join(dir, "best"), "--epochs", "1", "--residual-over", "last"], bad.io)).toBe(2);
+      expect(bad.err.join("")).toMatch(/--residual-over last applies to a fresh model/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
