@@ -17,7 +17,7 @@ import * as tf from "@tensorflow/tfjs";
 import { buildModel, layerNames, type HeadSpec } from "./model.js";
 import { evaluate } from "./evaluate.js";
 import { scoreBaselines } from "./baseline-scores.js";
-import { chooseOnValidation, trainRun, type TrainRunOptions, type TrainRunResult } from "./train-run.js";
+import { chooseBaselines, chooseOnValidation, trainRun, type TrainRunOptions, type TrainRunResult } from "./train-run.js";
 import { TRAIN_DEFAULTS } from "./train.js";
 import type { FrameSeries } from "./dataset.js";
 import type { LamJson, TrainingSummary, ValidationChoice } from "./lam-json.js";
@@ -176,8 +176,10 @@ export function mergeRuns(series: readonly FrameSeries[], members: readonly Trai
   let validation: ValidationChoice | undefined;
   let finalHead = head;
   if (choose) {
-    const valBaselines = scoreBaselines({ spec, normalisation: { features }, head: { fallback: head.fallback }, baselines: { ar } }, series, val, { keepMeans: true });
-    validation = chooseOnValidation({ model, meta: { ...partial, version: 1, weightsSha256: "" } }, series, val, valBaselines, opts.choiceMargin);
+    const baselineMeta = { spec, normalisation: { features }, head: { fallback: head.fallback }, baselines: { ar } };
+    const valBaselines = scoreBaselines(baselineMeta, series, val, { keepMeans: true });
+    const train = blocks.filter((b) => b.role === "train");
+    validation = chooseOnValidation({ model, meta: { ...partial, version: 1, weightsSha256: "" } }, series, val, valBaselines, opts.choiceMargin, chooseBaselines(baselineMeta, series, train, val));
     finalHead = validation.source.every((s) => s === "model")
       ? head
       : { ...head, source: validation.source, ...(validation.source.includes("ar") && ar ? { ar } : {}) };

@@ -19,7 +19,10 @@ export interface ValidationChoice {
         readonly hold_last_ade: number;
         readonly linear_ade?: number;
         readonly ar_ade?: number;
-        /** The chosen source's validation ADE ÷ the best baseline's (≤ 1 by construction). */
+        /**
+         * The chosen source's validation ADE ÷ the best baseline's there: ≤ 1 where the net answers; where a baseline
+         * answers it is baseline_choice's, which can lie a little above the best one on validation alone.
+         */
         readonly ratio?: number;
         /** The "significant" rule's paired test against the best baseline (net − baseline per window). */
         readonly paired?: { readonly against: string; readonly mean_diff: number; readonly se: number; readonly t: number; readonly critical: number };
@@ -29,6 +32,19 @@ export interface ValidationChoice {
   readonly source: HeadSource[];
   /** How the net had to beat the best baseline (absent in lam.json written before the rule was recorded: margin 0). */
   readonly rule?: ValidationRule;
+  /**
+   * The baseline answering an action the net does not win (and a "best" residual's baseline): the lowest ADE on the
+   * training and validation blocks together (train-run.ts chooseBaselines). Absent in lam.json written before it:
+   * the lowest on validation alone.
+   */
+  readonly baseline_choice?: BaselineChoice;
+}
+
+/** See ValidationChoice.baseline_choice. */
+export interface BaselineChoice {
+  readonly blocks: "train+val";
+  readonly windows: number;
+  readonly per_channel: Readonly<Record<string, { readonly hold_last_ade: number; readonly linear_ade?: number; readonly ar_ade?: number; readonly best: Exclude<HeadSource, "model"> }>>;
 }
 
 /**

@@ -1,8 +1,9 @@
 // lam train scores the baselines on its validation blocks once: the one run picks the residual's baseline
 // (--residual-over best) and, through evaluate, the answer per action (sources best). Before, the validation
 // ADEs streamed linear and AR again (windowBaselines per candidate) and evaluate streamed all three once more.
-// Counted on the real RAV4 minute: hold-last is built once per validation and test block, and the per-window
-// baseline forecasts are made only for the residual targets (training and validation windows, once each).
+// Counted on the real RAV4 minute: hold-last is built once per validation and test block, plus once per training and
+// validation block for the baseline choice (chooseBaselines, on both together), and the per-window baseline
+// forecasts are made only for the residual targets (training and validation windows, once each).
 import { resolve } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import type { Frame } from "../../perception/types.js";
@@ -39,8 +40,9 @@ describe("lam train: the baselines on validation run once", () => {
     expect(val.length).toBeGreaterThan(0);
     expect(test.length).toBe(1);
     const frames = (bs: typeof val) => bs.reduce((a, b) => a + b.end - b.start, 0);
-    expect(count.holdBuilds).toBe(val.length + test.length);
-    expect(count.holdSteps).toBe(frames(val) + frames(test));
+    const train = run.blocks.filter((b) => b.role === "train");
+    expect(count.holdBuilds).toBe(val.length + test.length + train.length + val.length);
+    expect(count.holdSteps).toBe(frames(val) + frames(test) + frames(train) + frames(val));
     expect(count.windowBaselines).toBe(2); // the residual targets of the training and the validation windows
     expect(run.meta.head.residual_over).toBeDefined();
   }, 120_000);
