@@ -31,8 +31,11 @@ export interface EnsembleSummary {
   readonly memberUnits: number;
   /** How the spread outputs were combined. */
   readonly spread: "mean-preactivation";
+  /** Members trained per action (lam train --per-action): each predicts only its `actions`, each action averages its own. */
+  readonly perAction?: boolean;
   readonly members: readonly {
     readonly seed: number;
+    readonly actions?: readonly string[];
     readonly epochs: number;
     readonly bestEpoch: number;
     readonly stopped: string;
@@ -64,10 +67,17 @@ function read(t: tf.Tensor): Float32Array {
  * for spec with K·units whose raw head output is the members' average as described in the header: means through
  * `scales[m]` (member m's head.scale) onto the common scale `common`, spreads averaged as pre-activations.
  */
-export function mergeModels(models: readonly tf.LayersModel[], spec: ModelSpec, scales: readonly (readonly number[])[], common: readonly number[]): tf.LayersModel {
+export function mergeModels(models: readonly tf.LayersModel[], spec: ModelSpec, scales: readonly (readonly number[])[], common: readonly number[], owners?: Owners): tf.LayersModel {
   const K = models.length;
   if (K === 0) throw new Error("an ensemble needs at least one member");
   if (scales.length !== K) throw new Error(`${scales.length} head scales for ${K} members`);
+  const own = owners ?? models.map(() => spec.actions.map((_, a) => a));
+  if (own.length !== K) throw new Error(`${own.length} action owners for ${K} members`);
+  // Each merged action averages the members that predict it (all of them, or one action's members when per action).
+  const count = spec.actions.map((_, a) => own.filter((o) => o.includes(a)).length);
+  count.forEach((c, a) => {
+    if (c === 0) throw new Error(`no member predicts action "${spec.actions[a]}"`);
+  });
   const U = spec.units;
   const A = spec.actions.length;
   const F = spec.features.length;
@@ -103,15 +113,21 @@ export function mergeModels(models: readonly tf.LayersModel[], spec: ModelSpec, 
   const hk = new Float32Array(KU * O);
   const hb = new Float32Array(O);
   models.forEach((m, mi) => {
+    const Am = own[mi].length;
+    const Om = spec.horizon * Am * 2;
     const w = m.getLayer(layerNames.head).getWeights();
-    if (w.length !== 2 || w[0].shape[0] !== U || w[0].shape[1] !== O) throw new Error(`member ${mi} head: kernel [${w[0]?.shape.join(", ")}], expected [${U}, ${O}]`);
+    if (w.length !== 2 || w[0].shape[0] !== U || w[0].shape[1] !== Om) throw new Error(`member ${mi} head: kernel [${w[0]?.shape.join(", ")}], expected [${U}, ${Om}]`);
     const [k, b] = w.map(read);
-    // Outputs interleave (mean, spread) per step and action: index (step · A + a) · 2 + {0, 1}.
-    for (let o = 0; o < O; o++) {
-      const a = Math.floor(o / 2) % A;
-      const f = o % 2 === 0 ? scales[mi][a] / (K * common[a]) : 1 / K;
-      for (let row = 0; row < U; row++) hk[(mi * U + row) * O + o] = k[row * O + o] * f;
-      hb[o] += b[o] * f;
+    // Outputs interleave (mean, spread) per step and action: index (step · A + a) · 2 + {0, 1}; a member's own
+    // action j is merged action own[mi][j].
+    for (let om = 0; om < Om; om++) {
+      const step = Math.floor(om / 2 / Am);
+      const j = Math.floor(om / 2) % Am;
+      const a = own[mi][j];
+      const o = (step * A + a) * 2 + (om % 2);
+      const f = om % 2 === 0 ? scales[mi][j] / (count[a] * common[a]) : 1 / count[a];
+      for (let row = 0; row < U; row++) hk[(mi * U + row) * O + o] = k[row * Om + om] * f;
+      hb[o] += b[om] * f;
     }
   });
   setWeights(merged, layerNames.head, [tf.tensor2d(hk, [KU, O]), tf.tensor1d(hb)]);
@@ -144,15 +160,76 @@ function trainedHead(h: HeadSpec): HeadSpec {
   return overAr && ar ? { ...rest, ar } : rest;
 }
 
+/** Per member, the merged action index of each of the member's own actions. */
+export type Owners = readonly (readonly number[])[];
+
+/**
+ * Members trained per action (trainRun with spec.actions = [a], the same features, drives and options) as one
+ * member-like meta over all their actions, in order of first appearance: the action statistics, head scale and
+ * fallback, residual baseline and AR coefficients of each action from its members (which must agree), everything
+ * else shared by all (the error names what differs).
+ */
+function combinePerAction(metas: readonly Member["meta"][]): { first: Member["meta"]; owners: Owners } {
+  const a0 = metas[0];
+  const actions: string[] = [];
+  for (const m of metas) for (const a of m.spec.actions) if (!actions.includes(a)) actions.push(a);
+  const same = (what: string, x: unknown, y: unknown, i: number) => {
+    if (JSON.stringify(x) !== JSON.stringify(y)) throw new Error(`per-action member ${i} (${metas[i].spec.actions.join(",")}): ${what} differs from member 0's; members must share it`);
+  };
+  metas.forEach((m, i) => {
+    const { actions: _x, ...spec } = m.spec;
+    const { actions: _y, ...spec0 } = a0.spec;
+    same("spec (but its actions)", spec, spec0, i);
+    same("feature normalisation", m.normalisation.features, a0.normalisation.features, i);
+    same("head.kind/eps/dist", [m.head.kind, m.head.eps, m.head.dist], [a0.head.kind, a0.head.eps, a0.head.dist], i);
+    same("training.split", m.training?.split, a0.training?.split, i);
+    same("AR order", m.baselines?.ar?.p, a0.baselines?.ar?.p, i);
+  });
+  const pick = actions.map((a) => {
+    const i = metas.findIndex((m) => m.spec.actions.includes(a));
+    return { m: metas[i], j: metas[i].spec.actions.indexOf(a) };
+  });
+  // Members of one action must agree on what does not depend on the seed.
+  const perAction = (m: Member["meta"], j: number) => [m.normalisation.actions.mean[j], m.normalisation.actions.std[j], m.head.fallback[j], m.head.residual_over?.[j] ?? "hold_last", m.baselines?.ar?.phi[j], m.head.scale[j]];
+  metas.forEach((m, i) =>
+    m.spec.actions.forEach((a, j) => {
+      const p = pick[actions.indexOf(a)];
+      same(`action "${a}" statistics, fallback, residual baseline, AR fit or head scale`, perAction(m, j), perAction(p.m, p.j), i);
+    }),
+  );
+  const over = pick.map(({ m, j }) => m.head.residual_over?.[j] ?? "hold_last");
+  const ar = a0.baselines?.ar ? { p: a0.baselines.ar.p, phi: pick.map(({ m, j }) => m.baselines!.ar!.phi[j]) } : undefined;
+  const { residual_over: _r, ar: _a, source: _s, ...head0 } = a0.head;
+  const head: HeadSpec = {
+    ...head0,
+    scale: pick.map(({ m, j }) => m.head.scale[j]),
+    fallback: pick.map(({ m, j }) => m.head.fallback[j]),
+    ...(over.some((o) => o !== "hold_last") ? { residual_over: over, ...(ar ? { ar } : {}) } : {}),
+  };
+  const first: Member["meta"] = {
+    ...a0,
+    spec: { ...a0.spec, actions },
+    normalisation: {
+      features: a0.normalisation.features,
+      actions: { channels: actions, mean: pick.map(({ m, j }) => m.normalisation.actions.mean[j]), std: pick.map(({ m, j }) => m.normalisation.actions.std[j]) },
+    },
+    head,
+    ...(ar ? { baselines: { ...a0.baselines, ar } } : {}),
+  };
+  return { first, owners: metas.map((m) => m.spec.actions.map((a) => actions.indexOf(a))) };
+}
+
 /**
  * Merges trained members (trainRun results on the same drives, spec and options, different seeds) into one model and
  * makes its lam.json: the source choice on the validation blocks and the test figures redone on the merged model.
  */
 export function mergeRuns(series: readonly FrameSeries[], members: readonly TrainRunResult[], opts: Pick<TrainRunOptions, "sources" | "holdWhereWorse" | "choiceMargin"> = {}): Omit<EnsembleRunResult, "members" | "result"> {
   if (members.length === 0) throw new Error("an ensemble needs at least one member");
-  const first = members[0].meta;
-  for (const m of members.slice(1)) checkShared(first, m.meta, m.meta.training?.seed ?? NaN);
-  if (first.head.prior) throw new Error("an ensemble of models with a head prior is not supported");
+  const first0 = members[0].meta;
+  if (first0.head.prior) throw new Error("an ensemble of models with a head prior is not supported");
+  const perAction = members.some((m) => JSON.stringify(m.meta.spec.actions) !== JSON.stringify(first0.spec.actions));
+  const { first, owners } = perAction ? combinePerAction(members.map((m) => m.meta)) : { first: first0, owners: undefined };
+  if (!perAction) for (const m of members.slice(1)) checkShared(first, m.meta, m.meta.training?.seed ?? NaN);
   const spec = first.spec;
   const K = members.length;
   const common = first.head.scale;
@@ -161,6 +238,7 @@ export function mergeRuns(series: readonly FrameSeries[], members: readonly Trai
     spec,
     members.map((m) => m.meta.head.scale),
     common,
+    owners,
   );
   const mergedSpec: ModelSpec = { ...spec, units: K * spec.units };
   const head: HeadSpec = { ...trainedHead(first.head), scale: common };
@@ -191,8 +269,10 @@ export function mergeRuns(series: readonly FrameSeries[], members: readonly Trai
     seeds: members.map((m) => m.meta.training?.seed ?? TRAIN_DEFAULTS.seed),
     memberUnits: spec.units,
     spread: "mean-preactivation",
+    ...(perAction ? { perAction: true } : {}),
     members: members.map((m) => ({
       seed: m.meta.training?.seed ?? TRAIN_DEFAULTS.seed,
+      ...(perAction ? { actions: m.meta.spec.actions } : {}),
       epochs: m.result.epochs,
       bestEpoch: m.result.bestEpoch,
       stopped: m.result.stopped,
@@ -223,14 +303,23 @@ export function mergeRuns(series: readonly FrameSeries[], members: readonly Trai
  * them (mergeRuns). An abort (opts.signal) stops after the member in training, which keeps its best weights; the
  * members done so far are merged. Fine-tuning is refused: the members would share one base and one encoder.
  */
-export async function trainEnsemble(series: readonly FrameSeries[], spec: ModelSpec, opts: TrainRunOptions, k: number): Promise<EnsembleRunResult> {
+export async function trainEnsemble(series: readonly FrameSeries[], spec: ModelSpec, opts: TrainRunOptions, k: number, how: { readonly perAction?: boolean } = {}): Promise<EnsembleRunResult> {
   if (!Number.isInteger(k) || k < 1) throw new Error(`ensemble size k=${k} must be a positive integer`);
   if (opts.finetune) throw new Error("an ensemble trains fresh members; it cannot fine-tune a model (leave out finetune)");
   const seed0 = opts.seed ?? TRAIN_DEFAULTS.seed;
   const members: TrainRunResult[] = [];
-  for (let i = 0; i < k; i++) {
-    members.push(await trainRun(series, spec, { ...opts, seed: seed0 + i }));
-    if (opts.signal?.aborted) break;
+  // Per action: k members for each action, each trained on that action alone (same features), so that a hard or
+  // noisy action (a driver's pedal) does not pull the shared LSTM away from another one's (README, "Per action").
+  const groups = how.perAction ? spec.actions.map((a) => ({ ...spec, actions: [a] })) : [spec];
+  outer: for (const g of groups) {
+    for (let i = 0; i < k; i++) {
+      members.push(await trainRun(series, g, { ...opts, seed: seed0 + i }));
+      if (opts.signal?.aborted) break outer;
+    }
+  }
+  if (how.perAction && members.length < groups.length * k && opts.signal?.aborted) {
+    const missing = spec.actions.filter((a) => !members.some((m) => m.meta.spec.actions.includes(a)));
+    if (missing.length) throw new Error(`stopped before any member of action ${missing.map((a) => `"${a}"`).join(", ")} was trained; nothing to save`);
   }
   const merged = mergeRuns(series, members, opts);
   return { ...merged, result: members[0].result, members };

@@ -54,6 +54,8 @@ const HELP = `usage: lam train <drive...> --out DIR [options]
   --ensemble K         train K members with seeds --seed .. --seed+K-1 and save their average as one ordinary
                        model of K x units (block-diagonal LSTM, averaged head; lam.json training.ensemble); the
                        per-action sources and held-out metrics are chosen and measured on the average (default 1)
+  --per-action         train a separate net for each action (K each with --ensemble K) on the same features and
+                       merge them into one model: a hard action no longer pulls the shared LSTM from another's
   --json               print the training summary and held-out metrics as one JSON object
 Ctrl-C stops after the current batch and saves the best weights so far.
 `;
@@ -139,6 +141,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
       threads: { type: "string" },
       "clip-norm": { type: "string" },
       ensemble: { type: "string" },
+      "per-action": { type: "boolean" },
       "choice-margin": { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -174,6 +177,7 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
   const clipNorm = values["clip-norm"] === undefined ? undefined : num("clip-norm", values["clip-norm"], 1);
   const ensemble = num("ensemble", values.ensemble, 1, true);
   if (values.ensemble !== undefined && values.finetune) throw new UsageError("--ensemble trains fresh members from different seeds; it cannot be combined with --finetune");
+  if (values["per-action"] && values.finetune) throw new UsageError("--per-action trains fresh nets, one per action; it cannot be combined with --finetune");
   const backend = await commandBackend();
   io.stderr.write(`lam train: backend ${backend.name}\n`);
 
@@ -243,9 +247,10 @@ async function trainWith(argv: string[], io: CliIO, signal: AbortSignal): Promis
   };
   let members: EnsembleSummary | undefined;
   let run;
-  if (values.ensemble !== undefined) {
-    io.stderr.write(`lam train: ensemble of ${ensemble}, seeds ${seed}..${seed + ensemble - 1}\n`);
-    const ens = await trainEnsemble(series, spec, trainOpts, ensemble);
+  if (values.ensemble !== undefined || values["per-action"]) {
+    const per = values["per-action"] ? `per action (${spec.actions.join(", ")}), ` : "";
+    io.stderr.write(`lam train: ${per}ensemble of ${ensemble}, seeds ${seed}..${seed + ensemble - 1}\n`);
+    const ens = await trainEnsemble(series, spec, trainOpts, ensemble, { perAction: !!values["per-action"] });
     for (const m of ens.members) m.model.dispose();
     members = ens.meta.training.ensemble;
     run = ens;
