@@ -67,7 +67,8 @@ function read(t: tf.Tensor): Float32Array {
  * for spec with K·units whose raw head output is the members' average as described in the header: means through
  * `scales[m]` (member m's head.scale) onto the common scale `common`, spreads averaged as pre-activations.
  */
-export function mergeModels(models: readonly tf.LayersModel[], spec: ModelSpec, scales: readonly (readonly number[])[], common: readonly number[], owners?: Owners): tf.LayersModel {
+export function mergeModels(models: readonly tf.LayersModel[], spec: ModelSpec, scales: readonly (readonly number[])[], common: readonly number[], layout: MemberLayout = {}): tf.LayersModel {
+  const owners = layout.owners;
   const K = models.length;
   if (K === 0) throw new Error("an ensemble needs at least one member");
   if (scales.length !== K) throw new Error(`${scales.length} head scales for ${K} members`);
@@ -84,24 +85,26 @@ export function mergeModels(models: readonly tf.LayersModel[], spec: ModelSpec, 
   const KU = K * U;
   const merged = buildModel({ ...spec, units: KU }, { init: "zeros" });
   for (let l = 0; l < spec.layers; l++) {
-    const inSize = l === 0 ? F : U;
+    const inputs = layout.inputs;
     const inMerged = l === 0 ? F : KU;
     const kernel = new Float32Array(inMerged * 4 * KU);
     const rec = new Float32Array(KU * 4 * KU);
     const bias = new Float32Array(4 * KU);
     models.forEach((m, mi) => {
+      const inSize = l > 0 ? U : inputs ? inputs[mi].length : F;
       const w = m.getLayer(layerNames.lstm(l)).getWeights();
       if (w.length !== 3 || w[0].shape[0] !== inSize || w[1].shape[0] !== U || w[2].shape[0] !== 4 * U) {
         throw new Error(`member ${mi} layer "${layerNames.lstm(l)}": weights [${w.map((t) => `[${t.shape.join(", ")}]`).join(", ")}] do not fit spec ${spec.layers}×${U}`);
       }
       const [k, r, b] = w.map(read);
-      // The first layer reads the same frames for every member; later layers read their own member's block only.
-      const rowOff = l === 0 ? 0 : mi * U;
+      // The first layer reads the same frames for every member (a member's own features only: zero rows for the
+      // others); later layers read their own member's block only.
+      const rowOf = (row: number) => (l > 0 ? mi * U + row : inputs ? inputs[mi][row] : row);
       for (let g = 0; g < 4; g++) {
         for (let j = 0; j < U; j++) {
           const src = g * U + j;
           const dst = g * KU + mi * U + j;
-          for (let row = 0; row < inSize; row++) kernel[(rowOff + row) * 4 * KU + dst] = k[row * 4 * U + src];
+          for (let row = 0; row < inSize; row++) kernel[rowOf(row) * 4 * KU + dst] = k[row * 4 * U + src];
           for (let row = 0; row < U; row++) rec[(mi * U + row) * 4 * KU + dst] = r[row * 4 * U + src];
           bias[dst] = b[src];
         }
@@ -163,24 +166,40 @@ function trainedHead(h: HeadSpec): HeadSpec {
 /** Per member, the merged action index of each of the member's own actions. */
 export type Owners = readonly (readonly number[])[];
 
+/** How members map onto the merged model: `owners` their actions, `inputs` their features (merged index of each). */
+export interface MemberLayout {
+  readonly owners?: Owners;
+  readonly inputs?: Owners;
+}
+
 /**
- * Members trained per action (trainRun with spec.actions = [a], the same features, drives and options) as one
- * member-like meta over all their actions, in order of first appearance: the action statistics, head scale and
- * fallback, residual baseline and AR coefficients of each action from its members (which must agree), everything
- * else shared by all (the error names what differs).
+ * Members trained per action (trainRun with spec.actions = [a] and their own features, the same drives and options)
+ * as one member-like meta over all their actions and features, in order of first appearance: each feature's
+ * statistics, and each action's statistics, head scale and fallback, residual baseline and AR coefficients, from the
+ * members that have it (which must agree); everything else shared by all (the error names what differs).
  */
-function combinePerAction(metas: readonly Member["meta"][]): { first: Member["meta"]; owners: Owners } {
+function combinePerAction(metas: readonly Member["meta"][]): { first: Member["meta"]; layout: MemberLayout } {
   const a0 = metas[0];
   const actions: string[] = [];
   for (const m of metas) for (const a of m.spec.actions) if (!actions.includes(a)) actions.push(a);
+  const features: string[] = [];
+  for (const m of metas) for (const f of m.spec.features) if (!features.includes(f)) features.push(f);
   const same = (what: string, x: unknown, y: unknown, i: number) => {
     if (JSON.stringify(x) !== JSON.stringify(y)) throw new Error(`per-action member ${i} (${metas[i].spec.actions.join(",")}): ${what} differs from member 0's; members must share it`);
   };
+  // A feature's statistics, wherever members read it (the normalisation is fitted per channel on the same blocks).
+  const featureStats = (m: Member["meta"], f: string) => {
+    const j = m.normalisation.features.channels.indexOf(f);
+    return [m.normalisation.features.mean[j], m.normalisation.features.std[j]];
+  };
   metas.forEach((m, i) => {
-    const { actions: _x, ...spec } = m.spec;
-    const { actions: _y, ...spec0 } = a0.spec;
-    same("spec (but its actions)", spec, spec0, i);
-    same("feature normalisation", m.normalisation.features, a0.normalisation.features, i);
+    const { actions: _x, features: _f, ...spec } = m.spec;
+    const { actions: _y, features: _g, ...spec0 } = a0.spec;
+    same("spec (but its actions and features)", spec, spec0, i);
+    for (const f of m.spec.features) {
+      const k = metas.findIndex((o) => o.spec.features.includes(f));
+      same(`feature "${f}" statistics`, featureStats(m, f), featureStats(metas[k], f), i);
+    }
     same("head.kind/eps/dist", [m.head.kind, m.head.eps, m.head.dist], [a0.head.kind, a0.head.eps, a0.head.dist], i);
     same("training.split", m.training?.split, a0.training?.split, i);
     same("AR order", m.baselines?.ar?.p, a0.baselines?.ar?.p, i);
@@ -206,17 +225,21 @@ function combinePerAction(metas: readonly Member["meta"][]): { first: Member["me
     fallback: pick.map(({ m, j }) => m.head.fallback[j]),
     ...(over.some((o) => o !== "hold_last") ? { residual_over: over, ...(ar ? { ar } : {}) } : {}),
   };
+  const fStats = features.map((f) => featureStats(metas[metas.findIndex((o) => o.spec.features.includes(f))], f));
   const first: Member["meta"] = {
     ...a0,
-    spec: { ...a0.spec, actions },
+    spec: { ...a0.spec, features, actions },
     normalisation: {
-      features: a0.normalisation.features,
+      features: { channels: features, mean: fStats.map((x) => x[0]), std: fStats.map((x) => x[1]) },
       actions: { channels: actions, mean: pick.map(({ m, j }) => m.normalisation.actions.mean[j]), std: pick.map(({ m, j }) => m.normalisation.actions.std[j]) },
     },
     head,
     ...(ar ? { baselines: { ...a0.baselines, ar } } : {}),
   };
-  return { first, owners: metas.map((m) => m.spec.actions.map((a) => actions.indexOf(a))) };
+  return {
+    first,
+    layout: { owners: metas.map((m) => m.spec.actions.map((a) => actions.indexOf(a))), inputs: metas.map((m) => m.spec.features.map((f) => features.indexOf(f))) },
+  };
 }
 
 /**
@@ -228,7 +251,7 @@ export function mergeRuns(series: readonly FrameSeries[], members: readonly Trai
   const first0 = members[0].meta;
   if (first0.head.prior) throw new Error("an ensemble of models with a head prior is not supported");
   const perAction = members.some((m) => JSON.stringify(m.meta.spec.actions) !== JSON.stringify(first0.spec.actions));
-  const { first, owners } = perAction ? combinePerAction(members.map((m) => m.meta)) : { first: first0, owners: undefined };
+  const { first, layout } = perAction ? combinePerAction(members.map((m) => m.meta)) : { first: first0, layout: {} };
   if (!perAction) for (const m of members.slice(1)) checkShared(first, m.meta, m.meta.training?.seed ?? NaN);
   const spec = first.spec;
   const K = members.length;
@@ -238,7 +261,7 @@ export function mergeRuns(series: readonly FrameSeries[], members: readonly Trai
     spec,
     members.map((m) => m.meta.head.scale),
     common,
-    owners,
+    layout,
   );
   const mergedSpec: ModelSpec = { ...spec, units: K * spec.units };
   const head: HeadSpec = { ...trainedHead(first.head), scale: common };
@@ -308,9 +331,11 @@ export async function trainEnsemble(series: readonly FrameSeries[], spec: ModelS
   if (opts.finetune) throw new Error("an ensemble trains fresh members; it cannot fine-tune a model (leave out finetune)");
   const seed0 = opts.seed ?? TRAIN_DEFAULTS.seed;
   const members: TrainRunResult[] = [];
-  // Per action: k members for each action, each trained on that action alone (same features), so that a hard or
+  // Per action: k members for each action, each trained on that action alone, so that a hard or
   // noisy action (a driver's pedal) does not pull the shared LSTM away from another one's (README, "Per action").
-  const groups = how.perAction ? spec.actions.map((a) => ({ ...spec, actions: [a] })) : [spec];
+  // Each action's net reads the vehicle's state and its own past commands, not the other actions' (on one minute
+  // of a car log, steering read beside the pedal or the ACC command lost 4-15 %: README, "Per action").
+  const groups = how.perAction ? spec.actions.map((a) => ({ ...spec, actions: [a], features: spec.features.filter((f) => f === a || !spec.actions.includes(f)) })) : [spec];
   outer: for (const g of groups) {
     for (let i = 0; i < k; i++) {
       members.push(await trainRun(series, g, { ...opts, seed: seed0 + i }));

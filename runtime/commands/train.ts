@@ -54,8 +54,8 @@ const HELP = `usage: lam train <drive...> --out DIR [options]
   --ensemble K         train K members with seeds --seed .. --seed+K-1 and save their average as one ordinary
                        model of K x units (block-diagonal LSTM, averaged head; lam.json training.ensemble); the
                        per-action sources and held-out metrics are chosen and measured on the average (default 1)
-  --per-action         train a separate net for each action (K each with --ensemble K) on the same features and
-                       merge them into one model: a hard action no longer pulls the shared LSTM from another's
+  --per-action         train a separate net for each action (K each with --ensemble K), reading the features but
+                       the other actions, and merge them into one model: a hard action no longer pulls another's
   --json               print the training summary and held-out metrics as one JSON object
 Ctrl-C stops after the current batch and saves the best weights so far.
 `;

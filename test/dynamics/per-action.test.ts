@@ -1,6 +1,7 @@
-// Nets trained per action (lam train --per-action, trainEnsemble's perAction) merged into one ordinary model: each
-// action's outputs are the average of that action's members alone, lam.json says which member predicts what, and
-// members that disagree on what must be shared are refused by name. On the real RAV4 minute.
+// Nets trained per action (lam train --per-action, trainEnsemble's perAction), each reading the features but the
+// other actions, merged into one ordinary model: each action's outputs are the average of that action's members
+// alone (a member's missing features are zero rows), lam.json says which member predicts what, and members that
+// disagree on what must be shared are refused by name. On the real RAV4 minute.
 import { beforeAll, describe, expect, it } from "vitest";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -29,6 +30,14 @@ beforeAll(async () => {
 describe("trainEnsemble per action", () => {
   it("trains k members per action on that action alone and records them; the merged model covers every action", () => {
     expect(run.members.map((m) => m.meta.spec.actions)).toEqual([["steer_cmd"], ["steer_cmd"], ["accel_cmd"], ["accel_cmd"]]);
+    // Each reads the vehicle's state and its own action's past, not the other action's.
+    expect(run.members.map((m) => m.meta.spec.features)).toEqual([
+      ["speed", "yaw_rate", "accel", "steer_cmd"],
+      ["speed", "yaw_rate", "accel", "steer_cmd"],
+      ["speed", "yaw_rate", "accel", "accel_cmd"],
+      ["speed", "yaw_rate", "accel", "accel_cmd"],
+    ]);
+    expect(run.meta.spec.features).toEqual(spec.features);
     expect(run.members.map((m) => m.meta.training?.seed)).toEqual([3, 4, 3, 4]);
     expect(run.meta.spec.actions).toEqual(spec.actions);
     expect(run.meta.spec.units).toBe(4 * 8);
@@ -42,7 +51,7 @@ describe("trainEnsemble per action", () => {
   });
 
   it("a member is exactly what trainRun makes for that action alone", async () => {
-    const solo = await trainRun([series], { ...spec, actions: ["accel_cmd"] }, { ...opts, seed: 4 });
+    const solo = await trainRun([series], { ...spec, features: ["speed", "yaw_rate", "accel", "accel_cmd"], actions: ["accel_cmd"] }, { ...opts, seed: 4 });
     expect(solo.meta.head).toEqual(run.members[3].meta.head);
     const w = (m: tf.LayersModel) => Array.from(m.getLayer("lstm_0").getWeights()[1].dataSync());
     expect(w(solo.model)).toEqual(w(run.members[3].model));
@@ -53,7 +62,8 @@ describe("trainEnsemble per action", () => {
     const test = run.blocks.filter((b) => b.role === "test");
     const w = cutWindows([series], test, run.meta.spec, run.meta.normalisation.features, run.meta.head);
     expect(w.n).toBeGreaterThan(200);
-    const raws = run.members.map((m) => predictWindows(m.model, w));
+    // Each member on its own features (same blocks and lengths, so the same windows in the same order).
+    const raws = run.members.map((m) => predictWindows(m.model, cutWindows([series], test, m.meta.spec, m.meta.normalisation.features, m.meta.head)));
     const rawM = predictWindows(run.model, w);
     const A = 2;
     const h = spec.horizon;
@@ -81,10 +91,15 @@ describe("trainEnsemble per action", () => {
     expect(Object.keys(run.meta.training.ensemble.members[2].per_channel_ratio ?? {})).toEqual(["accel_cmd"]);
   });
 
-  it("refuses members that do not share their features, naming it", async () => {
-    const other = await trainRun([series], { ...spec, features: ["speed", "yaw_rate", "steer_cmd", "accel_cmd"], actions: ["accel_cmd"] }, { ...opts, epochs: 1 });
-    expect(() => mergeRuns([series], [run.members[0], other])).toThrow(/per-action member 1 \(accel_cmd\): spec \(but its actions\) differs/);
+  it("refuses members that do not share their spec or a feature's statistics, naming it", async () => {
+    const other = await trainRun([series], { ...spec, history: 12, features: ["speed", "yaw_rate", "accel_cmd"], actions: ["accel_cmd"] }, { ...opts, epochs: 1 });
+    expect(() => mergeRuns([series], [run.members[0], other])).toThrow(/per-action member 1 \(accel_cmd\): spec \(but its actions and features\) differs/);
     other.model.dispose();
+    // The same spec on another stretch of the drive: its statistics of "speed" are not the first member's.
+    const part = { ...series, frames: series.frames.slice(300) };
+    const other2 = await trainRun([part], { ...spec, features: ["speed", "yaw_rate", "accel", "accel_cmd"], actions: ["accel_cmd"] }, { ...opts, epochs: 1 });
+    expect(() => mergeRuns([series], [run.members[0], other2])).toThrow(/per-action member 1 \(accel_cmd\): feature "speed" statistics differs/);
+    other2.model.dispose();
   }, 120_000);
 });
 
