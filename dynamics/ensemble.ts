@@ -12,6 +12,9 @@
  * spreads, never wider than the widest member, and it does NOT include the members' disagreement about the mean.
  * After the merge the per-action source choice and the test figures are made again on the merged model, as trainRun
  * makes them, so lam.json's head.source, training.validation and metrics describe what ships.
+ * Per action (trainEnsemble's perAction, lam train --per-action) the members are nets for one action each, reading
+ * the features but the other actions: the same merge, with zero input rows for the features a member does not read
+ * and each action's head outputs averaged over that action's members only (MemberLayout).
  */
 import * as tf from "@tensorflow/tfjs";
 import { buildModel, layerNames, type HeadSpec } from "./model.js";
