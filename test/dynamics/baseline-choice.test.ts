@@ -77,7 +77,7 @@ describe("the Husky drive (real, last 30 % held out)", () => {
 
     const run = await trainRun(series, spec, { epochs: 1, seed: 1, holdoutTail: 0.3, residualOver: "best", trainer: "kernel" });
     expect(run.meta.head.residual_over).toEqual(["ar", "ar"]);
-    expect(run.meta.training.validation?.baseline_choice).toEqual(c);
+    expect(run.meta.training?.validation?.baseline_choice).toEqual(c);
     // Whatever answers speed, it is the net or AR: never the hold-last that loses to AR on the tail.
     expect(run.meta.head.source?.[0] ?? "model").not.toBe("hold_last");
     run.model.dispose();
