@@ -2,6 +2,7 @@
 // its single member, same drive-like frames, interleaved rounds, JS and SIMD kernels: p50 and p99 per tick in µs.
 // The cost depends on the size only, so the K members here are copies of the one model (mergeModels).
 // Usage: npx tsx bench/ensemble.ts [model-dir] [K ...]   (default dynamics/models/default, K = 1 3 5)
+// A second table times the JS kernel alone with the zero 4-blocks of the merged gate rows skipped and dense.
 import * as tf from "@tensorflow/tfjs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -9,6 +10,8 @@ import { loadModel } from "../dynamics/save.js";
 import { FastPredictor, predictorModel, type PredictorModel } from "../dynamics/predictor.js";
 import { mergeModels } from "../dynamics/ensemble.js";
 import { simdAvailable, type KernelKind } from "../dynamics/kernel-choice.js";
+import { LstmStack } from "../dynamics/kernel.js";
+import { kernelWeightsFromModel } from "../dynamics/kernel-weights.js";
 import { prng } from "../dynamics/prng.js";
 import type { Frame } from "../perception/types.js";
 
@@ -60,3 +63,33 @@ console.log(`model ${dir} (${base.spec.layers}×${base.spec.units}), ${10 * fram
 console.log("| kernel, model | p50 µs (median of rounds) | p99 µs (median of rounds) | p99 per round |");
 console.log("|---|---|---|---|");
 for (const [k, r] of Object.entries(res)) console.log(`| ${k} | ${med(r.p50).toFixed(1)} | ${med(r.p99).toFixed(1)} | ${r.p99.map((x) => x.toFixed(1)).join(" ")} |`);
+
+// The JS kernel alone (step + head of one slot), skipping the merged model's zero 4-blocks (the default) against the
+// dense loop over the same weights, interleaved in the same rounds.
+const x = new Float32Array(base.spec.features.length);
+const out = new Float64Array(base.spec.horizon * base.spec.actions.length * 2);
+const js: Record<string, number[]> = {};
+for (let round = 0; round < 6; round++) {
+  for (const [name, pm] of Object.entries(variants)) {
+    const w = kernelWeightsFromModel(pm.model);
+    for (const sparse of [true, false]) {
+      const stack = new LstmStack(w, 1, sparse);
+      const t: number[] = [];
+      for (let pass = 0; pass < 10; pass++) {
+        stack.resetAll();
+        for (const f of frames) {
+          for (let c = 0; c < x.length; c++) x[c] = f.values[c] ?? 0;
+          const a = performance.now();
+          stack.step(x);
+          stack.head(0, out);
+          t.push(performance.now() - a);
+        }
+      }
+      t.sort((a, b) => a - b);
+      if (round > 0) (js[`${name} ${sparse ? "zero blocks skipped" : "dense"}`] ??= []).push(t[Math.floor(t.length * 0.5)] * 1000);
+    }
+  }
+}
+console.log("\n| JS kernel, step + head | p50 µs (median of rounds) |");
+console.log("|---|---|");
+for (const [k, r] of Object.entries(js)) console.log(`| ${k} | ${med(r).toFixed(1)} |`);
