@@ -32,8 +32,8 @@ export class LstmStack implements LstmKernel {
   private readonly c: Float64Array[];
   /** Gate pre-activations, [S × 4U_max]. */
   private readonly z: Float64Array;
-  /** Per layer, the gate rows' nonzero 4-blocks, or null where every row is dense (see gateSpans). */
-  private readonly spans: (GateSpans | null)[];
+  /** Per layer, the runs of each gate row that the matmul sums: the nonzero 4-blocks, or the whole row (gateSpans). */
+  private readonly spans: GateSpans[];
 
   constructor(
     readonly weights: KernelWeights,
@@ -50,7 +50,7 @@ export class LstmStack implements LstmKernel {
     this.v = weights.layers.map((l) => new Float64Array(slots * (l.inputSize + l.units)));
     this.c = weights.layers.map((l) => new Float64Array(slots * l.units));
     this.z = new Float64Array(slots * Math.max(...weights.layers.map((l) => 4 * l.units)));
-    this.spans = weights.layers.map((l) => (sparse ? gateSpans(l.gates, 4 * l.units, l.inputSize + l.units) : null));
+    this.spans = weights.layers.map((l) => (sparse ? gateSpans(l.gates, 4 * l.units, l.inputSize + l.units) : null) ?? denseSpans(4 * l.units, l.inputSize + l.units));
   }
 
   /** Zeroes one slot's hidden and cell state in every layer. */
@@ -89,9 +89,7 @@ export class LstmStack implements LstmKernel {
       const G = 4 * U;
       const v = this.v[l];
       const z = this.z;
-      const sp = this.spans[l];
-      if (sp) gateMatmulSpans(gates, bias, v, z, S, K, G, sp);
-      else gateMatmul(gates, bias, v, z, S, K, G);
+      gateMatmul(gates, bias, v, z, S, K, G, this.spans[l]);
       const c = this.c[l];
       const next = l + 1 < ws.length ? this.v[l + 1] : null;
       const Kn = next ? ws[l + 1].inputSize + ws[l + 1].units : 0;
@@ -142,57 +140,10 @@ export class LstmStack implements LstmKernel {
 const SLOT_BLOCK = 8;
 
 /**
- * z[s, j] = bias[j] + Σ_k W[j, k] · v[s, k] for all slots s and gate rows j. Slots are taken in cache blocks; within
- * a block two slots per pass share each weight load, and four accumulators per slot break the add dependency chain
- * so the loop is throughput-bound, not latency-bound. The summation order is the same for every slot, so a slot's
- * result does not depend on how many slots run beside it.
- */
-function gateMatmul(W: Float32Array, bias: Float32Array, v: Float64Array, z: Float64Array, S: number, K: number, G: number): void {
-  const K4 = K & ~3;
-  for (let s0 = 0; s0 < S; s0 += SLOT_BLOCK) {
-    const s1 = Math.min(S, s0 + SLOT_BLOCK);
-    for (let j = 0; j < G; j++) {
-      const r = j * K;
-      const b = bias[j];
-      let s = s0;
-      for (; s + 1 < s1; s += 2) {
-        const p = s * K;
-        const q = p + K;
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-        let k = 0;
-        for (; k < K4; k += 4) {
-          const w0 = W[r + k], w1 = W[r + k + 1], w2 = W[r + k + 2], w3 = W[r + k + 3];
-          a0 += w0 * v[p + k]; a1 += w1 * v[p + k + 1]; a2 += w2 * v[p + k + 2]; a3 += w3 * v[p + k + 3];
-          b0 += w0 * v[q + k]; b1 += w1 * v[q + k + 1]; b2 += w2 * v[q + k + 2]; b3 += w3 * v[q + k + 3];
-        }
-        for (; k < K; k++) {
-          a0 += W[r + k] * v[p + k];
-          b0 += W[r + k] * v[q + k];
-        }
-        z[s * G + j] = b + ((a0 + a1) + (a2 + a3));
-        z[(s + 1) * G + j] = b + ((b0 + b1) + (b2 + b3));
-      }
-      if (s < s1) {
-        const p = s * K;
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        let k = 0;
-        for (; k < K4; k += 4) {
-          a0 += W[r + k] * v[p + k]; a1 += W[r + k + 1] * v[p + k + 1];
-          a2 += W[r + k + 2] * v[p + k + 2]; a3 += W[r + k + 3] * v[p + k + 3];
-        }
-        for (; k < K; k++) a0 += W[r + k] * v[p + k];
-        z[s * G + j] = b + ((a0 + a1) + (a2 + a3));
-      }
-    }
-  }
-}
-
-/**
  * Where a gate matrix is mostly zeros (a merged ensemble: block-diagonal recurrent weights, zero input rows for the
  * features a per-action member does not read), each row's runs of 4-blocks [k0, k1) that hold a nonzero weight, in
  * CSR form: row j's runs are runs[2·ptr[j] .. 2·ptr[j + 1]). The scalar tail [K4, K) is always summed. Null where
- * skipping would save under a quarter of the multiplies: the dense loop is then used unchanged.
+ * skipping would save under a quarter of the multiplies: every row is then one run [0, K4) (denseSpans).
  */
 export interface GateSpans {
   readonly ptr: Int32Array;
@@ -225,12 +176,20 @@ export function gateSpans(W: Float32Array, G: number, K: number): GateSpans | nu
   return kept > 0.75 * G * K4 ? null : { ptr, runs: Int32Array.from(runs) };
 }
 
+/** Every row one run over its whole 4-aligned part. */
+export function denseSpans(G: number, K: number): GateSpans {
+  return { ptr: Int32Array.from({ length: G + 1 }, (_, j) => j), runs: Int32Array.from({ length: 2 * G }, (_, i) => (i % 2 ? K & ~3 : 0)) };
+}
+
 /**
- * gateMatmul over each row's nonzero runs only. Every run starts and ends on a multiple of 4, so each product lands
- * in the same one of the four accumulators as in the dense loop, in the same order: the skipped products are exact
- * zeros, so the sums are the dense loop's (but for the sign of a sum that is zero).
+ * z[s, j] = bias[j] + Σ_k W[j, k] · v[s, k] for all slots s and gate rows j, over each row's runs (sp). Slots are
+ * taken in cache blocks; within a block two slots per pass share each weight load, and four accumulators per slot
+ * break the add dependency chain so the loop is throughput-bound, not latency-bound. The summation order is the same
+ * for every slot, so a slot's result does not depend on how many slots run beside it. Every run starts and ends on a
+ * multiple of 4, so each product lands in the same one of the four accumulators whether zero blocks are skipped or
+ * not: the skipped products are exact zeros, and the sums are the dense ones (but for the sign of a zero sum).
  */
-function gateMatmulSpans(W: Float32Array, bias: Float32Array, v: Float64Array, z: Float64Array, S: number, K: number, G: number, sp: GateSpans): void {
+function gateMatmul(W: Float32Array, bias: Float32Array, v: Float64Array, z: Float64Array, S: number, K: number, G: number, sp: GateSpans): void {
   const K4 = K & ~3;
   const { ptr, runs } = sp;
   for (let s0 = 0; s0 < S; s0 += SLOT_BLOCK) {
