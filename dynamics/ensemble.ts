@@ -71,11 +71,11 @@ function read(t: tf.Tensor): Float32Array {
  * `scales[m]` (member m's head.scale) onto the common scale `common`, spreads averaged as pre-activations.
  */
 export function mergeModels(models: readonly tf.LayersModel[], spec: ModelSpec, scales: readonly (readonly number[])[], common: readonly number[], layout: MemberLayout = {}): tf.LayersModel {
-  const owners = layout.owners;
   const K = models.length;
   if (K === 0) throw new Error("an ensemble needs at least one member");
   if (scales.length !== K) throw new Error(`${scales.length} head scales for ${K} members`);
-  const own = owners ?? models.map(() => spec.actions.map((_, a) => a));
+  const own = layout.owners ?? models.map(() => spec.actions.map((_, a) => a));
+  const inputs = layout.inputs;
   if (own.length !== K) throw new Error(`${own.length} action owners for ${K} members`);
   // Each merged action averages the members that predict it (all of them, or one action's members when per action).
   const count = spec.actions.map((_, a) => own.filter((o) => o.includes(a)).length);
@@ -88,7 +88,6 @@ export function mergeModels(models: readonly tf.LayersModel[], spec: ModelSpec, 
   const KU = K * U;
   const merged = buildModel({ ...spec, units: KU }, { init: "zeros" });
   for (let l = 0; l < spec.layers; l++) {
-    const inputs = layout.inputs;
     const inMerged = l === 0 ? F : KU;
     const kernel = new Float32Array(inMerged * 4 * KU);
     const rec = new Float32Array(KU * 4 * KU);

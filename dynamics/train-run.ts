@@ -134,9 +134,10 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
   const arOrder = opts.arOrder ?? DEFAULT_AR_ORDER;
   const ar = fitAr(series, train, (s) => ({ frameChannels: s.channels, actions: spec.actions, rate: spec.rate, horizon: spec.horizon, fallback }), arOrder);
 
-  // The baselines on the validation blocks, run once: their ADEs pick the residual's baseline ("best") and, through
-  // evaluate, the answer per action (chooseSources). A fine-tuned model's fallback is its base's head fallback, as
-  // evaluate scores it (the base's action means when trainRun made it).
+  // The baselines on the validation blocks, run once for the answer per action (chooseSources, through evaluate);
+  // on the training and validation blocks together for the baseline a "best" residual is over and an action falls
+  // back to (chooseBaselines). A fine-tuned model's fallback is its base's head fallback, as evaluate scores it (the
+  // base's action means when trainRun made it).
   const baselineMeta: BaselineMeta = { spec, normalisation: { features }, head: { fallback: base ? base.meta.head.fallback : fallback }, baselines: { ar } };
   const valBaselines = scoreBaselines(baselineMeta, series, val, { keepMeans: true });
   const baselineChoice = chooseBaselines(baselineMeta, series, train, val);
@@ -224,11 +225,6 @@ export async function trainRun(series: readonly FrameSeries[], specIn: ModelSpec
   const data = Object.fromEntries(series.map((s) => [s.name, "test_blocks" as const]));
   const metrics = test.length ? evaluate({ model, meta: { ...meta, version: 1, weightsSha256: "" } }, series, test, data) : undefined;
   return { model, meta: metrics ? { ...meta, metrics } : meta, result, blocks };
-}
-
-/** Per action, the validation ADE (physical units) of hold-last, linear and AR, from the one baseline run on validation. */
-export function validationAde(scores: BaselineScores, actions: readonly string[]): Record<HeadBaseline, number[]> {
-  return baselineAde(scores, actions);
 }
 
 /**

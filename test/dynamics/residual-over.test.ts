@@ -11,8 +11,8 @@ import { FastPredictor } from "../../dynamics/predictor.js";
 import { TfjsWindowPredictor } from "../../dynamics/predictor-tfjs.js";
 import { arPredictor, linearExtrapolation, needsSourceTrack, residualTargets, SourceTrack, trackedBaseline, windowBaselines, type ArFit } from "../../dynamics/baselines/index.js";
 import { checkHead, decodeHead, type HeadSpec } from "../../dynamics/codec.js";
-import { trainRun, validationAde } from "../../dynamics/train-run.js";
-import { scoreBaselines } from "../../dynamics/baseline-scores.js";
+import { trainRun } from "../../dynamics/train-run.js";
+import { baselineAde, scoreBaselines } from "../../dynamics/baseline-scores.js";
 import { evaluate } from "../../dynamics/evaluate.js";
 import { permutationImportance } from "../../dynamics/explain.js";
 import { cutWindows, fitHeadScale, fitNormalisation, type Block, type FrameSeries } from "../../dynamics/dataset.js";
@@ -206,7 +206,7 @@ describe("training targets: the residual over the chosen baseline", () => {
     expect(fitHeadScale(r)[0]).toBeCloseTo(Math.sqrt(q), 4);
     expect(residualTargets(w, base, { ...head, residual_over: ["hold_last"] })).toBe(w);
     // The per-baseline validation ADEs that "best" picks from.
-    const ade = validationAde(scoreBaselines({ spec, normalisation: { features: norm }, head: { fallback: [0] }, baselines: { ar: head.ar } }, [s], blocks), spec.actions);
+    const ade = baselineAde(scoreBaselines({ spec, normalisation: { features: norm }, head: { fallback: [0] }, baselines: { ar: head.ar } }, [s], blocks), spec.actions);
     let hold = 0;
     for (let j = 0; j < w.y.length; j++) hold += Math.abs(w.y[j] - w.last[Math.floor(j / spec.horizon)]) / w.y.length;
     expect(ade.hold_last[0]).toBeCloseTo(hold, 6);
